@@ -1,0 +1,63 @@
+package io.ltm.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ltm} command line: one subcommand per capability. Exit codes: 0 success, 1 the input
+ * has errors, 2 usage errors. Stack traces only with {@code --verbose}.
+ */
+@Command(
+    name = "ltm",
+    mixinStandardHelpOptions = true,
+    versionProvider = LtmCli.Version.class,
+    description = "Cognitive fine-tuning: scenes and vaults -> datasets -> LoRA adapters -> thinking loops -> thought metrics.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class LtmCli implements Runnable {
+
+  /** Exit code when the command succeeded. */
+  public static final int OK = 0;
+  /** Exit code when the input has errors (invalid scenes, malformed checkpoints, ...). */
+  public static final int INPUT_ERROR = 1;
+  /** Exit code for usage errors (unknown option, missing argument). */
+  public static final int USAGE_ERROR = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
+  }
+
+  /** Runs the CLI with {@code args} and returns the exit code, without exiting the JVM. */
+  public static int execute(String... args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    CommandLine cl = new CommandLine(new LtmCli());
+    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? USAGE_ERROR : INPUT_ERROR);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("error: " + CliErrors.describe(ex));
+      if (verbose) {
+        ex.printStackTrace(commandLine.getErr());
+      } else {
+        commandLine.getErr().println("(run with --verbose for the stack trace)");
+      }
+      return INPUT_ERROR;
+    });
+    return cl.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Prints the project version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = LtmCli.class.getPackage().getImplementationVersion();
+      return new String[] {"ltm " + (v == null ? "dev" : v)};
+    }
+  }
+}
