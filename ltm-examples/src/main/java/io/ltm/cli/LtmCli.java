@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       RandomModelCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
     })
 public final class LtmCli implements Runnable {
 
