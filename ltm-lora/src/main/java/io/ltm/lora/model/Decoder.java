@@ -203,8 +203,8 @@ public final class Decoder implements AutoCloseable {
         v = cache.appendValues(l, v); // (B, nKv, S, D)
       }
       // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
-      NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D)
-      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(scale) // (B, nKv, g*T, S)
+      NDArray qg = q.mul(scale).reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
           .reshape(b, nKv, g, t, s)
           .add(mask); // (B, nKv, g, T, S)
       NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
