@@ -154,8 +154,9 @@ public final class EngineBench {
       // not Linux
     }
     return String.format(Locale.ROOT, "Machine: %d cores, load average %.1f at the end of the run (shared machine: "
-        + "other jobs compete for cores and memory bandwidth); libtorch %s.",
-        Runtime.getRuntime().availableProcessors(), load, Engine.getEngine("PyTorch").getVersion());
+        + "other jobs compete for cores and memory bandwidth); libtorch %s, intra-op threads %s.",
+        Runtime.getRuntime().availableProcessors(), load, Engine.getEngine("PyTorch").getVersion(),
+        System.getProperty("ai.djl.pytorch.num_threads", "default"));
   }
 
   /** Linear-layer and attention FLOPs of one prefill (attention over the full T x T, as computed). */
@@ -196,7 +197,7 @@ public final class EngineBench {
       double best = 0;
       for (int rep = 0; rep < 6; rep++) {
         long t = System.nanoTime();
-        a.copyTo(c);
+        c.set(new ai.djl.ndarray.index.NDIndex(":"), a); // libtorch copy_ of the whole array
         double sec = (System.nanoTime() - t) / 1e9;
         best = Math.max(best, 2.0 * floats * 4 / sec / 1e9);
       }
