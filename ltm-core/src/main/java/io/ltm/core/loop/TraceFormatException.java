@@ -1,0 +1,24 @@
+package io.ltm.core.loop;
+
+import io.ltm.core.problem.Problem;
+import java.util.Objects;
+
+/**
+ * A trace file line that is not a valid {@link TraceRecord}. The message reads
+ * {@code file:line:col: error: message}, naming the field at fault.
+ */
+public final class TraceFormatException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Problem problem;
+
+  public TraceFormatException(Problem problem, Throwable cause) {
+    super(Objects.requireNonNull(problem, "problem").format(), cause);
+    this.problem = problem;
+  }
+
+  /** Where and what. */
+  public Problem problem() {
+    return problem;
+  }
+}
