@@ -86,7 +86,7 @@ public final class RunReport {
 
   static void writeAtomically(Path file, String text) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -105,7 +105,7 @@ public final class RunReport {
     }
     double wall = now.toEpochMilli() / 1000.0;
     Path file;
-    try (EventFileWriter w = EventFileWriter.create(runDir, wall, hostName())) {
+    try (EventFileWriter w = EventFileWriter.create(runDir, wall, EventFileWriter.hostName())) {
       file = w.file();
       if (data.training() != null) {
         // Training wall times: the run ends "now" and earlier steps sit back by their elapsed_s.
@@ -159,11 +159,4 @@ public final class RunReport {
     }
   }
 
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
-  }
 }

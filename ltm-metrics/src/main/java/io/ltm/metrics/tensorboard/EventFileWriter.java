@@ -2,7 +2,6 @@ package io.ltm.metrics.tensorboard;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,12 +39,27 @@ public final class EventFileWriter implements AutoCloseable {
     return w;
   }
 
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
+  /**
+   * This machine's name as {@code gethostname} gives it (no DNS lookup, which can stall for seconds):
+   * {@code $HOSTNAME}, else {@code /proc/sys/kernel/hostname}, else {@code /etc/hostname}, else
+   * {@code localhost}.
+   */
+  public static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h.trim();
     }
+    for (String f : new String[] {"/proc/sys/kernel/hostname", "/etc/hostname"}) {
+      try {
+        String s = Files.readString(Path.of(f)).trim();
+        if (!s.isEmpty()) {
+          return s;
+        }
+      } catch (IOException | RuntimeException e) {
+        // try the next source
+      }
+    }
+    return "localhost";
   }
 
   /** The file written. */

@@ -42,7 +42,7 @@ public final class PngCanvas implements ChartCanvas {
     }
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
     try {
       if (!ImageIO.write(img, "png", tmp.toFile())) {
         throw new IOException("no PNG writer available");
