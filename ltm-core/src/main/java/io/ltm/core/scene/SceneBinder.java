@@ -222,9 +222,13 @@ final class SceneBinder {
     long errorsBefore = errorCount();
     Map<String, YamlNode.Entry> entries = entries(map, path + ".", STEP_KEYS, true);
 
+    // `- observe: text` is a common slip; its unknown-key error already says how to write it.
+    boolean kindAsKey = map.entries().stream().anyMatch(e -> StepKind.fromYaml(e.key()).isPresent());
     StepKind kind = null;
     YamlNode.Entry kindEntry = entries.get("kind");
-    if (kindEntry == null) {
+    if (kindEntry == null && kindAsKey) {
+      return null;
+    } else if (kindEntry == null) {
       missing(map, path + ".kind", "one of " + kindList());
     } else {
       String k = text(kindEntry, path + ".kind", true);
@@ -265,9 +269,12 @@ final class SceneBinder {
         if (rawRevises < 0 || rawRevises >= count) {
           error(p, path + ".revises", "revises " + rawRevises + " is out of range: thought has " + count
               + " steps, numbered 0.." + (count - 1));
+        } else if (index == 0) {
+          error(p, path + ".revises", "a rewrite restates an earlier step, so it cannot be the first step;"
+              + " change its kind or move it after the step it revises");
         } else if (rawRevises >= index) {
           error(p, path + ".revises", "revises " + rawRevises + " must point to an earlier step (0.." + (index - 1)
-              + "): a rewrite restates something already said" + (index == 0 ? ", so it cannot be the first step" : ""));
+              + "): a rewrite restates something already said");
         } else {
           revises = rawRevises;
         }
