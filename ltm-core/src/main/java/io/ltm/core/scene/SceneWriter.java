@@ -207,8 +207,23 @@ public final class SceneWriter {
    * cannot be plain (a leading {@code -}, a {@code ": "}, ...) or a block (trailing spaces, ...).
    */
   private static void scalar(Emitter e, String value, DumperOptions.ScalarStyle style) throws IOException {
+    if (hasOddLineBreak(value)) {
+      // YAML reads \r, NEL, LS and PS in plain, single-quoted and block text as line breaks; only
+      // double quotes keep them (as escapes).
+      style = DumperOptions.ScalarStyle.DOUBLE_QUOTED;
+    }
     boolean plainIsString = RESOLVER.resolve(NodeId.scalar, value, true).equals(Tag.STR);
     Event ev = new ScalarEvent(null, null, new ImplicitTuple(plainIsString, true), value, null, null, style);
     e.emit(ev);
+  }
+
+  private static boolean hasOddLineBreak(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+        return true;
+      }
+    }
+    return false;
   }
 }
