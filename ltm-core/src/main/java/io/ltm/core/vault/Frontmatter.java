@@ -30,7 +30,7 @@ record Frontmatter(
   /** Jackson's YAML reader; thread-safe once configured. */
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([^\\s#:\\-][^:]*?)\\s*:(\\s|$)");
+  private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([^\\s#:\\-][^:]*):(\\s|$)");
 
   /**
    * Reads the frontmatter at the top of {@code lines} (the note's lines without line terminators).

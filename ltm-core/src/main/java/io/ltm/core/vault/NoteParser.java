@@ -42,14 +42,9 @@ import java.util.regex.Pattern;
  * <p>Thread-safe (stateless).
  */
 public final class NoteParser {
-  private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t]+(.*?))?[ \\t]*$");
-  private static final Pattern CLOSING_HASHES = Pattern.compile("(?:^|[ \\t]+)#+$");
+  private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t](.*))?$");
   private static final Pattern WIKILINK = Pattern.compile("(!?)\\[\\[([^\\[\\]]+)\\]\\]");
-  private static final Pattern MARKDOWN_LINK = Pattern.compile(
-      "(!?)\\[((?:[^\\[\\]]|\\[[^\\[\\]]*\\])*)\\]\\(\\s*"
-          + "(<[^<>]*>|[^\\s()<>]*(?:\\([^\\s()]*\\)[^\\s()<>]*)*)"
-          + "(?:\\s+(?:\"[^\"]*\"|'[^']*'))?\\s*\\)");
-  private static final Pattern URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://\\S+");
+  private static final Pattern URL = Pattern.compile("(?<![A-Za-z0-9+.\\-])[A-Za-z][A-Za-z0-9+.\\-]*://\\S+");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*:");
   private static final Pattern INLINE_TAG = Pattern.compile("(?<![^\\s])#([\\p{L}\\p{N}\\p{M}_\\-/]+)");
   private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}_\\-/]+");
@@ -107,8 +102,7 @@ public final class NoteParser {
     Matcher h = HEADING.matcher(maskedLine);
     if (h.matches()) {
       int level = h.group(1).length();
-      String text = h.group(2) == null ? "" : line.substring(h.start(2), h.end(2));
-      text = CLOSING_HASHES.matcher(text).replaceFirst("").strip();
+      String text = h.group(2) == null ? "" : headingText(line.substring(h.start(2), h.end(2)));
       headings.add(new Heading(level, text, lineNo));
       blank(scan, 0, h.end(1)); // the heading's own hashes are not tags
     }
@@ -123,11 +117,11 @@ public final class NoteParser {
       }
     }
     String afterWiki = new String(scan);
-    Matcher md = MARKDOWN_LINK.matcher(afterWiki);
-    while (md.find()) {
+    for (MarkdownLinkScanner.Match md : MarkdownLinkScanner.scan(afterWiki)) {
       blank(scan, md.start(), md.end());
-      NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.group(1).equals("!"),
-          md.group(2), md.group(3), lineNo, column(line, md.start()));
+      NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.embed(),
+          line.substring(md.textStart(), md.textEnd()),
+          md.destination(), lineNo, column(line, md.start()));
       if (link != null) {
         found.add(link);
       }
@@ -143,6 +137,23 @@ public final class NoteParser {
     while (t.find()) {
       addTag(t.group(1), tags);
     }
+  }
+
+  /** Heading text without surrounding blanks and without a closing {@code ###} sequence. */
+  private static String headingText(String s) {
+    String t = s.strip();
+    int end = t.length();
+    while (end > 0 && t.charAt(end - 1) == '#') {
+      end--;
+    }
+    if (end == t.length()) {
+      return t;
+    }
+    if (end == 0) {
+      return "";
+    }
+    char before = t.charAt(end - 1);
+    return before == ' ' || before == '\t' ? t.substring(0, end).strip() : t;
   }
 
   private static NoteLink wikilink(String raw, boolean embed, String inner, int line, int column) {
@@ -173,9 +184,6 @@ public final class NoteParser {
   private static NoteLink markdownLink(String raw, boolean embed, String text, String dest, int line,
       int column) {
     String d = dest.strip();
-    if (d.startsWith("<") && d.endsWith(">")) {
-      d = d.substring(1, d.length() - 1).strip();
-    }
     if (d.isEmpty() || d.startsWith("//") || SCHEME.matcher(d).find()) {
       return null; // http:, https:, mailto:, obsidian: ... are not files of the vault
     }

@@ -269,6 +269,54 @@ class NoteParserTest {
   }
 
   @Test
+  void pathologicalLinesDoNotBacktrackForever() {
+    // each of these made an earlier regex quadratic; 200,000 characters must still parse at once
+    int n = 200_000;
+    String text = String.join("\n",
+        "---",
+        "k" + " ".repeat(n) + "x",
+        "---",
+        "# " + " ".repeat(n) + "x",
+        "#" + " \t".repeat(n / 2) + "y #",
+        "a".repeat(n) + " #tag",
+        "[".repeat(n),
+        "[a".repeat(n / 2),
+        "`` ` ".repeat(n / 5),
+        "[a](x".repeat(n / 5),
+        "![](".repeat(n / 4),
+        "[[" + "x".repeat(n));
+    ParsedNote p = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(20), () -> NoteParser.parse("big.md", text));
+    assertThat(p.note().tags()).containsExactly("tag");
+    assertThat(p.note().headings()).extracting(Heading::text).containsExactly("x", "y");
+  }
+
+  @Test
+  void randomMarkdownNeverThrows() {
+    // a fixed-seed fuzz over the characters that matter to the parser
+    String[] atoms = {"[", "]", "[[", "]]", "(", ")", "!", "#", "|", "\\", "`", "```", "~~~", "---", "\n", "\r\n",
+        " ", "\t", "%", "%2", "%D0", "a", "Я", "1", "/", ".md", "^", ":", "-", "<", ">", "\"", "'", "http://", "\uFEFF",
+        "\uD83D\uDE00", "\uD83D"};
+    java.util.Random rnd = new java.util.Random(42);
+    for (int k = 0; k < 3000; k++) {
+      StringBuilder sb = new StringBuilder();
+      int len = rnd.nextInt(80);
+      for (int j = 0; j < len; j++) {
+        sb.append(atoms[rnd.nextInt(atoms.length)]);
+      }
+      String text = sb.toString();
+      ParsedNote p = NoteParser.parse("f" + k + ".md", text);
+      for (NoteLink l : p.note().links()) {
+        assertThat(l.line()).isBetween(1, text.split("\r\n|\r|\n", -1).length);
+        assertThat(l.column()).isPositive();
+      }
+      for (Problem pr : p.problems()) {
+        assertThat(pr.line()).isGreaterThanOrEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void frontmatterValuesArePlainJava() {
     Map<String, Object> fm = parse("---\nn: 3\nb: true\nm: {k: v}\n---\n").note().frontmatter();
     assertThat(fm).containsEntry("n", 3).containsEntry("b", true).containsEntry("m", Map.of("k", "v"));
