@@ -58,7 +58,7 @@ class DetectorsTest {
     Scene scene = new Scene("s", "", "en", null, null, null, "q?",
         List.of(Step.of(StepKind.VERIFY, "Let me verify the sum."),
             Step.of(StepKind.VERIFY, "The sum is fine."),
-            Step.of(StepKind.OBSERVE, "She confirmed the booking by phone.")),
+            Step.of(StepKind.OBSERVE, "She phoned the hotel to make sure of the booking.")),
         "a", null);
     EvaluationReport rep = DetectorEvaluation.evaluate(DetectorEvaluation.steps(List.of(scene)), d);
     EvaluationReport.Score v = rep.scores().get(Behaviour.VERIFICATION);
