@@ -105,6 +105,9 @@ public final class TraceJson {
     if (n == null || !n.isObject()) {
       throw new FieldException("", "expected a JSON object per line", 1);
     }
+    for (String key : new String[] {"runId", "probeId", "prompt", "iteration", "model", "answer", "timestamp", "settings"}) {
+      required(n, key, key);
+    }
     JsonNode tokensNode = n.get("tokens");
     List<GeneratedToken> tokens = new ArrayList<>();
     if (tokensNode != null && !tokensNode.isNull()) {
