@@ -73,7 +73,7 @@ public final class RunReport {
     all.addAll(thought.values());
     for (LineChart c : all) {
       Path p = chartsDir.resolve(c.id() + ".png");
-      PngCanvas.write(c, HtmlReport.CHART_W * 2, HtmlReport.CHART_H * 2, p);
+      PngCanvas.write(c, HtmlReport.CHART_W, HtmlReport.CHART_H, 2, p);
       pngs.add(p);
     }
     String html = HtmlReport.render(title, data, training, thought, summary, metrics.detectors(), now);
