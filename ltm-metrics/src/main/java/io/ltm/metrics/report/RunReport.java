@@ -80,7 +80,7 @@ public final class RunReport {
     Path out = runDir.resolve("report.html");
     writeAtomically(out, html);
     Path events = writeEvents(runDir, data, summary, now);
-    LOG.info("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
+    LOG.debug("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
     return new Result(out, pngs, events, summary, data.warnings());
   }
 
