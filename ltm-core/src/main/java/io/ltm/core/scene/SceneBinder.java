@@ -223,10 +223,9 @@ final class SceneBinder {
     Map<String, YamlNode.Entry> entries = entries(map, path + ".", STEP_KEYS, true);
 
     // `- observe: text` is a common slip; its unknown-key error already says how to write it.
-    boolean kindAsKey = map.entries().stream().anyMatch(e -> StepKind.fromYaml(e.key()).isPresent());
     StepKind kind = null;
     YamlNode.Entry kindEntry = entries.get("kind");
-    if (kindEntry == null && kindAsKey) {
+    if (kindEntry == null && map.entries().stream().anyMatch(e -> StepKind.fromYaml(e.key()).isPresent())) {
       return null;
     } else if (kindEntry == null) {
       missing(map, path + ".kind", "one of " + kindList());
