@@ -453,8 +453,8 @@ final class SceneBinder {
   private Map<String, YamlNode.Entry> entries(YamlNode.Mapping map, String prefix, List<String> known, boolean step) {
     Map<String, YamlNode.Entry> out = new HashMap<>();
     for (YamlNode.Entry e : map.entries()) {
-      String field = prefix + e.key();
       if (!known.contains(e.key())) {
+        String field = prefix + e.key();
         String hint;
         if (step && StepKind.fromYaml(e.key()).isPresent()) {
           hint = " (write 'kind: " + StepKind.fromYaml(e.key()).get().yamlName() + "' and put the words under 'text:')";
@@ -467,7 +467,7 @@ final class SceneBinder {
       }
       YamlNode.Entry first = out.putIfAbsent(e.key(), e);
       if (first != null) {
-        error(e.keyPosition(), field, "duplicate key '" + e.key() + "' (first at line " + first.keyPosition().line()
+        error(e.keyPosition(), prefix + e.key(), "duplicate key '" + e.key() + "' (first at line " + first.keyPosition().line()
             + "); keep one");
       }
     }
