@@ -41,7 +41,8 @@ public final class SceneReadBench {
     String yaml = SceneWriter.toYaml(scenes);
     LoaderOptions lo = new LoaderOptions();
     lo.setCodePointLimit(PositionedYamlParser.MAX_CODE_POINTS);
-    ObjectMapper jackson = new ObjectMapper(YAMLFactory.builder().loaderOptions(lo).build());
+    ObjectMapper jackson = new ObjectMapper(YAMLFactory.builder().loaderOptions(lo)
+        .enable(com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
     JsonNode tree = jackson.readTree(yaml);
 
     double read = median(rounds, () -> {

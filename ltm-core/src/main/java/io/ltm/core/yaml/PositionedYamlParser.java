@@ -31,7 +31,8 @@ public final class PositionedYamlParser {
   private static YAMLFactory factory() {
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(MAX_CODE_POINTS);
-    return YAMLFactory.builder().loaderOptions(options).build();
+    // The builder does not apply the parser's default features; an empty value must stay a null.
+    return YAMLFactory.builder().loaderOptions(options).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
   }
 
   private PositionedYamlParser() {}
