@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,40 +118,55 @@ public final class Vault {
     List<ParsedNote> parsed = new ArrayList<>();
     List<String> attachmentPaths = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
+    Path walkRoot;
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          return !dir.equals(root) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          if (hidden(file) || !attrs.isRegularFile()) {
-            return FileVisitResult.CONTINUE;
-          }
-          String rel = relative(root, file);
-          if (!isNote(rel)) {
-            attachmentPaths.add(rel);
-          } else if (attrs.size() > MAX_NOTE_BYTES) {
-            problems.add(Problem.error(rel, 0, 0, "", "note is " + attrs.size() + " bytes, over the "
-                + MAX_NOTE_BYTES + " byte limit for a note; split it into smaller notes (skipped)"));
-          } else {
-            readNote(file, rel, parsed, problems);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          if (!hidden(file)) {
-            problems.add(Problem.error(relative(root, file), 0, 0, "",
-                "cannot read: " + describe(e) + "; check its permissions (skipped)"));
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      walkRoot = root.toRealPath(); // a symlinked vault folder is walked as the folder it points to
     } catch (IOException e) {
+      throw new IllegalArgumentException("vault folder cannot be opened: " + root + ": " + describe(e), e);
+    }
+    Path start = walkRoot;
+    try {
+      Files.walkFileTree(start, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              return !dir.equals(start) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              if (hidden(file) || !attrs.isRegularFile()) {
+                return FileVisitResult.CONTINUE;
+              }
+              String rel = relative(start, file);
+              if (!isNote(rel)) {
+                attachmentPaths.add(rel);
+              } else if (attrs.size() > MAX_NOTE_BYTES) {
+                problems.add(Problem.error(rel, 0, 0, "", "note is " + attrs.size() + " bytes, over the "
+                    + MAX_NOTE_BYTES + " byte limit for a note; split it into smaller notes (skipped)"));
+              } else {
+                readNote(file, rel, parsed, problems);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              if (hidden(file)) {
+                return FileVisitResult.CONTINUE;
+              }
+              String rel = relative(start, file);
+              if (e instanceof FileSystemLoopException) {
+                problems.add(Problem.warning(rel, 0, 0, "",
+                    "symbolic link loop: this folder links back to one of its parents (skipped)"));
+              } else {
+                problems.add(Problem.error(rel, 0, 0, "",
+                    "cannot read: " + describe(e) + "; check its permissions (skipped)"));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
       problems.add(Problem.error(root.toString(), 0, 0, "", "cannot walk the vault folder: " + describe(e)));
     }
     Vault v = new Vault(root, parsed, attachmentPaths, problems);

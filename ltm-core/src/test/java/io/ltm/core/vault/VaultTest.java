@@ -200,6 +200,25 @@ class VaultTest {
   }
 
   @Test
+  void followsSymlinksAndReportsLoops() throws IOException {
+    write("real/vault/Note.md", "[[Other]]");
+    write("outside/Other.md", "text");
+    Path vaultDir = dir.resolve("real/vault");
+    Files.createSymbolicLink(vaultDir.resolve("linked"), dir.resolve("outside"));
+    Files.createSymbolicLink(vaultDir.resolve("loop"), vaultDir);
+    Path rootLink = Files.createSymbolicLink(dir.resolve("vault-link"), vaultDir);
+    Vault v = Vault.read(rootLink);
+    assertThat(v.root()).isEqualTo(rootLink);
+    assertThat(v.notes()).extracting(Note::path).containsExactly("Note.md", "linked/Other.md");
+    assertThat(v.note("Note.md").orElseThrow().links().get(0).target()).isEqualTo("linked/Other.md");
+    assertThat(v.problems()).singleElement().satisfies(p -> {
+      assertThat(p.file()).isEqualTo("loop");
+      assertThat(p.message()).contains("loop");
+      assertThat(p.isError()).isFalse();
+    });
+  }
+
+  @Test
   void missingFolderIsAClearError() {
     assertThatThrownBy(() -> Vault.read(dir.resolve("nope")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vault folder not found");
