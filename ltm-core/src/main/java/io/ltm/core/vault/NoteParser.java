@@ -43,10 +43,8 @@ import java.util.regex.Pattern;
  */
 public final class NoteParser {
   private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t](.*))?$");
-  private static final Pattern WIKILINK = Pattern.compile("(!?)\\[\\[([^\\[\\]]+)\\]\\]");
   private static final Pattern URL = Pattern.compile("(?<![A-Za-z0-9+.\\-])[A-Za-z][A-Za-z0-9+.\\-]*://\\S+");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*:");
-  private static final Pattern INLINE_TAG = Pattern.compile("(?<![^\\s])#([\\p{L}\\p{N}\\p{M}_\\-/]+)");
   private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}_\\-/]+");
   private static final Pattern TAG_SEPARATORS = Pattern.compile("[,\\s]+");
 
@@ -98,44 +96,96 @@ public final class NoteParser {
 
   private static void scanLine(String line, String maskedLine, int lineNo, List<Heading> headings,
       List<NoteLink> links, Map<String, String> tags) {
+    if (maskedLine.indexOf('#') < 0 && maskedLine.indexOf('[') < 0) {
+      return; // plain text: nothing to find (most lines)
+    }
     char[] scan = maskedLine.toCharArray();
-    Matcher h = HEADING.matcher(maskedLine);
-    if (h.matches()) {
-      int level = h.group(1).length();
-      String text = h.group(2) == null ? "" : headingText(line.substring(h.start(2), h.end(2)));
-      headings.add(new Heading(level, text, lineNo));
-      blank(scan, 0, h.end(1)); // the heading's own hashes are not tags
+    if (maskedLine.stripLeading().startsWith("#")) {
+      Matcher h = HEADING.matcher(maskedLine);
+      if (h.matches()) {
+        int level = h.group(1).length();
+        String text = h.group(2) == null ? "" : headingText(line.substring(h.start(2), h.end(2)));
+        headings.add(new Heading(level, text, lineNo));
+        blank(scan, 0, h.end(1)); // the heading's own hashes are not tags
+      }
     }
     List<NoteLink> found = new ArrayList<>();
-    Matcher w = WIKILINK.matcher(maskedLine);
-    while (w.find()) {
-      NoteLink link = wikilink(line.substring(w.start(), w.end()), w.group(1).equals("!"), w.group(2),
-          lineNo, column(line, w.start()));
-      if (link != null) {
-        found.add(link);
-        blank(scan, w.start(), w.end());
+    int from = 0;
+    int open;
+    while ((open = maskedLine.indexOf("[[", from)) >= 0) {
+      int k = open + 2;
+      while (k < maskedLine.length() && maskedLine.charAt(k) != '[' && maskedLine.charAt(k) != ']') {
+        k++;
+      }
+      if (k > open + 2 && maskedLine.startsWith("]]", k)) {
+        boolean embed = open > 0 && maskedLine.charAt(open - 1) == '!';
+        int start = embed ? open - 1 : open;
+        NoteLink link = wikilink(line.substring(start, k + 2), embed, line.substring(open + 2, k), lineNo,
+            column(line, start));
+        if (link != null) {
+          found.add(link);
+          blank(scan, start, k + 2);
+        }
+        from = k + 2;
+      } else {
+        from = open + 1;
       }
     }
-    String afterWiki = new String(scan);
-    for (MarkdownLinkScanner.Match md : MarkdownLinkScanner.scan(afterWiki)) {
-      blank(scan, md.start(), md.end());
-      NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.embed(),
-          line.substring(md.textStart(), md.textEnd()),
-          md.destination(), lineNo, column(line, md.start()));
-      if (link != null) {
-        found.add(link);
+    if (maskedLine.indexOf("](") >= 0) {
+      for (MarkdownLinkScanner.Match md : MarkdownLinkScanner.scan(new String(scan))) {
+        blank(scan, md.start(), md.end());
+        NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.embed(),
+            line.substring(md.textStart(), md.textEnd()), md.destination(), lineNo, column(line, md.start()));
+        if (link != null) {
+          found.add(link);
+        }
       }
+      found.sort(java.util.Comparator.comparingInt(NoteLink::column));
     }
-    found.sort(java.util.Comparator.comparingInt(NoteLink::column));
     links.addAll(found);
-    String forTags = new String(scan);
-    Matcher u = URL.matcher(forTags);
-    while (u.find()) {
-      blank(scan, u.start(), u.end());
+    if (maskedLine.indexOf("://") >= 0) {
+      Matcher u = URL.matcher(new String(scan));
+      while (u.find()) {
+        blank(scan, u.start(), u.end());
+      }
     }
-    Matcher t = INLINE_TAG.matcher(new String(scan));
-    while (t.find()) {
-      addTag(t.group(1), tags);
+    inlineTags(scan, tags);
+  }
+
+  /** Tags {@code #tag} at the start of the line or after whitespace (Obsidian's rule). */
+  private static void inlineTags(char[] scan, Map<String, String> tags) {
+    for (int i = 0; i < scan.length; i++) {
+      if (scan[i] != '#' || (i > 0 && !Character.isWhitespace(scan[i - 1]))) {
+        continue;
+      }
+      int j = i + 1;
+      while (j < scan.length) {
+        int cp = Character.codePointAt(scan, j);
+        if (!isTagChar(cp)) {
+          break;
+        }
+        j += Character.charCount(cp);
+      }
+      if (j > i + 1) {
+        addTag(new String(scan, i + 1, j - i - 1), tags);
+      }
+      i = j - 1;
+    }
+  }
+
+  /** Letters, digits and other numbers, marks, {@code _}, {@code -} and {@code /}. */
+  private static boolean isTagChar(int cp) {
+    if (cp == '_' || cp == '-' || cp == '/') {
+      return true;
+    }
+    switch (Character.getType(cp)) {
+      case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+          Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
+          Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.NON_SPACING_MARK,
+          Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK:
+        return true;
+      default:
+        return false;
     }
   }
 

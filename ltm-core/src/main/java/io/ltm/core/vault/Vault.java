@@ -68,12 +68,17 @@ public final class Vault {
     List<Problem> all = new ArrayList<>(readProblems);
     Map<String, Note> byPath = new TreeMap<>();
     Map<String, TreeSet<String>> back = new TreeMap<>();
+    // a bare name resolves the same from every note: resolve each once
+    Map<String, LinkResolver.Resolution> byName = new java.util.HashMap<>();
     for (ParsedNote p : parsed) {
       all.addAll(p.problems());
       Note n = p.note();
       List<NoteLink> resolved = new ArrayList<>(n.links().size());
       for (NoteLink link : n.links()) {
-        LinkResolver.Resolution r = resolver.resolve(link.linkpath(), n.path());
+        String lp = link.linkpath();
+        LinkResolver.Resolution r = lp.isEmpty() || lp.indexOf('/') >= 0 || lp.indexOf('\\') >= 0
+            ? resolver.resolve(lp, n.path())
+            : byName.computeIfAbsent(lp, k -> resolver.resolve(k, null));
         resolved.add(link.withTarget(r.target()));
         if (r.target() == null) {
           all.add(Problem.warning(n.path(), link.line(), link.column(), "links",
@@ -199,18 +204,24 @@ public final class Vault {
       problems.add(Problem.error(rel, 0, 0, "", "cannot read: " + describe(e) + "; check its permissions (skipped)"));
       return;
     }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      text = new String(bytes, StandardCharsets.UTF_8);
+    String text = new String(bytes, StandardCharsets.UTF_8); // the fast path; bad bytes become U+FFFD
+    if (text.indexOf('\uFFFD') >= 0 && !validUtf8(bytes)) {
       problems.add(Problem.warning(rel, 0, 0, "",
           "not valid UTF-8; invalid bytes were read as U+FFFD; re-save the note as UTF-8"));
     }
     parsed.add(NoteParser.parse(rel, text));
+  }
+
+  private static boolean validUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static boolean hidden(Path p) {
