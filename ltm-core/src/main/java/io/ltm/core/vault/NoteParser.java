@@ -28,11 +28,12 @@ import java.util.regex.Pattern;
  *       letters, digits, {@code _}, {@code -} and {@code /}, not purely numeric ({@code #2025} is not a
  *       tag); frontmatter {@code tags} / {@code tag} as a YAML list or a comma/space separated string;
  *       deduplicated ignoring case, first spelling kept, frontmatter tags first;
- *   <li>links: {@code [[Note]]}, {@code [[Note|alias]]}, {@code [[Note#Heading]]},
+ *   <li>links in the body: {@code [[Note]]}, {@code [[Note|alias]]}, {@code [[Note#Heading]]},
  *       {@code [[Note#^block]]}, {@code [[folder/Note]]}, {@code [[Note.md]]}, embeds
  *       {@code ![[...]]}, Markdown links {@code [text](Some%20Note.md)} and images
  *       {@code ![alt](img.png)} to local files (URL-decoded; {@code http:}, {@code mailto:} and other
- *       URLs with a scheme are not links to vault files).
+ *       URLs with a scheme are not links to vault files); and in the frontmatter, a property value
+ *       (or list item) that is exactly one wikilink, as Obsidian's properties track them.
  * </ul>
  *
  * Nothing inside fenced code blocks ({@code ```} and {@code ~~~}) or inline code counts. Line numbers
@@ -81,6 +82,7 @@ public final class NoteParser {
     String[] masked = CodeMask.mask(lines, bodyIndex, fenced);
     List<Heading> headings = new ArrayList<>();
     List<NoteLink> links = new ArrayList<>();
+    frontmatterLinks(fm, lines, links);
     for (int i = bodyIndex; i < lines.size(); i++) {
       if (fenced[i]) {
         continue;
@@ -186,6 +188,56 @@ public final class NoteParser {
         return true;
       default:
         return false;
+    }
+  }
+
+  /**
+   * Links in frontmatter properties, as Obsidian tracks them: a top-level value, or an item of a
+   * top-level list, that is exactly one wikilink, e.g. {@code related: "[[LoRA basics]]"}. The line
+   * and column are where the link text appears in the frontmatter.
+   */
+  private static void frontmatterLinks(Frontmatter fm, List<String> lines, List<NoteLink> links) {
+    int end = fm.bodyStartIndex() - 1; // the closing '---' line
+    for (Map.Entry<String, Object> e : fm.values().entrySet()) {
+      List<Object> items = new ArrayList<>();
+      if (e.getValue() instanceof Collection<?> c) {
+        items.addAll(c);
+      } else {
+        items.add(e.getValue());
+      }
+      int searchFrom = fm.lineOf(e.getKey(), 2) - 1;
+      for (Object item : items) {
+        if (!(item instanceof String str)) {
+          continue;
+        }
+        String raw = str.strip();
+        boolean embed = raw.startsWith("!");
+        String body = embed ? raw.substring(1) : raw;
+        if (!body.startsWith("[[") || !body.endsWith("]]") || body.length() < 5) {
+          continue;
+        }
+        String inner = body.substring(2, body.length() - 2);
+        if (inner.indexOf('[') >= 0 || inner.indexOf(']') >= 0 || inner.indexOf('\n') >= 0) {
+          continue;
+        }
+        int line = searchFrom;
+        int col = -1;
+        for (int i = searchFrom; i >= 0 && i < end; i++) {
+          col = lines.get(i).indexOf(raw);
+          if (col >= 0) {
+            line = i;
+            break;
+          }
+        }
+        NoteLink link = wikilink(raw, embed, inner, line + 1,
+            col < 0 ? 0 : column(lines.get(line), col));
+        if (link != null) {
+          links.add(link);
+          if (col >= 0) {
+            searchFrom = line;
+          }
+        }
+      }
     }
   }
 

@@ -47,6 +47,28 @@ class NoteParserTest {
   }
 
   @Test
+  void frontmatterPropertyLinksCountAsObsidianTracksThem() {
+    String text = String.join("\n",
+        "---",
+        "related: \"[[LoRA basics]]\"",
+        "sources:",
+        "  - \"[[LTM_2#Goal|the goal]]\"",
+        "  - not a link",
+        "  - \"[[Qwen3 models]] and more\"",
+        "cover: \"![[cover.png]]\"",
+        "nested: {a: \"[[Nope]]\"}",
+        "---",
+        "Body [[Body link]]");
+    List<NoteLink> links = parse(text).note().links();
+    assertThat(links).extracting(NoteLink::raw, NoteLink::linkpath, NoteLink::line, NoteLink::column, NoteLink::embed)
+        .containsExactly(
+            tuple("[[LoRA basics]]", "LoRA basics", 2, 11, false),
+            tuple("[[LTM_2#Goal|the goal]]", "LTM_2", 4, 6, false),
+            tuple("![[cover.png]]", "cover.png", 7, 9, true),
+            tuple("[[Body link]]", "Body link", 10, 6, false));
+  }
+
+  @Test
   void columnsCountCodePointsFromOne() {
     List<NoteLink> links = parse("Память: [[Заметка]] 😀 ![[b]]").note().links();
     assertThat(links).extracting(NoteLink::column).containsExactly(9, 23);

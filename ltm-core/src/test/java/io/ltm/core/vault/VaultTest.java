@@ -113,6 +113,18 @@ class VaultTest {
   }
 
   @Test
+  void aFileExtensionInTheLinkPrefersTheFileAsWritten() {
+    Vault v = inMemory(Map.of(
+        "notes/diagram.png.md", "a note about the picture",
+        "notes/v1.2 results.md", "",
+        "notes/Version 1.2.md", "",
+        "n.md", "![[diagram.png]] [[diagram.png.md]] [[v1.2 results]] [[version 1.2]] [[x/diagram.png]]"),
+        "img/diagram.png");
+    assertThat(v.note("n.md").orElseThrow().links()).extracting(NoteLink::target).containsExactly(
+        "img/diagram.png", "notes/diagram.png.md", "notes/v1.2 results.md", "notes/Version 1.2.md", null);
+  }
+
+  @Test
   void unresolvedLinksAreWarningsWithFileLineColumn() {
     Vault v = inMemory(Map.of("dir/n.md", "---\ntitle: t\n---\nok\n  text [[Missing note#H|alias]]"));
     assertThat(v.problems()).extracting(Problem::file, Problem::line, Problem::column, Problem::severity,
