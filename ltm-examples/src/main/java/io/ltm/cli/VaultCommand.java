@@ -69,9 +69,11 @@ public final class VaultCommand implements Callable<Integer> {
     return problems.stream().anyMatch(Problem::isError) ? LtmCli.INPUT_ERROR : LtmCli.OK;
   }
 
-  /** The problem with its file as the user named it: PATH joined with the vault-relative path. */
+  /** The problem with its file as the user named it: PATH joined with the vault-relative path ({@code /}). */
   private Problem asGiven(Problem p) {
-    String file = Path.of(path).resolve(p.file()).toString();
+    // joined as strings: Path.resolve fails on names the platform encoding cannot represent
+    String sep = path.endsWith("/") || path.endsWith(java.io.File.separator) ? "" : "/";
+    String file = p.file().isEmpty() ? path : path + sep + p.file();
     return new Problem(file, p.line(), p.column(), p.severity(), p.field(), p.message());
   }
 

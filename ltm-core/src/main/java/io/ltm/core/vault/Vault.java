@@ -130,6 +130,7 @@ public final class Vault {
       throw new IllegalArgumentException("vault folder cannot be opened: " + root + ": " + describe(e), e);
     }
     Path start = walkRoot;
+    List<String> garbledNames = new ArrayList<>();
     try {
       Files.walkFileTree(start, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
           new SimpleFileVisitor<>() {
@@ -144,6 +145,9 @@ public final class Vault {
                 return FileVisitResult.CONTINUE;
               }
               String rel = relative(start, file);
+              if (rel.indexOf('\uFFFD') >= 0) {
+                garbledNames.add(rel);
+              }
               if (!isNote(rel)) {
                 attachmentPaths.add(rel);
               } else if (attrs.size() > MAX_NOTE_BYTES) {
@@ -172,7 +176,15 @@ public final class Vault {
             }
           });
     } catch (IOException | RuntimeException e) {
-      problems.add(Problem.error(root.toString(), 0, 0, "", "cannot walk the vault folder: " + describe(e)));
+      problems.add(Problem.error("", 0, 0, "", "cannot walk the vault folder: " + describe(e)));
+    }
+    if (!garbledNames.isEmpty()) {
+      String enc = System.getProperty("sun.jnu.encoding", "?");
+      problems.add(Problem.warning("", 0, 0, "", garbledNames.size() + " file names could not be decoded (e.g. "
+          + garbledNames.get(0) + ")" + (enc.equalsIgnoreCase("UTF-8")
+              ? ": they are not valid UTF-8; rename them"
+              : ": Java decodes file names as " + enc + " because the locale is not UTF-8, so links to them"
+                  + " fail; run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8")));
     }
     Vault v = new Vault(root, parsed, attachmentPaths, problems);
     LOG.debug("read vault {}: {} notes, {} attachments, {} problems", root, v.notes.size(),
