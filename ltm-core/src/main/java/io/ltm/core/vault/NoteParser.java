@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *   <li>title: frontmatter {@code title}, else the file name without {@code .md};
  *   <li>headings: ATX headings {@code #} to {@code ######} followed by a space (or nothing);
  *   <li>tags: {@code #tag} and {@code #nested/tag} at the start of a line or after whitespace, made of
- *       letters, digits, {@code _}, {@code -} and {@code /}, not purely numeric ({@code #2025} is not a
+ *       letters, digits, emoji, {@code _}, {@code -} and {@code /}, not purely numeric ({@code #2025} is not a
  *       tag); frontmatter {@code tags} / {@code tag} as a YAML list or a comma/space separated string;
  *       deduplicated ignoring case, first spelling kept, frontmatter tags first;
  *   <li>links in the body: {@code [[Note]]}, {@code [[Note|alias]]}, {@code [[Note#Heading]]},
@@ -46,7 +46,7 @@ public final class NoteParser {
   private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t](.*))?$");
   private static final Pattern URL = Pattern.compile("(?<![A-Za-z0-9+.\\-])[A-Za-z][A-Za-z0-9+.\\-]*://\\S+");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*:");
-  private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}_\\-/]+");
+  private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}\\p{So}_\\-/]+");
   private static final Pattern TAG_SEPARATORS = Pattern.compile("[,\\s]+");
 
   private NoteParser() {}
@@ -175,7 +175,7 @@ public final class NoteParser {
     }
   }
 
-  /** Letters, digits and other numbers, marks, {@code _}, {@code -} and {@code /}. */
+  /** Letters, digits and other numbers, marks, emoji (other symbols), {@code _}, {@code -} and {@code /}. */
   private static boolean isTagChar(int cp) {
     if (cp == '_' || cp == '-' || cp == '/') {
       return true;
@@ -184,7 +184,7 @@ public final class NoteParser {
       case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
           Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
           Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.NON_SPACING_MARK,
-          Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK:
+          Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.OTHER_SYMBOL:
         return true;
       default:
         return false;

@@ -133,10 +133,10 @@ class NoteParserTest {
         "Not a tag: a#b, https://example.com/#frag, [#linked](https://x.y), [[Note#Heading]].",
         "# Heading #inheading ###",
         "##nospace is not a heading and #START repeats #start.",
-        "Trailing #slash/ is trimmed.");
+        "Trailing #slash/ is trimmed. Emoji #🚀launch and #3d_printing count; #42, and #37. are numbers.");
     ParsedNote p = parse(text);
     assertThat(p.note().tags()).containsExactly("start", "nested/tag", "with-dash_under", "Русский/тег",
-        "y2025", "2025-review", "inheading", "slash");
+        "y2025", "2025-review", "inheading", "slash", "🚀launch", "3d_printing");
     assertThat(p.note().headings()).extracting(Heading::text).containsExactly("Heading #inheading");
   }
 
