@@ -3,6 +3,7 @@ package io.ltm.dataset.token;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.dataset.chat.Qwen3ChatTemplate;
@@ -165,7 +166,10 @@ public final class HfTokenizer implements AutoCloseable {
   }
 
   /**
-   * Tokenizes many texts at once; the native side runs them in parallel.
+   * Tokenizes many texts at once; the native side runs them in parallel on all cores.
+   *
+   * <p>Reads only ids and offsets from the native encodings (through DJL's JNI binding directly),
+   * not the token strings, type ids and masks DJL's {@code Encoding} would copy into Java.
    *
    * @return one {@link Encoded} per text, in order
    */
@@ -173,23 +177,40 @@ public final class HfTokenizer implements AutoCloseable {
     if (texts.isEmpty()) {
       return List.of();
     }
-    Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-    List<Encoded> out = new ArrayList<>(encodings.length);
-    for (int i = 0; i < encodings.length; i++) {
-      out.add(convert(texts.get(i), encodings[i]));
+    long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
+    List<Encoded> out = new ArrayList<>(handles.length);
+    try {
+      for (int i = 0; i < handles.length; i++) {
+        int[] ids = toInts(TokenizersLibrary.LIB.getTokenIds(handles[i]));
+        CharSpan[] spans = TokenizersLibrary.LIB.getTokenCharSpans(handles[i]);
+        out.add(convert(texts.get(i), ids, spans));
+      }
+    } finally {
+      for (long h : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(h);
+      }
     }
     return out;
   }
 
-  /** Token ids only, for many texts (what "pure tokenization" costs: no offsets kept). */
+  /**
+   * Token ids only, for many texts: what pure tokenization costs (the same native batch call as
+   * {@link #encodeBatch}, without offsets).
+   */
   public List<int[]> encodeIdsBatch(List<String> texts) {
     if (texts.isEmpty()) {
       return List.of();
     }
-    Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-    List<int[]> out = new ArrayList<>(encodings.length);
-    for (Encoding e : encodings) {
-      out.add(toInts(e.getIds()));
+    long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
+    List<int[]> out = new ArrayList<>(handles.length);
+    try {
+      for (long h : handles) {
+        out.add(toInts(TokenizersLibrary.LIB.getTokenIds(h)));
+      }
+    } finally {
+      for (long h : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(h);
+      }
     }
     return out;
   }
@@ -212,8 +233,10 @@ public final class HfTokenizer implements AutoCloseable {
   }
 
   private static Encoded convert(String text, Encoding e) {
-    int[] ids = toInts(e.getIds());
-    CharSpan[] spans = e.getCharTokenSpans();
+    return convert(text, toInts(e.getIds()), e.getCharTokenSpans());
+  }
+
+  private static Encoded convert(String text, int[] ids, CharSpan[] spans) {
     int[] starts = new int[ids.length];
     int[] ends = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {

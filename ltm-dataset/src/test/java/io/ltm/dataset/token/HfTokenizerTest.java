@@ -101,7 +101,9 @@ class HfTokenizerTest {
     assertThat(b.ids()).containsExactly(e.ids());
     for (int i = 0; i < e.length(); i++) {
       assertThat(b.start(i)).isEqualTo(e.start(i));
+      assertThat(b.end(i)).isEqualTo(e.end(i));
     }
+    assertThat(tok.encodeIdsBatch(List.of("a", text)).get(1)).containsExactly(e.ids());
   }
 
   @Test
