@@ -216,7 +216,7 @@ public final class DatasetBuilder {
           }
         } else {
           skipped++;
-          LOG.info("example {} skipped: {} ({} tokens, max {})", id, status, out.originalLength(), maxLength);
+          LOG.debug("example {} skipped: {} ({} tokens, max {})", id, status, out.originalLength(), maxLength);
         }
         slot[i] = isChat
             ? new ExampleInfo(id, ExampleInfo.Source.SCENE, kept.get(i).lang(), sp, status, out.originalLength(),

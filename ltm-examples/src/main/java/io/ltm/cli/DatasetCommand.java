@@ -46,9 +46,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Build a fine-tuning dataset (Qwen3 ChatML with <think>) from scenes, and optionally vault notes.",
-      "Writes FILE (messages JSONL for TRL/Axolotl), FILE.tokens.jsonl (tokenized), FILE.stats.json",
-      "(and FILE.notes.jsonl with --vault), then prints statistics.",
-      "Scenes with errors are reported and left out; the exit code is then 1."
+      "Writes FILE (messages JSONL for TRL/Axolotl), and beside it (data.jsonl -> data.*):",
+      "  data.tokens.jsonl (input_ids, labels, position_ids, attention_mask, segment_ids),",
+      "  data.stats.json, and data.notes.jsonl with --vault; then prints statistics.",
+      "Scenes with errors are printed and left out; the dataset is still written and the exit code is 1."
     })
 public final class DatasetCommand implements Callable<Integer> {
 
