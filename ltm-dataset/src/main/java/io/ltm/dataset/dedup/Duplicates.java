@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Finds scenes that repeat each other: {@link DuplicateGroup.Kind#SAME_CONTENT} (context, prompt,
@@ -15,8 +14,6 @@ import java.util.regex.Pattern;
  * group of the second kind is only reported when it is not already a same-content group.
  */
 public final class Duplicates {
-  private static final Pattern WS = Pattern.compile("\\s+");
-
   private Duplicates() {}
 
   /** The duplicate groups among {@code scenes}, same-content groups first, each in input order. */
@@ -56,7 +53,22 @@ public final class Duplicates {
     return sb.toString();
   }
 
-  private static String norm(String s) {
-    return WS.matcher(s.strip()).replaceAll(" ");
+  /** {@code s} stripped, every run of white space collapsed to one space (one pass, no regex). */
+  static String norm(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    boolean space = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+        space = sb.length() > 0;
+      } else {
+        if (space) {
+          sb.append(' ');
+          space = false;
+        }
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 }

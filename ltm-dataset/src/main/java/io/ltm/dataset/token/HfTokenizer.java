@@ -38,9 +38,12 @@ public final class HfTokenizer implements AutoCloseable {
   private final Path dir;
   private final SpecialTokens special;
   private final Map<String, Integer> addedTokens;
+  private final ByteLevelOffsets byteLevel;
 
-  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path dir, Map<String, Integer> addedTokens, JsonNode config) {
+  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path dir, Map<String, Integer> addedTokens, JsonNode config,
+      ByteLevelOffsets byteLevel) {
     this.tokenizer = tokenizer;
+    this.byteLevel = byteLevel;
     this.dir = dir;
     this.addedTokens = Map.copyOf(addedTokens);
     int imStart = requireSingle(Qwen3ChatTemplate.IM_START);
@@ -108,8 +111,15 @@ public final class HfTokenizer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IOException(json + ": the tokenizer could not be loaded: " + e.getMessage(), e);
     }
+    ByteLevelOffsets byteLevel;
     try {
-      return new HfTokenizer(tok, dir, added, config);
+      byteLevel = ByteLevelOffsets.read(json);
+    } catch (IOException | RuntimeException e) {
+      tok.close();
+      throw new IOException(json + ": cannot read the vocabulary: " + e.getMessage(), e);
+    }
+    try {
+      return new HfTokenizer(tok, dir, added, config, byteLevel);
     } catch (RuntimeException e) {
       tok.close();
       throw e;
@@ -168,8 +178,11 @@ public final class HfTokenizer implements AutoCloseable {
   /**
    * Tokenizes many texts at once; the native side runs them in parallel on all cores.
    *
-   * <p>Reads only ids and offsets from the native encodings (through DJL's JNI binding directly),
-   * not the token strings, type ids and masks DJL's {@code Encoding} would copy into Java.
+   * <p>Reads only the ids from the native encodings (through DJL's JNI binding directly), not the
+   * token strings, type ids and masks DJL's {@code Encoding} would copy into Java. For byte-level BPE
+   * tokenizers the offsets are computed from the ids ({@link ByteLevelOffsets}); otherwise, or when
+   * the normalizer changed the text, they come from the native tokenizer. Either way they equal
+   * {@link #encode}'s.
    *
    * @return one {@link Encoded} per text, in order
    */
@@ -182,8 +195,12 @@ public final class HfTokenizer implements AutoCloseable {
     try {
       for (int i = 0; i < handles.length; i++) {
         int[] ids = toInts(TokenizersLibrary.LIB.getTokenIds(handles[i]));
-        CharSpan[] spans = TokenizersLibrary.LIB.getTokenCharSpans(handles[i]);
-        out.add(convert(texts.get(i), ids, spans));
+        int[][] offsets = byteLevel == null ? null : byteLevel.offsets(texts.get(i), ids);
+        if (offsets != null) {
+          out.add(new Encoded(ids, offsets[0], offsets[1]));
+        } else {
+          out.add(convert(texts.get(i), ids, TokenizersLibrary.LIB.getTokenCharSpans(handles[i])));
+        }
       }
     } finally {
       for (long h : handles) {
