@@ -85,6 +85,10 @@ public final class DatasetCommand implements Callable<Integer> {
       description = "Tokens in the loss: assistant (think + answer + <|im_end|>, default), answer, think.")
   String loss;
 
+  @Option(names = "--trl-mask",
+      description = "With --loss assistant, also count the <|im_start|>assistant header and the newline after <|im_end|>, as TRL's assistant-only loss does.")
+  boolean trlMask;
+
   @Option(names = "--truncation", paramLabel = "POLICY", defaultValue = "skip",
       description = "Examples over --max-len: skip (default) or truncate.")
   String truncation;
@@ -161,6 +165,8 @@ public final class DatasetCommand implements Callable<Integer> {
           .optSystemPrompt(system)
           .optStepStyle(stepStyle)
           .optLossTarget(target)
+          .optLabelAssistantHeader(trlMask)
+          .optLabelNewlineAfterImEnd(trlMask)
           .optTruncation(policy)
           .optValidationFraction(valFraction)
           .optDropDuplicates(!keepDuplicates)
