@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ValidateCommand.class,
       VaultCommand.class,
+      DatasetCommand.class,
     })
 public final class LtmCli implements Runnable {
 
