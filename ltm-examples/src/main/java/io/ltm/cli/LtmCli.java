@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       ValidateCommand.class,
       VaultCommand.class,
+      DatasetCommand.class,
     })
 public final class LtmCli implements Runnable {
 

@@ -69,9 +69,11 @@ public final class VaultCommand implements Callable<Integer> {
     return problems.stream().anyMatch(Problem::isError) ? LtmCli.INPUT_ERROR : LtmCli.OK;
   }
 
-  /** The problem with its file as the user named it: PATH joined with the vault-relative path. */
+  /** The problem with its file as the user named it: PATH joined with the vault-relative path ({@code /}). */
   private Problem asGiven(Problem p) {
-    String file = Path.of(path).resolve(p.file()).toString();
+    // joined as strings: Path.resolve fails on names the platform encoding cannot represent
+    String sep = path.endsWith("/") || path.endsWith(java.io.File.separator) ? "" : "/";
+    String file = p.file().isEmpty() ? path : path + sep + p.file();
     return new Problem(file, p.line(), p.column(), p.severity(), p.field(), p.message());
   }
 
@@ -103,18 +105,23 @@ public final class VaultCommand implements Callable<Integer> {
     return root;
   }
 
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   private void printSummary(PrintWriter out, Vault vault, List<Problem> problems) {
     Vault.Stats s = vault.stats();
     long errors = problems.stream().filter(Problem::isError).count();
     long tags = vault.notes().stream().flatMap(n -> n.tags().stream())
         .map(t -> t.toLowerCase(java.util.Locale.ROOT)).distinct().count();
-    out.printf("%s: %d notes, %d attachments, %d distinct tags, %d links (%d unresolved), %d problems (%d errors, %d warnings)%n",
-        path, s.notes(), s.attachments(), tags, s.links(), s.unresolvedLinks(), problems.size(), errors,
-        problems.size() - errors);
+    out.printf("%s: %s, %s, %s, %s (%d unresolved), %s (%s, %s)%n", path, count(s.notes(), "note"),
+        count(s.attachments(), "attachment"), count(tags, "distinct tag"), count(s.links(), "link"),
+        s.unresolvedLinks(), count(problems.size(), "problem"), count(errors, "error"),
+        count(problems.size() - errors, "warning"));
     Map<String, Integer> perFile = new LinkedHashMap<>();
     problems.forEach(p -> perFile.merge(p.file(), 1, Integer::sum));
     for (Map.Entry<String, Integer> e : perFile.entrySet()) {
-      out.printf("%s: %d problem%s%n", e.getKey(), e.getValue(), e.getValue() == 1 ? "" : "s");
+      out.printf("%s: %s%n", e.getKey(), count(e.getValue(), "problem"));
       problems.stream().filter(p -> p.file().equals(e.getKey())).forEach(p -> out.println("  " + p.format()));
     }
   }

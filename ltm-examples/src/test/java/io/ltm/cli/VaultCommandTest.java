@@ -85,7 +85,7 @@ class VaultCommandTest {
     int code = run("vault", dir.toString());
     assertThat(code).isZero();
     assertThat(out.toString())
-        .contains("2 notes, 0 attachments", "2 links (1 unresolved)", "1 problems (0 errors, 1 warnings)")
+        .contains("2 notes, 0 attachments", "2 links (1 unresolved)", "1 problem (0 errors, 1 warning)")
         .contains(dir.resolve("n.md") + ":1:1: warning: unresolved link [[gone]]");
   }
 
@@ -113,7 +113,8 @@ class VaultCommandTest {
 
   @Test
   void missingPathIsAUsageError() {
-    assertThat(LtmCli.execute("vault")).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(run("vault")).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(err.toString()).contains("Missing required parameter: 'PATH'", "Usage: ltm vault");
   }
 
   @Test

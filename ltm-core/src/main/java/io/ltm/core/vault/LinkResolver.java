@@ -25,8 +25,9 @@ import java.util.Map;
  *       root, then relative to the linking note's folder, then as the end of a longer path
  *       ({@code [[b/Note]]} finds {@code a/b/Note.md});
  *   <li>a bare name is looked up by file name anywhere in the vault;
- *   <li>at each step {@code name.md} is tried before {@code name} as written, so {@code [[Note]]},
- *       {@code [[Note.md]]} and {@code [[diagram.png]]} all work;
+ *   <li>at each step {@code name.md} is tried before {@code name} as written, unless the name ends
+ *       in a file extension ({@code [[diagram.png]]}), then the other way round; so {@code [[Note]]},
+ *       {@code [[Note.md]]}, {@code [[v1.2 results]]} and {@code [[diagram.png]]} all work;
  *   <li>when several files match, the shortest path wins (then the alphabetically first) and the
  *       result says it was ambiguous, naming the candidates.
  * </ol>
@@ -89,7 +90,8 @@ final class LinkResolver {
 
   private Resolution suffix(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1);
-    for (String candidateName : List.of(name + ".md", name)) {
+    boolean ext = hasExtension(name.toLowerCase(Locale.ROOT));
+    for (String candidateName : ext ? List.of(name, name + ".md") : List.of(name + ".md", name)) {
       String tail = key("/" + path + (candidateName.equals(name) ? "" : ".md"));
       List<String> found = new ArrayList<>();
       for (String f : byName.getOrDefault(key(candidateName), List.of())) {
@@ -105,14 +107,32 @@ final class LinkResolver {
   }
 
   private static Resolution pick(Map<String, List<String>> index, String name) {
-    if (!name.toLowerCase(Locale.ROOT).endsWith(".md")) {
-      List<String> md = index.get(key(name + ".md"));
-      if (md != null) {
-        return new Resolution(md.get(0), List.copyOf(md));
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".md")) {
+      return found(index.get(key(name)));
+    }
+    // [[diagram.png]] means the file as written; [[Note]] and [[v1.2 results]] mean a note
+    List<String> first = index.get(key(hasExtension(lower) ? name : name + ".md"));
+    return found(first != null ? first : index.get(key(hasExtension(lower) ? name + ".md" : name)));
+  }
+
+  private static Resolution found(List<String> paths) {
+    return paths == null ? none() : new Resolution(paths.get(0), List.copyOf(paths));
+  }
+
+  /** True when the last segment ends in a file extension: a dot and 1 to 5 ASCII letters or digits. */
+  private static boolean hasExtension(String name) {
+    int dot = name.lastIndexOf('.');
+    if (dot <= name.lastIndexOf('/') || dot == name.length() - 1 || name.length() - dot - 1 > 5) {
+      return false;
+    }
+    for (int i = dot + 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+        return false;
       }
     }
-    List<String> asIs = index.get(key(name));
-    return asIs == null ? none() : new Resolution(asIs.get(0), List.copyOf(asIs));
+    return true;
   }
 
   private static Resolution none() {

@@ -25,14 +25,15 @@ import java.util.regex.Pattern;
  *   <li>title: frontmatter {@code title}, else the file name without {@code .md};
  *   <li>headings: ATX headings {@code #} to {@code ######} followed by a space (or nothing);
  *   <li>tags: {@code #tag} and {@code #nested/tag} at the start of a line or after whitespace, made of
- *       letters, digits, {@code _}, {@code -} and {@code /}, not purely numeric ({@code #2025} is not a
+ *       letters, digits, emoji, {@code _}, {@code -} and {@code /}, not purely numeric ({@code #2025} is not a
  *       tag); frontmatter {@code tags} / {@code tag} as a YAML list or a comma/space separated string;
  *       deduplicated ignoring case, first spelling kept, frontmatter tags first;
- *   <li>links: {@code [[Note]]}, {@code [[Note|alias]]}, {@code [[Note#Heading]]},
+ *   <li>links in the body: {@code [[Note]]}, {@code [[Note|alias]]}, {@code [[Note#Heading]]},
  *       {@code [[Note#^block]]}, {@code [[folder/Note]]}, {@code [[Note.md]]}, embeds
  *       {@code ![[...]]}, Markdown links {@code [text](Some%20Note.md)} and images
  *       {@code ![alt](img.png)} to local files (URL-decoded; {@code http:}, {@code mailto:} and other
- *       URLs with a scheme are not links to vault files).
+ *       URLs with a scheme are not links to vault files); and in the frontmatter, a property value
+ *       (or list item) that is exactly one wikilink, as Obsidian's properties track them.
  * </ul>
  *
  * Nothing inside fenced code blocks ({@code ```} and {@code ~~~}) or inline code counts. Line numbers
@@ -43,11 +44,9 @@ import java.util.regex.Pattern;
  */
 public final class NoteParser {
   private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})(?:[ \\t](.*))?$");
-  private static final Pattern WIKILINK = Pattern.compile("(!?)\\[\\[([^\\[\\]]+)\\]\\]");
   private static final Pattern URL = Pattern.compile("(?<![A-Za-z0-9+.\\-])[A-Za-z][A-Za-z0-9+.\\-]*://\\S+");
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*:");
-  private static final Pattern INLINE_TAG = Pattern.compile("(?<![^\\s])#([\\p{L}\\p{N}\\p{M}_\\-/]+)");
-  private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}_\\-/]+");
+  private static final Pattern TAG_BODY = Pattern.compile("[\\p{L}\\p{N}\\p{M}\\p{So}_\\-/]+");
   private static final Pattern TAG_SEPARATORS = Pattern.compile("[,\\s]+");
 
   private NoteParser() {}
@@ -61,7 +60,7 @@ public final class NoteParser {
    * @return the note with unresolved links, and its problems (warnings)
    */
   public static ParsedNote parse(String vaultRelativePath, String text) {
-    String path = vaultRelativePath.replace('\\', '/');
+    String path = java.util.Objects.requireNonNull(vaultRelativePath, "vaultRelativePath").replace('\\', '/');
     String src = text == null ? "" : text;
     if (src.startsWith("\uFEFF")) {
       src = src.substring(1);
@@ -83,6 +82,7 @@ public final class NoteParser {
     String[] masked = CodeMask.mask(lines, bodyIndex, fenced);
     List<Heading> headings = new ArrayList<>();
     List<NoteLink> links = new ArrayList<>();
+    frontmatterLinks(fm, lines, links);
     for (int i = bodyIndex; i < lines.size(); i++) {
       if (fenced[i]) {
         continue;
@@ -98,44 +98,146 @@ public final class NoteParser {
 
   private static void scanLine(String line, String maskedLine, int lineNo, List<Heading> headings,
       List<NoteLink> links, Map<String, String> tags) {
+    if (maskedLine.indexOf('#') < 0 && maskedLine.indexOf('[') < 0) {
+      return; // plain text: nothing to find (most lines)
+    }
     char[] scan = maskedLine.toCharArray();
-    Matcher h = HEADING.matcher(maskedLine);
-    if (h.matches()) {
-      int level = h.group(1).length();
-      String text = h.group(2) == null ? "" : headingText(line.substring(h.start(2), h.end(2)));
-      headings.add(new Heading(level, text, lineNo));
-      blank(scan, 0, h.end(1)); // the heading's own hashes are not tags
+    if (maskedLine.stripLeading().startsWith("#")) {
+      Matcher h = HEADING.matcher(maskedLine);
+      if (h.matches()) {
+        int level = h.group(1).length();
+        String text = h.group(2) == null ? "" : headingText(line.substring(h.start(2), h.end(2)));
+        headings.add(new Heading(level, text, lineNo));
+        blank(scan, 0, h.end(1)); // the heading's own hashes are not tags
+      }
     }
     List<NoteLink> found = new ArrayList<>();
-    Matcher w = WIKILINK.matcher(maskedLine);
-    while (w.find()) {
-      NoteLink link = wikilink(line.substring(w.start(), w.end()), w.group(1).equals("!"), w.group(2),
-          lineNo, column(line, w.start()));
-      if (link != null) {
-        found.add(link);
-        blank(scan, w.start(), w.end());
+    int from = 0;
+    int open;
+    while ((open = maskedLine.indexOf("[[", from)) >= 0) {
+      int k = open + 2;
+      while (k < maskedLine.length() && maskedLine.charAt(k) != '[' && maskedLine.charAt(k) != ']') {
+        k++;
+      }
+      if (k > open + 2 && maskedLine.startsWith("]]", k)) {
+        boolean embed = open > 0 && maskedLine.charAt(open - 1) == '!';
+        int start = embed ? open - 1 : open;
+        NoteLink link = wikilink(line.substring(start, k + 2), embed, line.substring(open + 2, k), lineNo,
+            column(line, start));
+        if (link != null) {
+          found.add(link);
+          blank(scan, start, k + 2);
+        }
+        from = k + 2;
+      } else {
+        from = open + 1;
       }
     }
-    String afterWiki = new String(scan);
-    for (MarkdownLinkScanner.Match md : MarkdownLinkScanner.scan(afterWiki)) {
-      blank(scan, md.start(), md.end());
-      NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.embed(),
-          line.substring(md.textStart(), md.textEnd()),
-          md.destination(), lineNo, column(line, md.start()));
-      if (link != null) {
-        found.add(link);
+    if (maskedLine.indexOf("](") >= 0) {
+      for (MarkdownLinkScanner.Match md : MarkdownLinkScanner.scan(new String(scan))) {
+        blank(scan, md.start(), md.end());
+        NoteLink link = markdownLink(line.substring(md.start(), md.end()), md.embed(),
+            line.substring(md.textStart(), md.textEnd()), md.destination(), lineNo, column(line, md.start()));
+        if (link != null) {
+          found.add(link);
+        }
       }
+      found.sort(java.util.Comparator.comparingInt(NoteLink::column));
     }
-    found.sort(java.util.Comparator.comparingInt(NoteLink::column));
     links.addAll(found);
-    String forTags = new String(scan);
-    Matcher u = URL.matcher(forTags);
-    while (u.find()) {
-      blank(scan, u.start(), u.end());
+    if (maskedLine.indexOf("://") >= 0) {
+      Matcher u = URL.matcher(new String(scan));
+      while (u.find()) {
+        blank(scan, u.start(), u.end());
+      }
     }
-    Matcher t = INLINE_TAG.matcher(new String(scan));
-    while (t.find()) {
-      addTag(t.group(1), tags);
+    inlineTags(scan, tags);
+  }
+
+  /** Tags {@code #tag} at the start of the line or after whitespace (Obsidian's rule). */
+  private static void inlineTags(char[] scan, Map<String, String> tags) {
+    for (int i = 0; i < scan.length; i++) {
+      if (scan[i] != '#' || (i > 0 && !Character.isWhitespace(scan[i - 1]))) {
+        continue;
+      }
+      int j = i + 1;
+      while (j < scan.length) {
+        int cp = Character.codePointAt(scan, j);
+        if (!isTagChar(cp)) {
+          break;
+        }
+        j += Character.charCount(cp);
+      }
+      if (j > i + 1) {
+        addTag(new String(scan, i + 1, j - i - 1), tags);
+      }
+      i = j - 1;
+    }
+  }
+
+  /** Letters, digits and other numbers, marks, emoji (other symbols), {@code _}, {@code -} and {@code /}. */
+  private static boolean isTagChar(int cp) {
+    if (cp == '_' || cp == '-' || cp == '/') {
+      return true;
+    }
+    switch (Character.getType(cp)) {
+      case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+          Character.MODIFIER_LETTER, Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER,
+          Character.LETTER_NUMBER, Character.OTHER_NUMBER, Character.NON_SPACING_MARK,
+          Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.OTHER_SYMBOL:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Links in frontmatter properties, as Obsidian tracks them: a top-level value, or an item of a
+   * top-level list, that is exactly one wikilink, e.g. {@code related: "[[LoRA basics]]"}. The line
+   * and column are where the link text appears in the frontmatter.
+   */
+  private static void frontmatterLinks(Frontmatter fm, List<String> lines, List<NoteLink> links) {
+    int end = fm.bodyStartIndex() - 1; // the closing '---' line
+    for (Map.Entry<String, Object> e : fm.values().entrySet()) {
+      List<Object> items = new ArrayList<>();
+      if (e.getValue() instanceof Collection<?> c) {
+        items.addAll(c);
+      } else {
+        items.add(e.getValue());
+      }
+      int searchFrom = fm.lineOf(e.getKey(), 2) - 1;
+      for (Object item : items) {
+        if (!(item instanceof String str)) {
+          continue;
+        }
+        String raw = str.strip();
+        boolean embed = raw.startsWith("!");
+        String body = embed ? raw.substring(1) : raw;
+        if (!body.startsWith("[[") || !body.endsWith("]]") || body.length() < 5) {
+          continue;
+        }
+        String inner = body.substring(2, body.length() - 2);
+        if (inner.indexOf('[') >= 0 || inner.indexOf(']') >= 0 || inner.indexOf('\n') >= 0) {
+          continue;
+        }
+        int line = searchFrom;
+        int col = -1;
+        for (int i = searchFrom; i >= 0 && i < end; i++) {
+          col = lines.get(i).indexOf(raw);
+          if (col >= 0) {
+            line = i;
+            break;
+          }
+        }
+        NoteLink link = wikilink(raw, embed, inner, line + 1,
+            col < 0 ? 0 : column(lines.get(line), col));
+        if (link != null) {
+          links.add(link);
+          if (col >= 0) {
+            searchFrom = line;
+          }
+        }
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +17,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +66,27 @@ public final class Vault {
     files.addAll(attachmentPaths);
     this.resolver = new LinkResolver(files);
     List<Problem> all = new ArrayList<>(readProblems);
-    Map<String, Note> byPath = new TreeMap<>();
-    Map<String, TreeSet<String>> back = new TreeMap<>();
-    for (ParsedNote p : parsed) {
+    List<ParsedNote> sorted = new ArrayList<>(parsed);
+    sorted.sort(Comparator.comparing(p -> p.note().path()));
+    Map<String, Note> byPath = new LinkedHashMap<>();
+    Map<String, List<String>> back = new HashMap<>();
+    // a link resolves the same from every note of a folder (bare names: from every note): once each
+    Map<String, LinkResolver.Resolution> cache = new HashMap<>();
+    for (ParsedNote p : sorted) {
       all.addAll(p.problems());
       Note n = p.note();
+      String dir = n.path().lastIndexOf('/') < 0 ? "" : n.path().substring(0, n.path().lastIndexOf('/'));
       List<NoteLink> resolved = new ArrayList<>(n.links().size());
       for (NoteLink link : n.links()) {
-        LinkResolver.Resolution r = resolver.resolve(link.linkpath(), n.path());
+        String lp = link.linkpath();
+        LinkResolver.Resolution r;
+        if (lp.isEmpty()) {
+          r = resolver.resolve(lp, n.path());
+        } else if (lp.indexOf('/') >= 0 || lp.indexOf('\\') >= 0) {
+          r = cache.computeIfAbsent(dir + "\0" + lp, k -> resolver.resolve(lp, n.path()));
+        } else {
+          r = cache.computeIfAbsent(lp, k -> resolver.resolve(lp, null));
+        }
         resolved.add(link.withTarget(r.target()));
         if (r.target() == null) {
           all.add(Problem.warning(n.path(), link.line(), link.column(), "links",
@@ -84,7 +100,10 @@ public final class Vault {
                     + "; write the folder in the link to choose another"));
           }
           if (!r.target().equals(n.path())) {
-            back.computeIfAbsent(r.target(), k -> new TreeSet<>()).add(n.path());
+            List<String> sources = back.computeIfAbsent(r.target(), k -> new ArrayList<>());
+            if (sources.isEmpty() || !sources.get(sources.size() - 1).equals(n.path())) {
+              sources.add(n.path()); // notes come in path order, so each list is sorted and distinct
+            }
           }
         }
       }
@@ -94,7 +113,7 @@ public final class Vault {
     this.notes = Collections.unmodifiableMap(byPath);
     this.noteList = List.copyOf(byPath.values());
     this.attachments = attachmentPaths.stream().sorted().toList();
-    Map<String, List<String>> b = new TreeMap<>();
+    Map<String, List<String>> b = new HashMap<>();
     back.forEach((k, v) -> b.put(k, List.copyOf(v)));
     this.backlinks = Collections.unmodifiableMap(b);
     all.sort(PROBLEM_ORDER);
@@ -115,41 +134,68 @@ public final class Vault {
     List<ParsedNote> parsed = new ArrayList<>();
     List<String> attachmentPaths = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
+    Path walkRoot;
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          return !dir.equals(root) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          if (hidden(file) || !attrs.isRegularFile()) {
-            return FileVisitResult.CONTINUE;
-          }
-          String rel = relative(root, file);
-          if (!isNote(rel)) {
-            attachmentPaths.add(rel);
-          } else if (attrs.size() > MAX_NOTE_BYTES) {
-            problems.add(Problem.error(rel, 0, 0, "", "note is " + attrs.size() + " bytes, over the "
-                + MAX_NOTE_BYTES + " byte limit for a note; split it into smaller notes (skipped)"));
-          } else {
-            readNote(file, rel, parsed, problems);
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          if (!hidden(file)) {
-            problems.add(Problem.error(relative(root, file), 0, 0, "",
-                "cannot read: " + describe(e) + "; check its permissions (skipped)"));
-          }
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      walkRoot = root.toRealPath(); // a symlinked vault folder is walked as the folder it points to
     } catch (IOException e) {
-      problems.add(Problem.error(root.toString(), 0, 0, "", "cannot walk the vault folder: " + describe(e)));
+      throw new IllegalArgumentException("vault folder cannot be opened: " + root + ": " + describe(e), e);
+    }
+    Path start = walkRoot;
+    List<String> garbledNames = new ArrayList<>();
+    try {
+      Files.walkFileTree(start, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              return !dir.equals(start) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              if (hidden(file) || !attrs.isRegularFile()) {
+                return FileVisitResult.CONTINUE;
+              }
+              String rel = relative(start, file);
+              if (rel.indexOf('\uFFFD') >= 0) {
+                garbledNames.add(rel);
+              }
+              if (!isNote(rel)) {
+                attachmentPaths.add(rel);
+              } else if (attrs.size() > MAX_NOTE_BYTES) {
+                problems.add(Problem.error(rel, 0, 0, "", "note is " + attrs.size() + " bytes, over the "
+                    + MAX_NOTE_BYTES + " byte limit for a note; split it into smaller notes (skipped)"));
+              } else {
+                readNote(file, rel, parsed, problems);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              if (hidden(file)) {
+                return FileVisitResult.CONTINUE;
+              }
+              String rel = relative(start, file);
+              if (e instanceof FileSystemLoopException) {
+                problems.add(Problem.warning(rel, 0, 0, "",
+                    "symbolic link loop: this folder links back to one of its parents (skipped)"));
+              } else {
+                problems.add(Problem.error(rel, 0, 0, "",
+                    "cannot read: " + describe(e) + "; check its permissions (skipped)"));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      problems.add(Problem.error("", 0, 0, "", "cannot walk the vault folder: " + describe(e)));
+    }
+    if (!garbledNames.isEmpty()) {
+      String enc = System.getProperty("sun.jnu.encoding", "?");
+      problems.add(Problem.warning("", 0, 0, "", garbledNames.size() + " file names could not be decoded (e.g. "
+          + garbledNames.get(0) + ")" + (enc.equalsIgnoreCase("UTF-8")
+              ? ": they are not valid UTF-8; rename them"
+              : ": Java decodes file names as " + enc + " because the locale is not UTF-8, so links to them"
+                  + " fail; run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8")));
     }
     Vault v = new Vault(root, parsed, attachmentPaths, problems);
     LOG.debug("read vault {}: {} notes, {} attachments, {} problems", root, v.notes.size(),
@@ -181,18 +227,24 @@ public final class Vault {
       problems.add(Problem.error(rel, 0, 0, "", "cannot read: " + describe(e) + "; check its permissions (skipped)"));
       return;
     }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      text = new String(bytes, StandardCharsets.UTF_8);
+    String text = new String(bytes, StandardCharsets.UTF_8); // the fast path; bad bytes become U+FFFD
+    if (text.indexOf('\uFFFD') >= 0 && !validUtf8(bytes)) {
       problems.add(Problem.warning(rel, 0, 0, "",
           "not valid UTF-8; invalid bytes were read as U+FFFD; re-save the note as UTF-8"));
     }
     parsed.add(NoteParser.parse(rel, text));
+  }
+
+  private static boolean validUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static boolean hidden(Path p) {

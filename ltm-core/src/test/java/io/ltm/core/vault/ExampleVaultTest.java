@@ -101,6 +101,37 @@ class ExampleVaultTest {
   }
 
   @Test
+  void everySceneSourceResolvesInTheVault() throws java.io.IOException {
+    Path scenes = Path.of("../examples/scenes");
+    if (!Files.isDirectory(scenes)) {
+      return; // the scenes are bundled by another part of the project
+    }
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    List<String> sources = new java.util.ArrayList<>();
+    try (var files = Files.walk(scenes)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        com.fasterxml.jackson.databind.JsonNode root = yaml.readTree(f.toFile());
+        List<com.fasterxml.jackson.databind.JsonNode> docs = new java.util.ArrayList<>();
+        if (root != null && root.isArray()) {
+          root.forEach(docs::add);
+        } else if (root != null) {
+          docs.add(root);
+        }
+        for (var d : docs) {
+          if (d.has("sources")) {
+            d.get("sources").forEach(s -> sources.add(s.asText()));
+          }
+        }
+      }
+    }
+    assertThat(sources).isNotEmpty();
+    for (String s : sources) {
+      assertThat(vault.resolve(s, null)).as("scene source %s", s).isPresent();
+    }
+  }
+
+  @Test
   void aFactLivesOnlyInALinkedNote() {
     // "61 GB" is only in Hardware budget, which the plan links to
     List<Note> withFact = vault.notes().stream().filter(n -> n.body().contains("61 GB")).toList();

@@ -47,6 +47,28 @@ class NoteParserTest {
   }
 
   @Test
+  void frontmatterPropertyLinksCountAsObsidianTracksThem() {
+    String text = String.join("\n",
+        "---",
+        "related: \"[[LoRA basics]]\"",
+        "sources:",
+        "  - \"[[LTM_2#Goal|the goal]]\"",
+        "  - not a link",
+        "  - \"[[Qwen3 models]] and more\"",
+        "cover: \"![[cover.png]]\"",
+        "nested: {a: \"[[Nope]]\"}",
+        "---",
+        "Body [[Body link]]");
+    List<NoteLink> links = parse(text).note().links();
+    assertThat(links).extracting(NoteLink::raw, NoteLink::linkpath, NoteLink::line, NoteLink::column, NoteLink::embed)
+        .containsExactly(
+            tuple("[[LoRA basics]]", "LoRA basics", 2, 11, false),
+            tuple("[[LTM_2#Goal|the goal]]", "LTM_2", 4, 6, false),
+            tuple("![[cover.png]]", "cover.png", 7, 9, true),
+            tuple("[[Body link]]", "Body link", 10, 6, false));
+  }
+
+  @Test
   void columnsCountCodePointsFromOne() {
     List<NoteLink> links = parse("Память: [[Заметка]] 😀 ![[b]]").note().links();
     assertThat(links).extracting(NoteLink::column).containsExactly(9, 23);
@@ -111,10 +133,10 @@ class NoteParserTest {
         "Not a tag: a#b, https://example.com/#frag, [#linked](https://x.y), [[Note#Heading]].",
         "# Heading #inheading ###",
         "##nospace is not a heading and #START repeats #start.",
-        "Trailing #slash/ is trimmed.");
+        "Trailing #slash/ is trimmed. Emoji #🚀launch and #3d_printing count; #42, and #37. are numbers.");
     ParsedNote p = parse(text);
     assertThat(p.note().tags()).containsExactly("start", "nested/tag", "with-dash_under", "Русский/тег",
-        "y2025", "2025-review", "inheading", "slash");
+        "y2025", "2025-review", "inheading", "slash", "🚀launch", "3d_printing");
     assertThat(p.note().headings()).extracting(Heading::text).containsExactly("Heading #inheading");
   }
 

@@ -113,6 +113,18 @@ class VaultTest {
   }
 
   @Test
+  void aFileExtensionInTheLinkPrefersTheFileAsWritten() {
+    Vault v = inMemory(Map.of(
+        "notes/diagram.png.md", "a note about the picture",
+        "notes/v1.2 results.md", "",
+        "notes/Version 1.2.md", "",
+        "n.md", "![[diagram.png]] [[diagram.png.md]] [[v1.2 results]] [[version 1.2]] [[x/diagram.png]]"),
+        "img/diagram.png");
+    assertThat(v.note("n.md").orElseThrow().links()).extracting(NoteLink::target).containsExactly(
+        "img/diagram.png", "notes/diagram.png.md", "notes/v1.2 results.md", "notes/Version 1.2.md", null);
+  }
+
+  @Test
   void unresolvedLinksAreWarningsWithFileLineColumn() {
     Vault v = inMemory(Map.of("dir/n.md", "---\ntitle: t\n---\nok\n  text [[Missing note#H|alias]]"));
     assertThat(v.problems()).extracting(Problem::file, Problem::line, Problem::column, Problem::severity,
@@ -197,6 +209,25 @@ class VaultTest {
           .singleElement().satisfies(p -> assertThat(p.isError()).isTrue());
       assertThat(v.note("locked.md")).isEmpty();
     }
+  }
+
+  @Test
+  void followsSymlinksAndReportsLoops() throws IOException {
+    write("real/vault/Note.md", "[[Other]]");
+    write("outside/Other.md", "text");
+    Path vaultDir = dir.resolve("real/vault");
+    Files.createSymbolicLink(vaultDir.resolve("linked"), dir.resolve("outside"));
+    Files.createSymbolicLink(vaultDir.resolve("loop"), vaultDir);
+    Path rootLink = Files.createSymbolicLink(dir.resolve("vault-link"), vaultDir);
+    Vault v = Vault.read(rootLink);
+    assertThat(v.root()).isEqualTo(rootLink);
+    assertThat(v.notes()).extracting(Note::path).containsExactly("Note.md", "linked/Other.md");
+    assertThat(v.note("Note.md").orElseThrow().links().get(0).target()).isEqualTo("linked/Other.md");
+    assertThat(v.problems()).singleElement().satisfies(p -> {
+      assertThat(p.file()).isEqualTo("loop");
+      assertThat(p.message()).contains("loop");
+      assertThat(p.isError()).isFalse();
+    });
   }
 
   @Test
