@@ -99,7 +99,7 @@ public final class RunReport {
     Path marker = runDir.resolve(EVENTS_MARKER);
     if (Files.isRegularFile(marker)) {
       String prev = Files.readString(marker, StandardCharsets.UTF_8).trim();
-      if (prev.startsWith("events.out.tfevents.") && !prev.contains("/")) {
+      if (prev.startsWith("events.out.tfevents.") && !prev.contains("/") && !prev.contains("\\")) {
         Files.deleteIfExists(runDir.resolve(prev));
       }
     }
