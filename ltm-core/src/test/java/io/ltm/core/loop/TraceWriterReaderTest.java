@@ -110,6 +110,8 @@ class TraceWriterReaderTest {
     String alphabet = "{}[]\",:0123456789.-eEtrufalsn \\uЖ";
     int parsed = 0;
     int rejected = 0;
+    int fastAccepted = 0;
+    assertThat(TraceJson.fastParse(good)).isEqualTo(TraceJson.treeParse(good)).isNotNull();
     for (int i = 0; i < 1500; i++) {
       StringBuilder sb = new StringBuilder(good);
       int edits = 1 + rnd.nextInt(4);
@@ -120,6 +122,13 @@ class TraceWriterReaderTest {
           case 1 -> sb.insert(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
           default -> sb.setCharAt(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
         }
+      }
+      String mutated = sb.toString().replace('\n', ' ');
+      TraceRecord fast = TraceJson.fastParse(mutated);
+      if (fast != null) {
+        // the fast path accepts only what the reference tree parser accepts, with the same record
+        assertThat(TraceJson.treeParse(mutated)).as(mutated).isEqualTo(fast);
+        fastAccepted++;
       }
       Path f = dir.resolve("fuzz.jsonl");
       Files.writeString(f, sb.toString().replace('\n', ' ') + "\n");
@@ -133,5 +142,6 @@ class TraceWriterReaderTest {
     }
     assertThat(rejected).isGreaterThan(500);
     assertThat(parsed).isGreaterThan(5);
+    assertThat(fastAccepted).isGreaterThan(5);
   }
 }
