@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,8 +24,11 @@ import java.util.regex.PatternSyntaxException;
 /**
  * One detector per {@link Behaviour}, loaded from a pattern file. Immutable and thread-safe.
  *
- * <p>Pattern file format (UTF-8): one rule per line, {@code behaviour<TAB>lang<TAB>regex}; blank lines
- * and lines starting with {@code #} are skipped. {@code behaviour} is a {@link Behaviour#patternName()}
+ * <p>Pattern file format (UTF-8): one rule per line, {@code behaviour<TAB>lang<TAB>regex} or {@code
+ * behaviour<TAB>lang<TAB>weak<TAB>regex} (also {@code strong}, the default); blank lines and lines
+ * starting with {@code #} are skipped. A weak rule is a cue that also turns up in other behaviours'
+ * text (a mid-sentence "but"): it marks spans like any rule, but in {@link #classify} it counts only
+ * when no behaviour has a strong cue in the same text. {@code behaviour} is a {@link Behaviour#patternName()}
  * such as {@code verification}; {@code lang} a language tag, informative only (rules of every language
  * run on every text, so mixed-language reasoning is covered); {@code regex} a Java regular expression
  * compiled with {@link PatternDetector#FLAGS}. The shipped rules are
@@ -86,6 +91,7 @@ public final class BehaviourDetectors {
    */
   public static BehaviourDetectors parse(Reader reader, String source) throws IOException {
     Map<Behaviour, List<Pattern>> rules = new EnumMap<>(Behaviour.class);
+    Map<Behaviour, BitSet> weak = new EnumMap<>(Behaviour.class);
     BufferedReader br = new BufferedReader(reader);
     String line;
     int no = 0;
@@ -102,15 +108,28 @@ public final class BehaviourDetectors {
       int lineNo = no;
       Behaviour b = Behaviour.fromName(cols[0]).orElseThrow(() -> new IllegalArgumentException(
           source + ":" + lineNo + ": unknown behaviour '" + cols[0] + "'; use one of " + names()));
+      String regex = cols[2];
+      boolean isWeak = false;
+      if (regex.startsWith("weak\t") || regex.startsWith("strong\t")) {
+        isWeak = regex.startsWith("weak\t");
+        regex = regex.substring(regex.indexOf('\t') + 1);
+        if (regex.isBlank()) {
+          throw new IllegalArgumentException(source + ":" + no + ": expected a regex after the strength column");
+        }
+      }
       try {
-        rules.computeIfAbsent(b, k -> new ArrayList<>()).add(Pattern.compile(cols[2], PatternDetector.FLAGS));
+        List<Pattern> ps = rules.computeIfAbsent(b, k -> new ArrayList<>());
+        if (isWeak) {
+          weak.computeIfAbsent(b, k -> new BitSet()).set(ps.size());
+        }
+        ps.add(Pattern.compile(regex, PatternDetector.FLAGS));
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(source + ":" + no + ": regex does not compile: " + e.getDescription()
             + " near index " + e.getIndex(), e);
       }
     }
     List<BehaviourDetector> ds = new ArrayList<>();
-    rules.forEach((b, ps) -> ds.add(new PatternDetector(b, ps)));
+    rules.forEach((b, ps) -> ds.add(new PatternDetector(b, ps, weak.getOrDefault(b, new BitSet()))));
     return new BehaviourDetectors(ds);
   }
 
@@ -136,6 +155,34 @@ public final class BehaviourDetectors {
   public boolean fires(Behaviour b, String text) {
     BehaviourDetector d = detectors.get(b);
     return d != null && d.fires(text);
+  }
+
+  /**
+   * The behaviours a single thinking step shows, after resolving conflicts between detectors: when any
+   * behaviour has a strong cue in {@code text}, the behaviours with only weak cues are dropped (a step
+   * that says "let me check" and also contains a mid-sentence "but" is a verification, not a tension);
+   * when none has a strong cue, every behaviour with a weak cue is kept. Several behaviours with strong
+   * cues are all kept: a step can both check and correct. This is what the step-level evaluation
+   * ({@link DetectorEvaluation}) scores; {@link #detect} still marks every span.
+   */
+  public Set<Behaviour> classify(String text) {
+    Objects.requireNonNull(text, "text");
+    Map<Behaviour, Integer> strength = new EnumMap<>(Behaviour.class);
+    int max = 0;
+    for (BehaviourDetector d : detectors.values()) {
+      int s = d.strength(text);
+      if (s > 0) {
+        strength.put(d.behaviour(), s);
+        max = Math.max(max, s);
+      }
+    }
+    Set<Behaviour> out = EnumSet.noneOf(Behaviour.class);
+    for (Map.Entry<Behaviour, Integer> e : strength.entrySet()) {
+      if (e.getValue() == max) {
+        out.add(e.getKey());
+      }
+    }
+    return Collections.unmodifiableSet(out);
   }
 
   /** All spans of all behaviours in {@code text}, sorted by start; spans of different behaviours may overlap. */
