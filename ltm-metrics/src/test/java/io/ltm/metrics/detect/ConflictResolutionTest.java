@@ -36,6 +36,32 @@ class ConflictResolutionTest {
   }
 
   @Test
+  void precedenceLinesKeepTheOutrankingBehaviourOnEqualStrength() throws Exception {
+    String rules = "rewrite\ten\t\\bcorrection\\b\n"
+        + "reflection\ten\t\\bI was wrong\\b\n"
+        + "reflection\ten\tweak\t\\bI notice\\b\n"
+        + "verification\ten\t\\blet me check\\b\n";
+    BehaviourDetectors flat = BehaviourDetectors.parse(new StringReader(rules), "p.txt");
+    BehaviourDetectors ranked = BehaviourDetectors.parse(new StringReader("@outranks\trewrite\treflection\n" + rules), "p.txt");
+    String both = "Correction: I was wrong about the total.";
+    assertThat(flat.classify(both)).containsExactlyInAnyOrder(Behaviour.REWRITE, Behaviour.REFLECTION);
+    assertThat(ranked.classify(both)).containsExactly(Behaviour.REWRITE);
+    // precedence only between the behaviours named; alone, the outranked one is still found
+    assertThat(ranked.classify("I was wrong. Let me check the sum.")).containsExactlyInAnyOrder(
+        Behaviour.REFLECTION, Behaviour.VERIFICATION);
+    assertThat(ranked.classify("I was wrong.")).containsExactly(Behaviour.REFLECTION);
+    assertThatThrownBy(() -> BehaviourDetectors.parse(new StringReader("@outranks\trewrite\n"), "p.txt"))
+        .hasMessageContaining("p.txt:1").hasMessageContaining("@outranks");
+    assertThatThrownBy(() -> BehaviourDetectors.parse(new StringReader("@outranks\trewrite\tmusing\n"), "p.txt"))
+        .hasMessageContaining("p.txt:1").hasMessageContaining("unknown behaviour 'musing'");
+    assertThatThrownBy(() -> BehaviourDetectors.parse(new StringReader("@outranks\trewrite\trewrite\n"), "p.txt"))
+        .hasMessageContaining("cannot outrank itself");
+    assertThatThrownBy(() -> BehaviourDetectors.parse(new StringReader(
+        "@outranks\trewrite\treflection\n@outranks\treflection\trewrite\n" + rules), "p.txt"))
+        .hasMessageContaining("outrank each other");
+  }
+
+  @Test
   void quotedCuesAreMentionsNotUse() {
     String t = "The adapter wrote \"let me check\" in 14 outputs and «проверю» in 3.";
     assertThat(QuotedText.mask(t)).hasSameSizeAs(t).doesNotContain("check").doesNotContain("проверю")
