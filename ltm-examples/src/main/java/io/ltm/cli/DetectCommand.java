@@ -40,7 +40,7 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"behaviours\":{kind:{precision,recall,f1,support}},\"macroF1\"}.")
   boolean json;
 
-  @Option(names = "--patterns", paramLabel = "FILE", description = "Detector rules (behaviour<TAB>lang<TAB>regex per line) instead of the shipped ones.")
+  @Option(names = "--patterns", paramLabel = "FILE", description = "Detector rules (behaviour<TAB>lang<TAB>[weak<TAB>]regex per line, @outranks<TAB>a<TAB>b for precedence) instead of the shipped ones.")
   Path patterns;
 
   @Option(names = "--errors", description = "Also list every missed step and false alarm (text mode).")

@@ -15,4 +15,19 @@ public interface BehaviourDetector {
   default boolean fires(String text) {
     return !detect(text).isEmpty();
   }
+
+  /**
+   * How strongly the behaviour shows in {@code text}: {@link #STRONG} when a decisive cue matches,
+   * {@link #WEAK} when only cues that also occur in other behaviours' text match (such as a mid-sentence
+   * "but"), 0 when nothing matches. The default treats every match as strong.
+   */
+  default int strength(String text) {
+    return fires(text) ? STRONG : 0;
+  }
+
+  /** {@link #strength} of a decisive cue. */
+  int STRONG = 2;
+
+  /** {@link #strength} of a cue that is only suggestive. */
+  int WEAK = 1;
 }

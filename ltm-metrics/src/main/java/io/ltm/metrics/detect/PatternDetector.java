@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  * so look-behinds still see the text before); other patterns scan the whole text with {@link
  * Matcher#find}. Both give a match wherever the pattern matches; at one start the longest of the
  * patterns' matches counts.
+ *
+ * <p>Patterns run on the text with short quotations blanked ({@link QuotedText}): a cue that is quoted
+ * is mentioned, not performed. Each pattern is strong or weak; {@link #strength} says which kind
+ * matched, so a step classifier can let a decisive cue of one behaviour outweigh a merely suggestive
+ * cue of another ({@link BehaviourDetectors#classify}).
  */
 public final class PatternDetector implements BehaviourDetector {
   /** Flags every pattern is compiled with: case-insensitive, Unicode case and character classes. */
@@ -27,13 +32,26 @@ public final class PatternDetector implements BehaviourDetector {
   private final Behaviour behaviour;
   private final List<Pattern> patterns;
   private final List<List<String>> prefixes; // per pattern, null = scan everywhere
+  private final BitSet weak; // pattern indices whose cue is only suggestive
 
-  /** A detector for {@code behaviour} matching any of {@code patterns}. */
+  /** A detector for {@code behaviour} matching any of {@code patterns}, all strong. */
   public PatternDetector(Behaviour behaviour, List<Pattern> patterns) {
+    this(behaviour, patterns, new BitSet());
+  }
+
+  /**
+   * A detector for {@code behaviour} matching any of {@code patterns}; the patterns whose index is set
+   * in {@code weak} are weak cues (see {@link #strength}).
+   */
+  public PatternDetector(Behaviour behaviour, List<Pattern> patterns, BitSet weak) {
     this.behaviour = Objects.requireNonNull(behaviour, "behaviour");
     this.patterns = List.copyOf(patterns);
     if (this.patterns.isEmpty()) {
       throw new IllegalArgumentException("detector for " + behaviour.label() + " needs at least one pattern");
+    }
+    this.weak = (BitSet) Objects.requireNonNull(weak, "weak").clone();
+    if (this.weak.length() > this.patterns.size()) {
+      throw new IllegalArgumentException("weak pattern index " + (this.weak.length() - 1) + " out of range");
     }
     List<List<String>> px = new ArrayList<>();
     for (Pattern p : this.patterns) {
@@ -53,6 +71,25 @@ public final class PatternDetector implements BehaviourDetector {
     return patterns;
   }
 
+  /** True when pattern {@code index} is a weak cue. */
+  public boolean isWeak(int index) {
+    return weak.get(index);
+  }
+
+  @Override
+  public int strength(String text) {
+    Objects.requireNonNull(text, "text");
+    String masked = QuotedText.mask(text);
+    int best = 0;
+    for (int k = 0; k < patterns.size() && best < STRONG; k++) {
+      int s = weak.get(k) ? WEAK : STRONG;
+      if (s > best && patterns.get(k).matcher(masked).find()) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
   @Override
   public List<Span> detect(String text) {
     Objects.requireNonNull(text, "text");
@@ -60,6 +97,7 @@ public final class PatternDetector implements BehaviourDetector {
     if (n == 0) {
       return List.of();
     }
+    text = QuotedText.mask(text);
     String lower = text.toLowerCase(Locale.ROOT);
     boolean indexable = lower.length() == n;
     int[] endAt = new int[n]; // longest match end per start, 0 = none

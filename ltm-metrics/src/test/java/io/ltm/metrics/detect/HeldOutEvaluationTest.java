@@ -29,10 +29,11 @@ class HeldOutEvaluationTest {
     rep.errors().forEach(e -> System.out.println((e.missed() ? "MISS " : "FA   ") + e.behaviour().key() + " <- ["
         + e.step().label() + "] " + e.step().text()));
     assertThat(rep.scores()).containsOnlyKeys(Behaviour.values());
-    // Measured when written: macro F1 0.974 (these steps were written by the detectors' author, so they
-    // are an optimistic bound; the example scenes are the independent test, see SceneEvaluationTest).
-    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.95);
-    rep.scores().forEach((b, s) -> assertThat(s.f1()).as(b.label()).isGreaterThanOrEqualTo(0.85));
+    // Measured: revision 1 0.974, revision 2 0.981, revisions 3 and 4 0.994. Development data: written by
+    // the revision-1/2 author and tuned against; the unseen figures are the held-out and fresh scenes
+    // in SceneEvaluationTest.
+    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.99);
+    rep.scores().forEach((b, s) -> assertThat(s.f1()).as(b.label()).isGreaterThanOrEqualTo(0.95));
     assertThat(rep.scores().get(Behaviour.TENSION).support()).isEqualTo(12);
   }
 }

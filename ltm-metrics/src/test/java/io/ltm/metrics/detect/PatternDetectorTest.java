@@ -27,10 +27,11 @@ class PatternDetectorTest {
     assertThat(LiteralPrefixes.of("\\p{L}+")).isNull();
   }
 
-  /** The reference: every pattern scanned with find() over the original text. */
+  /** The reference: every pattern scanned with find() over the text with quotations masked. */
   static boolean referenceFires(PatternDetector d, String text) {
+    String masked = QuotedText.mask(text);
     for (Pattern p : d.patterns()) {
-      Matcher m = p.matcher(text);
+      Matcher m = p.matcher(masked);
       if (m.find()) {
         return true;
       }
