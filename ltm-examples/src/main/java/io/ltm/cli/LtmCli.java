@@ -14,6 +14,12 @@ import picocli.CommandLine.Command;
     description = "Cognitive fine-tuning: scenes and vaults -> datasets -> LoRA adapters -> thinking loops -> thought metrics.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DetectCommand.class,
+      MetricsCommand.class,
+      ReportCommand.class,
+      ValidateCommand.class,
+      VaultCommand.class,
+      DatasetCommand.class,
       RandomModelCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
