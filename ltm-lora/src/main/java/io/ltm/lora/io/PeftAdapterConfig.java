@@ -167,6 +167,10 @@ public final class PeftAdapterConfig {
       if (CORE.contains(e.getKey())) {
         continue;
       }
+      if (PEFT_DEFAULTS.containsKey(e.getKey())
+          && JSON.valueToTree(PEFT_DEFAULTS.get(e.getKey())).equals(e.getValue())) {
+        continue; // written back from the defaults
+      }
       if (!PEFT_DEFAULTS.containsKey(e.getKey()) && !OTHER_PEFT_FIELDS.contains(e.getKey())) {
         LOG.warn("{}: unknown field '{}' kept as is", source, e.getKey());
       }
