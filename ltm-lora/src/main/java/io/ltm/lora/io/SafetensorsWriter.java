@@ -26,7 +26,7 @@ public final class SafetensorsWriter {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Entry(String name, long[] shape, float[] values) {}
+  private record Entry(String name, long[] shape, long count, java.util.function.Supplier<float[]> values) {}
 
   private final TensorDType dtype;
   private final List<Entry> entries = new ArrayList<>();
@@ -50,6 +50,21 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException when the count does not fit the shape or the name repeats
    */
   public SafetensorsWriter add(String name, long[] shape, float[] values) {
+    float[] copy = values.clone();
+    return add(name, shape, values.length, () -> copy);
+  }
+
+  /**
+   * Adds a tensor whose values are produced only while the file is written (one tensor in memory at a
+   * time, for checkpoints larger than the heap).
+   *
+   * @param name the key, unique in the file
+   * @param shape the shape
+   * @param count the number of values the supplier will return
+   * @param values produces the row-major values once, during {@link #write}
+   * @return this
+   */
+  public SafetensorsWriter add(String name, long[] shape, long count, java.util.function.Supplier<float[]> values) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
@@ -57,16 +72,16 @@ public final class SafetensorsWriter {
       }
       n *= d;
     }
-    if (n != values.length) {
+    if (n != count) {
       throw new IllegalArgumentException(name + ": shape " + java.util.Arrays.toString(shape) + " holds " + n
-          + " values, but " + values.length + " were given");
+          + " values, but " + count + " were given");
     }
     for (Entry e : entries) {
       if (e.name.equals(name)) {
         throw new IllegalArgumentException("tensor " + name + " is added twice");
       }
     }
-    entries.add(new Entry(name, shape.clone(), values.clone()));
+    entries.add(new Entry(name, shape.clone(), count, values));
     return this;
   }
 
@@ -93,7 +108,7 @@ public final class SafetensorsWriter {
     header.put("__metadata__", metadata);
     long offset = 0;
     for (Entry e : entries) {
-      long bytes = (long) e.values.length * dtype.bytes();
+      long bytes = e.count * dtype.bytes();
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("dtype", dtype.name());
       info.put("shape", e.shape);
@@ -113,7 +128,11 @@ public final class SafetensorsWriter {
       out.write(len.array());
       out.write(headerBytes);
       for (Entry e : entries) {
-        writeValues(out, e.values);
+        float[] v = e.values.get();
+        if (v.length != e.count) {
+          throw new IOException(e.name + ": expected " + e.count + " values, got " + v.length);
+        }
+        writeValues(out, v);
       }
     });
   }

@@ -102,7 +102,7 @@ public final class LoraTrainer implements TrainingContext {
       l.onTrainingBegin(this);
     }
     boolean stoppedEarly = false;
-    try {
+    try (AdapterSelection.Scope active = selection.use(adapter.name())) {
       while (state.step() < totalSteps && !stoppedEarly) {
         StepMetrics m = step();
         for (TrainingListener l : listeners) {
@@ -288,6 +288,7 @@ public final class LoraTrainer implements TrainingContext {
     double sum = 0;
     long tokens = 0;
     selection.setTraining(false);
+    try (AdapterSelection.Scope active = selection.use(adapter.name())) {
     for (int i = 0; i < validation.size(); i += config.batchSize()) {
       TrainingBatch b = TrainingBatch.of(validation.subList(i, Math.min(validation.size(), i + config.batchSize())), padId);
       try (NDManager scope = adapter.manager().newSubManager()) {
@@ -298,6 +299,7 @@ public final class LoraTrainer implements TrainingContext {
         sum += s.sum().getFloat();
         tokens += s.tokens();
       }
+    }
     }
     double loss = tokens == 0 ? Double.NaN : sum / tokens;
     return new EvalMetrics(state.step(), loss, Math.exp(loss), tokens);
