@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       RandomModelCommand.class,
+      ValidateCommand.class,
     })
 public final class LtmCli implements Runnable {
 
