@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       RandomModelCommand.class,
       ValidateCommand.class,
+      TrainCommand.class,
     })
 public final class LtmCli implements Runnable {
 

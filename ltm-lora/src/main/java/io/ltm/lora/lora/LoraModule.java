@@ -109,9 +109,16 @@ public final class LoraModule {
     if (in.getDataType() != DataType.FLOAT32) {
       in = in.toType(DataType.FLOAT32, false);
     }
-    NDArray h = in.matMul(a.transpose()); // (..., r)
-    NDArray y = h.matMul(b.transpose()); // (..., out)
-    return y.mul((float) scaling);
+    // The transposed views are allocated in the input's (per-forward) manager, not in the adapter's,
+    // so they are freed with the forward's scope.
+    ai.djl.ndarray.NDManager scope = in.getManager();
+    NDArray aT = a.transpose(); // (in, r)
+    aT.attach(scope);
+    NDArray bT = b.transpose(); // (r, out)
+    bT.attach(scope);
+    NDArray h = in.matMul(aT); // (..., r)
+    NDArray y = h.matMul(bT); // (..., out)
+    return y.muli((float) scaling);
   }
 
   /**

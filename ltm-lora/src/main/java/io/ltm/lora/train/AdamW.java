@@ -69,22 +69,22 @@ public final class AdamW implements AutoCloseable {
       NDArray p = e.getValue();
       NDArray g = p.getGradient();
       try (NDManager scope = manager.newSubManager()) {
-        g.tempAttach(scope);
+        g.attach(scope);
         NDArray m = expAvg.get(e.getKey());
         NDArray v = expAvgSq.get(e.getKey());
         if (config.weightDecay() != 0) {
           p.muli((float) (1 - lr * config.weightDecay()));
         }
         NDArray gm = g.mul((float) (1 - beta1));
-        gm.tempAttach(scope);
+        gm.attach(scope);
         m.muli((float) beta1).addi(gm);
         NDArray g2 = g.mul(g).muli((float) (1 - beta2));
-        g2.tempAttach(scope);
+        g2.attach(scope);
         v.muli((float) beta2).addi(g2);
         NDArray denom = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) config.eps());
-        denom.tempAttach(scope);
+        denom.attach(scope);
         NDArray update = m.div(denom).muli((float) stepSize);
-        update.tempAttach(scope);
+        update.attach(scope);
         p.subi(update);
       }
     }

@@ -57,7 +57,7 @@ public final class Gradients {
       NDList norms = new NDList();
       for (NDArray p : params.values()) {
         NDArray g = p.getGradient();
-        g.tempAttach(scope);
+        g.attach(scope);
         NDArray n = g.norm();
         n.attach(scope);
         norms.add(n);
@@ -80,7 +80,7 @@ public final class Gradients {
         if (coef < 1f) {
           for (NDArray p : params.values()) {
             NDArray g = p.getGradient();
-            g.tempAttach(scope);
+            g.attach(scope);
             g.muli(coef);
           }
         }

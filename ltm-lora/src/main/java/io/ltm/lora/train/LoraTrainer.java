@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.dataset.token.TokenSequence;
@@ -199,22 +198,14 @@ public final class LoraTrainer implements TrainingContext {
     double lossSum = 0;
     try {
       for (int k = 0; k < micro.size(); k++) {
-        try (NDManager scope = adapter.manager().newSubManager();
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray logits = model.logits(scope, micro.get(k));
-          TrainingBatch b = micro.get(k);
-          NDArray labels = scope.create(b.labels(), new ai.djl.ndarray.types.Shape(b.rows(), b.length()));
-          NDArray segments = scope.create(b.segmentIds(), new ai.djl.ndarray.types.Shape(b.rows(), b.length()));
-          CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, labels, segments);
-          NDArray loss = sum.sum().div((float) predicted);
-          float part = sum.sum().getFloat();
-          if (!Float.isFinite(part)) {
+        try (NDManager scope = adapter.manager().newSubManager()) {
+          double part = model.forwardBackward(scope, micro.get(k), (float) predicted);
+          if (!Double.isFinite(part)) {
             throw new TrainingException(String.format(java.util.Locale.ROOT,
                 "step %d: the loss is %s (micro-batch %d of %d); stopped before updating the weights. %s",
                 stepNumber, part, k + 1, micro.size(), lastGood()));
           }
           lossSum += part;
-          gc.backward(loss);
         }
       }
     } catch (EngineException | OutOfMemoryError e) {
@@ -293,9 +284,8 @@ public final class LoraTrainer implements TrainingContext {
       TrainingBatch b = TrainingBatch.of(validation.subList(i, Math.min(validation.size(), i + config.batchSize())), padId);
       try (NDManager scope = adapter.manager().newSubManager()) {
         NDArray logits = model.logits(scope, b);
-        NDArray labels = scope.create(b.labels(), new ai.djl.ndarray.types.Shape(b.rows(), b.length()));
-        NDArray segments = scope.create(b.segmentIds(), new ai.djl.ndarray.types.Shape(b.rows(), b.length()));
-        CausalLmLoss.Sum s = CausalLmLoss.sum(logits, labels, segments);
+        CausalLmLoss.Sum s = CausalLmLoss.sum(logits, CausalLanguageModel.labels(scope, b),
+            CausalLanguageModel.segments(scope, b));
         sum += s.sum().getFloat();
         tokens += s.tokens();
       }
