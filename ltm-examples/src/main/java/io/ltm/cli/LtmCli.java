@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       RandomModelCommand.class,
       ValidateCommand.class,
       TrainCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
     })
 public final class LtmCli implements Runnable {
 

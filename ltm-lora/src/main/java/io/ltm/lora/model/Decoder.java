@@ -181,6 +181,10 @@ public final class Decoder implements AutoCloseable {
     for (int l = 0; l < config.numLayers(); l++) {
       LayerNorms norm = weights.layers().get(l);
       Projection[] p = table[l];
+      // A layer's temporaries live in their own manager, freed when the layer ends; only the new
+      // residual stream moves on (autograd keeps what backward needs, so this is safe in training).
+      NDManager layer = scope.newSubManager();
+      x.attach(layer);
 
       // --- attention ---
       NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
@@ -216,6 +220,8 @@ public final class Decoder implements AutoCloseable {
       NDArray up = p[ProjectionKind.UP_PROJ.ordinal()].apply(h); // (B, T, I)
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // silu(gate) * up
       x = x.add(p[ProjectionKind.DOWN_PROJ.ordinal()].apply(act)); // residual, (B, T, H)
+      x.attach(scope);
+      layer.close();
     }
     if (cache != null) {
       cache.advance(input);

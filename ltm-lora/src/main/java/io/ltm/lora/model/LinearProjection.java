@@ -2,18 +2,19 @@ package io.ltm.lora.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.core.Linear;
 import java.util.Objects;
 
 /**
  * The frozen base projection {@code y = x W^T + b} with {@code W [out, in]} as stored in the
- * checkpoint. The transposed view is taken once at load time so a forward is a single matMul of
- * {@code [tokens, in] x [in, out]}. When the weights are f16 (on CUDA) the input is cast to f16 for
- * the matMul and the result back to f32.
+ * checkpoint, computed by libtorch's {@code linear} (the op behind {@code torch.nn.functional.linear}),
+ * which picks a fast GEMM/GEMV path for the stored layout: a matMul against a transposed view is up to
+ * 4x slower for a single decode row against the 151936-row logits matrix. When the weights are f16
+ * (on CUDA) the input is cast to f16 for the product and the result back to f32.
  */
 public final class LinearProjection implements Projection {
   private final String name;
   private final NDArray weight; // (out, in)
-  private final NDArray weightT; // (in, out), a view of weight
   private final NDArray bias; // (out) or null
 
   /**
@@ -30,7 +31,6 @@ public final class LinearProjection implements Projection {
     if (bias != null && bias.getShape().size() != weight.getShape().get(0)) {
       throw new IllegalArgumentException(name + ": bias " + bias.getShape() + " does not match weight " + weight.getShape());
     }
-    this.weightT = weight.transpose();
     this.bias = bias;
   }
 
@@ -61,13 +61,11 @@ public final class LinearProjection implements Projection {
 
   @Override
   public NDArray apply(NDArray x) {
-    DataType wt = weightT.getDataType();
-    NDArray y;
+    DataType wt = weight.getDataType();
     if (wt == DataType.FLOAT32) {
-      y = x.matMul(weightT); // (..., out)
-    } else {
-      y = x.toType(wt, false).matMul(weightT).toType(DataType.FLOAT32, false);
+      return Linear.linear(x, weight, bias).singletonOrThrow(); // (..., out)
     }
-    return bias == null ? y : y.add(bias);
+    NDArray y = Linear.linear(x.toType(wt, false), weight, bias).singletonOrThrow();
+    return y.toType(DataType.FLOAT32, false);
   }
 }
