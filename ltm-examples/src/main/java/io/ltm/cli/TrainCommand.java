@@ -122,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu / gpu:N (frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (on a GPU: frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
   String device;
 
   @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")

@@ -29,10 +29,10 @@ class LoraTrainerTest {
   @TempDir Path tmp;
 
   static final int MAX_LEN = 128;
-  static final int STEPS = 120;
+  static final int STEPS = 60;
 
   static Path base() {
-    return TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5);
+    return TrainingFixtures.base();
   }
 
   /** A run on a freshly loaded base: everything closed at the end. */
@@ -65,7 +65,7 @@ class LoraTrainerTest {
 
   @Test
   void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException {
-    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(2e-2)
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(3e-2)
         .optWarmupSteps(5).optMaxGradNorm(0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
     LoraConfig lora = LoraConfig.builder().optR(16).optLoraAlpha(32).optTargetModules(new TargetModules.AllLinear()).build();
     Path run = tmp.resolve("run");
@@ -76,9 +76,9 @@ class LoraTrainerTest {
     List<JsonNode> metrics = new RunDirectory(run).readMetrics();
     List<Double> losses = column(metrics, "loss");
     assertThat(losses).hasSize(STEPS);
-    double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
-    double last = losses.subList(STEPS - 10, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
-    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.6);
+    double first = losses.subList(0, 5).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = losses.subList(STEPS - 5, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.7);
     List<Double> evals = column(metrics, "eval_loss");
     assertThat(evals).hasSize(2);
     assertThat(evals.get(1)).isLessThan(evals.get(0));
