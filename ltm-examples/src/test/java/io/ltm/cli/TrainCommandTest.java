@@ -72,6 +72,55 @@ class TrainCommandTest {
   }
 
   @Test
+  void killNineThenResumeEqualsAnUninterruptedRun() throws Exception {
+    String[] common = {"--base", model.toString(), "--scenes", "../examples/scenes", "--steps", "8", "--max-len", "128",
+        "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2", "--save-every", "2", "--eval-every", "4",
+        "--seed", "9"};
+    Path full = tmp.resolve("full");
+    Path killed = tmp.resolve("killed");
+    EngineCommandsTest.Run r = EngineCommandsTest.run(concat(new String[] {"train", "--out", full.toString()}, common));
+    assertThat(r.code()).as(r.err()).isZero();
+    // Another JVM trains into `killed` and gets SIGKILL once it has passed a checkpoint.
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"), LtmCli.class.getName(), "train", "--out", killed.toString()));
+    cmd.addAll(java.util.List.of(common));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    Path metrics = killed.resolve("metrics.jsonl");
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      if (Files.exists(metrics) && Files.readAllLines(metrics).stream().filter(l -> l.contains("\"loss\"")).count() >= 5) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(p.isAlive()).as(Files.readString(tmp.resolve("killed.log"))).isTrue();
+    p.destroyForcibly(); // SIGKILL on Linux
+    p.waitFor();
+    EngineCommandsTest.Run resumed = EngineCommandsTest.run(concat(new String[] {"train", "--out", killed.toString(), "--resume"}, common));
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    List<String> a = Files.readAllLines(full.resolve("metrics.jsonl"));
+    List<String> b = Files.readAllLines(metrics);
+    assertThat(b).hasSameSizeAs(a);
+    for (int i = 0; i < a.size(); i++) {
+      JsonNode x = json.readTree(a.get(i));
+      JsonNode y = json.readTree(b.get(i));
+      for (String f : List.of("step", "loss", "lr", "grad_norm", "eval_loss")) {
+        assertThat(String.valueOf(y.get(f))).as("line %d %s", i, f).isEqualTo(String.valueOf(x.get(f)));
+      }
+    }
+    assertThat(Files.readAllBytes(killed.resolve("adapter/adapter_model.safetensors")))
+        .isEqualTo(Files.readAllBytes(full.resolve("adapter/adapter_model.safetensors")));
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void badInputIsAClearError() {
     EngineCommandsTest.Run r = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
         "--out", tmp.resolve("bad").toString(), "--steps", "2", "--targets", "nope_proj", "--max-len", "128");
