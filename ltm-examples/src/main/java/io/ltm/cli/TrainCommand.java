@@ -107,6 +107,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-len", defaultValue = "2048", description = "tokens per packed sequence (default: ${DEFAULT-VALUE})")
   int maxLen;
 
+  @Option(names = "--truncate", description = "cut examples longer than --max-len instead of skipping them")
+  boolean truncate;
+
   @Option(names = "--validation", defaultValue = "0.1", description = "validation fraction of scenes (default: ${DEFAULT-VALUE})")
   double validation;
 
@@ -162,12 +165,13 @@ public final class TrainCommand implements Callable<Integer> {
     Dataset dataset;
     try (HfTokenizer tok = HfTokenizer.load(base)) {
       dataset = DatasetBuilder.builder().setTokenizer(tok).optMaxLength(maxLen).optPack(true)
+          .optTruncation(truncate ? io.ltm.dataset.token.TruncationPolicy.TRUNCATE : io.ltm.dataset.token.TruncationPolicy.SKIP)
           .optValidationFraction(validation).build().build(sceneList);
     }
     err.println(dataset.stats().format());
     if (dataset.train().isEmpty()) {
       throw new IllegalArgumentException("no training sequences from " + scenes + " (every scene longer than --max-len "
-          + maxLen + "?); raise --max-len");
+          + maxLen + "?); raise --max-len or pass --truncate");
     }
     Device dev = LoadOptions.parseDevice(device);
     try (Decoder decoder = DecoderLoader.load(base, LoadOptions.on(dev)); LoraModel model = new LoraModel(decoder)) {

@@ -28,7 +28,7 @@ class TrainCommandTest {
   void trainsResumesAndTheAdapterChangesScores() throws Exception {
     Path run = tmp.resolve("run");
     String[] args = {"train", "--base", model.toString(), "--scenes", "../examples/scenes", "--out", run.toString(),
-        "--steps", "4", "--max-len", "128", "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2",
+        "--steps", "4", "--max-len", "128", "--truncate", "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2",
         "--save-every", "2", "--eval-every", "2", "--seed", "5"};
     EngineCommandsTest.Run r = EngineCommandsTest.run(args);
     assertThat(r.code()).as(r.err()).isZero();
@@ -73,7 +73,7 @@ class TrainCommandTest {
 
   @Test
   void killNineThenResumeEqualsAnUninterruptedRun() throws Exception {
-    String[] common = {"--base", model.toString(), "--scenes", "../examples/scenes", "--steps", "8", "--max-len", "128",
+    String[] common = {"--base", model.toString(), "--scenes", "../examples/scenes", "--steps", "8", "--max-len", "128", "--truncate",
         "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2", "--save-every", "2", "--eval-every", "4",
         "--seed", "9"};
     Path full = tmp.resolve("full");
@@ -123,7 +123,7 @@ class TrainCommandTest {
   @Test
   void badInputIsAClearError() {
     EngineCommandsTest.Run r = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
-        "--out", tmp.resolve("bad").toString(), "--steps", "2", "--targets", "nope_proj", "--max-len", "128");
+        "--out", tmp.resolve("bad").toString(), "--steps", "2", "--targets", "nope_proj", "--max-len", "128", "--truncate");
     assertThat(r.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(r.err()).contains("nope_proj").contains("q_proj");
     EngineCommandsTest.Run r2 = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", "1,2",
