@@ -44,8 +44,15 @@ public final class RandomModelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CheckpointPreset p = CheckpointPreset.fromCliName(preset);
-    TensorDType t = TensorDType.valueOf(dtype.toUpperCase(Locale.ROOT));
+    CheckpointPreset p;
+    TensorDType t;
+    try {
+      p = CheckpointPreset.fromCliName(preset);
+      t = TensorDType.valueOf(dtype.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          e.getMessage().startsWith("No enum") ? "unknown --dtype \"" + dtype + "\"; use f32, bf16 or f16" : e.getMessage());
+    }
     RandomCheckpointWriter.Builder b = RandomCheckpointWriter.builder(p).dtype(t).seed(seed).shards(shards);
     if (tokenizer != null) {
       b.tokenizerDir(tokenizer);

@@ -223,10 +223,9 @@ final class SceneBinder {
     Map<String, YamlNode.Entry> entries = entries(map, path + ".", STEP_KEYS, true);
 
     // `- observe: text` is a common slip; its unknown-key error already says how to write it.
-    boolean kindAsKey = map.entries().stream().anyMatch(e -> StepKind.fromYaml(e.key()).isPresent());
     StepKind kind = null;
     YamlNode.Entry kindEntry = entries.get("kind");
-    if (kindEntry == null && kindAsKey) {
+    if (kindEntry == null && map.entries().stream().anyMatch(e -> StepKind.fromYaml(e.key()).isPresent())) {
       return null;
     } else if (kindEntry == null) {
       missing(map, path + ".kind", "one of " + kindList());
@@ -454,8 +453,8 @@ final class SceneBinder {
   private Map<String, YamlNode.Entry> entries(YamlNode.Mapping map, String prefix, List<String> known, boolean step) {
     Map<String, YamlNode.Entry> out = new HashMap<>();
     for (YamlNode.Entry e : map.entries()) {
-      String field = prefix + e.key();
       if (!known.contains(e.key())) {
+        String field = prefix + e.key();
         String hint;
         if (step && StepKind.fromYaml(e.key()).isPresent()) {
           hint = " (write 'kind: " + StepKind.fromYaml(e.key()).get().yamlName() + "' and put the words under 'text:')";
@@ -468,7 +467,7 @@ final class SceneBinder {
       }
       YamlNode.Entry first = out.putIfAbsent(e.key(), e);
       if (first != null) {
-        error(e.keyPosition(), field, "duplicate key '" + e.key() + "' (first at line " + first.keyPosition().line()
+        error(e.keyPosition(), prefix + e.key(), "duplicate key '" + e.key() + "' (first at line " + first.keyPosition().line()
             + "); keep one");
       }
     }

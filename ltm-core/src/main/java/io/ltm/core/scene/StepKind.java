@@ -1,7 +1,10 @@
 package io.ltm.core.scene;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The kind of one step of thinking in a {@link Scene}. The kinds double as gold labels for the
@@ -27,21 +30,25 @@ public enum StepKind {
   /** Setting an intermediate goal on the way to the answer. */
   SUBGOAL;
 
-  /** The lower-case name used in YAML, e.g. {@code "observe"}. */
-  public String yamlName() {
-    return name().toLowerCase(Locale.ROOT);
+  private static final Map<String, StepKind> BY_YAML_NAME =
+      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(StepKind::yamlName, k -> k));
+
+  private final String yamlName;
+
+  StepKind() {
+    this.yamlName = name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses a YAML name (case-insensitive); empty when it names no kind. */
+  /** The lower-case name used in YAML, e.g. {@code "observe"}. */
+  public String yamlName() {
+    return yamlName;
+  }
+
+  /** Parses a YAML name (case-insensitive, surrounding spaces ignored); empty when it names no kind. */
   public static Optional<StepKind> fromYaml(String name) {
     if (name == null) {
       return Optional.empty();
     }
-    for (StepKind k : values()) {
-      if (k.yamlName().equalsIgnoreCase(name.trim())) {
-        return Optional.of(k);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(BY_YAML_NAME.get(name.trim().toLowerCase(Locale.ROOT)));
   }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Parses YAML text into {@link YamlNode}s that keep their source positions. Jackson's tree model drops
@@ -19,7 +20,20 @@ import java.util.Objects;
  * <p>Thread-safe: the parser is stateless; each call makes its own Jackson parser.
  */
 public final class PositionedYamlParser {
-  private static final YAMLFactory FACTORY = new YAMLFactory();
+  /**
+   * The most code points one text may hold. snakeyaml's default (3 MiB) would reject a list file of a
+   * few thousand scenes; the text is in memory already, so the parser adds no risk of its own.
+   */
+  public static final int MAX_CODE_POINTS = 1 << 30;
+
+  private static final YAMLFactory FACTORY = factory();
+
+  private static YAMLFactory factory() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CODE_POINTS);
+    // The builder does not apply the parser's default features; an empty value must stay a null.
+    return YAMLFactory.builder().loaderOptions(options).enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
+  }
 
   private PositionedYamlParser() {}
 

@@ -128,6 +128,24 @@ class ExampleScenesTest {
   }
 
   @Test
+  void sourcesResolveToNotesOfTheExampleVault() throws Exception {
+    Path vault = Path.of("../examples/vault");
+    Set<String> noteNames;
+    try (Stream<Path> files = Files.walk(vault)) {
+      noteNames = files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".md"))
+          .map(n -> n.substring(0, n.length() - 3).toLowerCase(java.util.Locale.ROOT))
+          .collect(Collectors.toSet());
+    }
+    for (Scene s : load.sceneList()) {
+      for (String src : s.sources()) {
+        String title = src.substring(2, src.length() - 2).toLowerCase(java.util.Locale.ROOT);
+        assertThat(noteNames).as(s.id() + " cites " + src).contains(title);
+      }
+    }
+  }
+
+  @Test
   void everyExampleRoundTripsThroughTheWriter(@TempDir Path tmp) throws Exception {
     for (SourcedScene ss : load.scenes()) {
       String yaml = SceneWriter.toYaml(ss.scene());

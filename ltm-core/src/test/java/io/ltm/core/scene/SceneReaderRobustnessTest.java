@@ -102,6 +102,21 @@ class SceneReaderRobustnessTest {
   }
 
   @Test
+  void filesOverSnakeyamlsDefaultLimitAreRead() {
+    // snakeyaml refuses texts over 3 MiB code points by default; a list of a few thousand scenes is bigger.
+    StringBuilder sb = new StringBuilder();
+    String answer = "a long answer line, repeated to make the file big\n".repeat(200);
+    for (int i = 0; i < 400; i++) {
+      sb.append("- id: s-").append(i).append("\n  prompt: P\n  thought: [{kind: observe, text: T}]\n  answer: |\n");
+      answer.lines().forEach(l -> sb.append("    ").append(l).append('\n'));
+    }
+    assertThat(sb.length()).isGreaterThan(4 * 1024 * 1024);
+    SceneLoad load = SceneReader.parseLenient("big.yaml", sb.toString());
+    assertThat(load.problems()).isEmpty();
+    assertThat(load.scenes()).hasSize(400);
+  }
+
+  @Test
   void deepNestingIsAnErrorNotAStackOverflow() {
     String deep = "id: x\nprompt: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
     SceneLoad load = SceneReader.parseLenient("deep.yaml", deep);

@@ -16,13 +16,17 @@ final class AttentionMask {
 
   private AttentionMask() {}
 
-  /** {@code [B, 1, 1, T, past + T]} in {@code scope}, broadcasting over kv heads and groups. */
+  /**
+   * {@code [B, 1, 1, T, past + T]} in {@code scope}, broadcasting over kv heads and groups; null when
+   * every query sees every key column (a single decode step without padding), so the add is skipped.
+   */
   static NDArray build(NDManager scope, DecoderInput in, KvCache cache) {
     int b = in.batch();
     int t = in.length();
     int past = cache == null ? 0 : cache.length();
     int s = past + t;
     float[] mask = new float[b * t * s];
+    boolean anyMasked = false;
     for (int r = 0; r < b; r++) {
       for (int i = 0; i < t; i++) {
         int qSeg = in.segment(r * t + i);
@@ -38,10 +42,13 @@ final class AttentionMask {
             int kSeg = j < past ? cache.segment(r, j) : in.segment(r * t + (j - past));
             visible = kSeg == qSeg;
           }
-          mask[base + j] = visible ? 0f : MASKED;
+          if (!visible) {
+            mask[base + j] = MASKED;
+            anyMasked = true;
+          }
         }
       }
     }
-    return scope.create(mask, new Shape(b, 1, 1, t, s));
+    return anyMasked ? scope.create(mask, new Shape(b, 1, 1, t, s)) : null;
   }
 }

@@ -36,6 +36,7 @@ public final class Decoder implements AutoCloseable {
   private final NDManager manager;
   private final DecoderWeights weights;
   private final Rope rope;
+  private final NDArray rotateHalf; // (D, D), see Rope.rotateHalfMatrix
   private final Projection[][] table; // (layer, ProjectionKind.ordinal())
   private final Map<String, Projection> byName = new LinkedHashMap<>();
 
@@ -48,6 +49,7 @@ public final class Decoder implements AutoCloseable {
     this.manager = Objects.requireNonNull(manager, "manager");
     this.weights = Objects.requireNonNull(weights, "weights");
     this.rope = new Rope(config);
+    this.rotateHalf = Rope.rotateHalfMatrix(manager, config.headDim());
     ProjectionKind[] kinds = ProjectionKind.values();
     this.table = new Projection[config.numLayers()][kinds.length];
     for (int l = 0; l < config.numLayers(); l++) {
@@ -170,7 +172,7 @@ public final class Decoder implements AutoCloseable {
       ids[i] = id;
     }
     NDArray tokens = scope.create(ids, new Shape(b, t)); // (B, T)
-    NDArray mask = AttentionMask.build(scope, input, cache); // (B, 1, 1, T, S)
+    NDArray mask = AttentionMask.build(scope, input, cache); // (B, 1, 1, T, S), null when all visible
     NDArray[] cosSin = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
     NDArray cos = cosSin[0];
     NDArray sin = cosSin[1];
@@ -195,18 +197,20 @@ public final class Decoder implements AutoCloseable {
         q = RmsNorm.apply(q, norm.q(), eps);
         k = RmsNorm.apply(k, norm.k(), eps);
       }
-      q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin); // (B, nH, T, D)
-      k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin); // (B, nKv, T, D)
+      q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nH, T, D)
+      k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nKv, T, D)
       v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
       if (cache != null) {
         k = cache.appendKeys(l, k); // (B, nKv, S, D)
         v = cache.appendValues(l, v); // (B, nKv, S, D)
       }
       // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
-      NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D)
-      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(scale) // (B, nKv, g*T, S)
-          .reshape(b, nKv, g, t, s)
-          .add(mask); // (B, nKv, g, T, S)
+      NDArray qg = q.mul(scale).reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
+          .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
+      if (mask != null) {
+        scores = scores.add(mask); // 0 where visible, -1e30 where not
+      }
       NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
       NDArray attn = probs.matMul(v) // (B, nKv, g*T, D)
           .reshape(b, nH, t, d)

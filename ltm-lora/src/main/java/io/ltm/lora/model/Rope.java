@@ -84,12 +84,26 @@ public final class Rope {
     return new NDArray[] {scope.create(cos, shape), scope.create(sin, shape)};
   }
 
-  /** {@code x cos + rotate_half(x) sin} for {@code x [B, heads, T, D]} and cos/sin {@code [B, 1, T, D]}. */
-  public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
-    long half = x.getShape().get(3) / 2;
-    NDArray x1 = x.get(":, :, :, :{}", half); // (B, heads, T, D/2)
-    NDArray x2 = x.get(":, :, :, {}:", half); // (B, heads, T, D/2)
-    NDArray rotated = x2.neg().concat(x1, -1); // (B, heads, T, D) = cat(-x2, x1)
-    return x.mul(cos).add(rotated.mul(sin));
+  /**
+   * The {@code [D, D]} matrix {@code R} with {@code x R = rotate_half(x) = cat(-x2, x1)}: entries are
+   * 0 and +-1, so the product is exact. One matMul instead of slicing, negating and concatenating
+   * keeps the number of engine calls per layer down, which dominates single-token decoding.
+   */
+  public static NDArray rotateHalfMatrix(NDManager manager, int headDim) {
+    int half = headDim / 2;
+    float[] r = new float[headDim * headDim];
+    for (int j = 0; j < half; j++) {
+      r[(j + half) * headDim + j] = -1f; // out[j] = -x[j + half]
+      r[j * headDim + j + half] = 1f; // out[j + half] = x[j]
+    }
+    return manager.create(r, new Shape(headDim, headDim));
+  }
+
+  /**
+   * {@code x cos + rotate_half(x) sin} for {@code x [B, heads, T, D]} and cos/sin {@code [B, 1, T, D]};
+   * {@code rotateHalf} is {@link #rotateHalfMatrix}.
+   */
+  public static NDArray apply(NDArray x, NDArray cos, NDArray sin, NDArray rotateHalf) {
+    return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
   }
 }

@@ -65,6 +65,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     NDArray mask;
     NDArray cos;
     NDArray sin;
+    NDArray rotateHalf = Rope.rotateHalfMatrix(scope, c.headDim()); // (D, D)
     JniUtils.setGradMode(false);
     try {
       mask = mask(scope, batch); // (B, 1, 1, T, T)
@@ -82,7 +83,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
       for (int l = 0; l < layers; l++) {
         try (NDManager tmp = scope.newSubManager()) {
           x.tempAttach(tmp);
-          NDArray out = layer(l, x, mask, cos, sin, input);
+          NDArray out = layer(l, x, mask, cos, sin, rotateHalf, input);
           out.attach(scope);
           x = out;
         }
@@ -118,7 +119,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
           in.setRequiresGradient(true);
         }
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray out = layer(l, in, mask, cos, sin, input);
+          NDArray out = layer(l, in, mask, cos, sin, rotateHalf, input);
           JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
         }
       }
@@ -132,7 +133,8 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
   }
 
   /** One decoder layer, {@code x (B, T, H) -> (B, T, H)}, exactly as {@link Decoder#hidden} computes it. */
-  private NDArray layer(int l, NDArray x, NDArray mask, NDArray cos, NDArray sin, DecoderInput input) {
+  private NDArray layer(int l, NDArray x, NDArray mask, NDArray cos, NDArray sin, NDArray rotateHalf,
+      DecoderInput input) {
     ModelConfig c = decoder.config();
     final int b = input.batch();
     final int t = input.length();
@@ -153,11 +155,11 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
       q = RmsNorm.apply(q, norm.q(), eps);
       k = RmsNorm.apply(k, norm.k(), eps);
     }
-    q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin); // (B, nH, T, D)
-    k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin); // (B, nKv, T, D)
+    q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nH, T, D)
+    k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nKv, T, D)
     v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
-    NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D)
-    NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(scale) // (B, nKv, g*T, T)
+    NDArray qg = q.mul(scale).reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+    NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, T)
         .reshape(b, nKv, g, t, t)
         .add(mask); // (B, nKv, g, T, T)
     NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, t);
