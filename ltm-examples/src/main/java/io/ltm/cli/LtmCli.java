@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       VaultCommand.class,
       DatasetCommand.class,
       RandomModelCommand.class,
+      TrainCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
     })
