@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Cognitive fine-tuning: scenes and vaults -> datasets -> LoRA adapters -> thinking loops -> thought metrics.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      VaultCommand.class,
     })
 public final class LtmCli implements Runnable {
 
