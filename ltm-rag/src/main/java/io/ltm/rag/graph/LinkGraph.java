@@ -69,6 +69,28 @@ public final class LinkGraph {
    */
   public Optional<String> resolve(String linkpath, String fromPath) {
     String lp = linkpath.trim().replace('\\', '/');
+    if (lp.startsWith("./") || lp.startsWith("../")) {
+      java.util.Deque<String> parts = new ArrayDeque<>();
+      String folder = folderOf(fromPath);
+      if (!folder.isEmpty()) {
+        parts.addAll(List.of(folder.split("/")));
+      }
+      for (String part : lp.split("/")) {
+        if (part.equals("..")) {
+          if (parts.isEmpty()) {
+            return Optional.empty();
+          }
+          parts.removeLast();
+        } else if (!part.equals(".") && !part.isEmpty()) {
+          parts.addLast(part);
+        }
+      }
+      lp = String.join("/", parts);
+      if (!lp.contains("/")) {
+        lp = "/" + lp; // rooted: a path, not a bare name
+      }
+    }
+    boolean rooted = lp.startsWith("/");
     while (lp.startsWith("/")) {
       lp = lp.substring(1);
     }
@@ -77,10 +99,13 @@ public final class LinkGraph {
     }
     String lower = lp.toLowerCase(Locale.ROOT);
     String noExt = lower.endsWith(".md") ? lower.substring(0, lower.length() - 3) : lower;
-    if (noExt.contains("/")) {
+    if (noExt.contains("/") || rooted) {
       String exact = null;
       String suffix = null;
       for (String p : byName.getOrDefault(noExt.substring(noExt.lastIndexOf('/') + 1), List.of())) {
+        if (rooted && !p.toLowerCase(Locale.ROOT).equals(noExt + ".md")) {
+          continue;
+        }
         String pl = p.toLowerCase(Locale.ROOT);
         String pNoExt = pl.substring(0, pl.length() - 3);
         if (pNoExt.equals(noExt)) {

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * index and touches only what changed: a file whose mtime and size match the index is not even
  * read; a file whose content hash matches is kept; a changed or new note is re-chunked, and only the
  * chunks whose text is not already in the index are embedded (a renamed note, or the unchanged
- * sections of an edited one, reuse their stored vectors); notes gone from the vault are removed. When
+ * sections of an edited one, reuse their stored vectors; a renamed note keeps the vectors computed
+ * under its old title); notes gone from the vault are removed. When
  * the embedding model differs from the one the index was built with, everything is re-embedded.
  *
  * <p>Crash safety: changes are committed every {@link Builder#batchSize(int)} notes; a note's old
@@ -258,10 +259,16 @@ public final class VaultIndexer {
               detail = "no text to index";
             }
             pending.add(new Pending(s, hash, note, chunks, detail));
+            // A rename has the same content: its chunks are the old ones in the same order.
+            Map<Integer, float[]> renamed = old == null && deletedByHash.containsKey(hash)
+                ? vectorsByOrdinal(snapshot, deletedByHash.get(hash)) : Map.of();
             for (Chunk c : chunks) {
               String key = chunkHash(c);
               if (!vectors.containsKey(key)) {
                 float[] v = storedVector(snapshot, key);
+                if (v == null) {
+                  v = renamed.get(c.ordinal());
+                }
                 vectors.put(key, v);
                 if (v == null) {
                   toEmbed.add(key);
@@ -336,6 +343,17 @@ public final class VaultIndexer {
     }
     Document d = snapshot.storedFields().document(td.scoreDocs[0].doc, java.util.Set.of(IndexSchema.VECTOR_BYTES));
     return IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES));
+  }
+
+  private static Map<Integer, float[]> vectorsByOrdinal(IndexSearcher snapshot, String path) throws IOException {
+    Map<Integer, float[]> out = new HashMap<>();
+    TermQuery q = new TermQuery(new Term(IndexSchema.CHUNK_OF, path));
+    StoredFields fields = snapshot.storedFields();
+    for (ScoreDoc sd : snapshot.search(q, Math.max(1, snapshot.count(q))).scoreDocs) {
+      Document d = fields.document(sd.doc, java.util.Set.of(IndexSchema.ORDINAL, IndexSchema.VECTOR_BYTES));
+      out.put(d.getField(IndexSchema.ORDINAL).numericValue().intValue(), IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES)));
+    }
+    return out;
   }
 
   private String chunkHash(Chunk c) {
@@ -448,6 +466,14 @@ public final class VaultIndexer {
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 
+  private static Note parseNote(String path, String text) {
+    io.ltm.core.vault.ParsedNote parsed = io.ltm.core.vault.NoteParser.parse(path, text);
+    for (io.ltm.core.problem.Problem p : parsed.problems()) {
+      LOG.debug("{}", p.format());
+    }
+    return parsed.note();
+  }
+
   static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -462,7 +488,7 @@ public final class VaultIndexer {
     private Path index;
     private Embedder embedder;
     private Chunker chunker = Chunker.defaults();
-    private NoteReader reader;
+    private NoteReader reader = VaultIndexer::parseNote;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
     private IndexListener listener = IndexListener.none();
@@ -493,7 +519,7 @@ public final class VaultIndexer {
       return this;
     }
 
-    /** How a file's text becomes a note (required). */
+    /** How a file's text becomes a note; default ltm-core's {@code NoteParser}. */
     public Builder noteReader(NoteReader reader) {
       this.reader = reader;
       return this;
