@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       VaultCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
     })
 public final class LtmCli implements Runnable {
 

@@ -26,6 +26,8 @@ import java.util.concurrent.Executors;
 public final class OnnxEmbedder implements Embedder {
   /** The {@link #modelId()} of the shipped default model. */
   public static final String MINILM_ID = "all-MiniLM-L6-v2";
+  /** Prefix of the {@link #modelId()} of a model loaded from a directory: {@code onnx:<pooling>:<absolute dir>}. */
+  public static final String ONNX_PREFIX = "onnx:";
 
   private final EmbeddingModel model;
   private final String id;
@@ -75,12 +77,33 @@ public final class OnnxEmbedder implements Embedder {
         throw new IllegalArgumentException(p + ": missing; an embedding model directory needs model.onnx and tokenizer.json");
       }
     }
-    String id = "onnx:" + dir.toAbsolutePath().normalize().getFileName() + ":" + pooling.name().toLowerCase(java.util.Locale.ROOT);
+    String id = ONNX_PREFIX + pooling.name().toLowerCase(java.util.Locale.ROOT) + ":" + dir.toAbsolutePath().normalize();
     try {
       return new OnnxEmbedder(id, pool -> new OnnxEmbeddingModel(onnx, tokenizer, pooling, pool));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(dir + ": cannot load the ONNX embedding model: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Loads the model a {@link #modelId()} names: the shipped default for {@link #MINILM_ID}, else the
+   * directory and pooling recorded in an {@code onnx:<pooling>:<dir>} id (as stored in an index).
+   *
+   * @throws IllegalArgumentException when the id names neither
+   */
+  public static OnnxEmbedder forModelId(String modelId) {
+    if (MINILM_ID.equals(modelId)) {
+      return miniLm();
+    }
+    if (modelId != null && modelId.startsWith(ONNX_PREFIX)) {
+      String rest = modelId.substring(ONNX_PREFIX.length());
+      int colon = rest.indexOf(':');
+      if (colon > 0) {
+        PoolingMode pooling = PoolingMode.valueOf(rest.substring(0, colon).toUpperCase(java.util.Locale.ROOT));
+        return fromDirectory(Path.of(rest.substring(colon + 1)), pooling);
+      }
+    }
+    throw new IllegalArgumentException("unknown embedding model '" + modelId + "'; pass the model directory");
   }
 
   @Override
