@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param headingPath enclosing headings, outermost first
  * @param text the chunk text (display text: no frontmatter, no embeds, links as their text)
  * @param tags the note's tags
- * @param score higher is better; BM25 score, cosine similarity or RRF score depending on the mode,
- *     and relative to the best hit (1.0) when links were expanded
+ * @param score higher is better; BM25 score, cosine similarity or RRF score depending on the mode;
+ *     with link expansion, relative to the best candidate (1.0) plus the link score
+ *     {@code hitScore * decay^hops} of the best top hit linking to it
  * @param source how the chunk was found
- * @param linkedFrom for {@link Source#LINK}, the hit whose links led here; empty otherwise
- * @param hops for {@link Source#LINK}, links followed from that hit; 0 otherwise
+ * @param linkedFrom with link expansion, the top hit whose links raised this score (or brought the
+ *     note in, for {@link Source#LINK}); empty otherwise
+ * @param hops links followed from {@code linkedFrom}; 0 when it is empty
  */
 public record SearchResult(
     Citation citation, String title, List<String> headingPath, String text, List<String> tags,

@@ -200,45 +200,21 @@ public final class VaultSearcher implements AutoCloseable {
     });
     String vault = vaultNameOf(s);
     StoredFields stored = s.storedFields();
-    List<SearchResult> results = new ArrayList<>();
-    Map<String, Integer> perNote = new HashMap<>();
+    List<SearchResult> pool = new ArrayList<>();
     for (Map.Entry<Integer, Double> e : ranked) {
-      SearchResult res = result(stored.document(e.getKey()), vault, e.getValue(), source);
-      if (perNote.merge(res.path(), 1, Integer::sum) <= r.maxChunksPerNote()) {
-        results.add(res);
-        if (results.size() == r.k()) {
-          break;
-        }
-      }
+      pool.add(result(stored.document(e.getKey()), vault, e.getValue(), source));
     }
-    if (!r.expandLinks() || results.isEmpty()) {
-      return results;
+    if (r.expandLinks() && !pool.isEmpty()) {
+      pool = expand(s, r, qv, filter, pool, vault);
     }
-    return expand(s, r, qv, filter, results, vault);
+    return cap(pool, r);
   }
 
-  private List<SearchResult> expand(IndexSearcher s, RetrievalRequest r, float[] qv, Query filter,
-      List<SearchResult> hits, String vault) throws IOException {
-    double top = hits.get(0).score();
-    List<SearchResult> merged = new ArrayList<>();
-    List<GraphExpander.Seed> seeds = new ArrayList<>();
-    for (SearchResult h : hits) {
-      SearchResult norm = h.with(top > 0 ? h.score() / top : 1.0, h.source(), "", 0);
-      merged.add(norm);
-      seeds.add(new GraphExpander.Seed(h.path(), norm.score()));
-    }
-    List<GraphExpander.Expansion> reached = new GraphExpander(graph(s)).expand(seeds, r.depth(), r.decay());
-    StoredFields stored = s.storedFields();
-    for (GraphExpander.Expansion x : reached) {
-      Integer best = bestChunk(s, x.path(), r.query(), qv, filter);
-      if (best != null) {
-        merged.add(result(stored.document(best), vault, x.score(), SearchResult.Source.LINK).with(x.score(), SearchResult.Source.LINK, x.from(), x.hops()));
-      }
-    }
-    merged.sort((a, b) -> Double.compare(b.score(), a.score()));
+  /** Best first, at most {@code maxChunksPerNote} per note, at most {@code k}. */
+  private static List<SearchResult> cap(List<SearchResult> sorted, RetrievalRequest r) {
     List<SearchResult> out = new ArrayList<>();
     Map<String, Integer> perNote = new HashMap<>();
-    for (SearchResult m : merged) {
+    for (SearchResult m : sorted) {
       if (perNote.merge(m.path(), 1, Integer::sum) <= r.maxChunksPerNote()) {
         out.add(m);
         if (out.size() == r.k()) {
@@ -247,6 +223,57 @@ public final class VaultSearcher implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Link expansion. Scores are first made relative to the best candidate (1.0). The top {@code k}
+   * notes are the seeds; every note within {@code depth} links of a seed (either direction) gets a
+   * link score of {@code seedScore * decay^hops} (the best over the seeds, never from itself): a
+   * candidate already found adds it to its own score (found directly and linked from a top hit is
+   * stronger evidence than either), a note not found enters with its chunk closest to the query and
+   * the link score alone.
+   */
+  private List<SearchResult> expand(IndexSearcher s, RetrievalRequest r, float[] qv, Query filter,
+      List<SearchResult> pool, String vault) throws IOException {
+    double top = pool.get(0).score();
+    List<SearchResult> norm = new ArrayList<>();
+    for (SearchResult h : pool) {
+      norm.add(h.with(top > 0 ? h.score() / top : 1.0, h.source(), "", 0));
+    }
+    List<GraphExpander.Seed> seeds = new ArrayList<>();
+    for (SearchResult h : cap(norm, RetrievalRequest.builder(r.query()).k(r.k()).maxChunksPerNote(1).build())) {
+      seeds.add(new GraphExpander.Seed(h.path(), h.score()));
+    }
+    GraphExpander expander = new GraphExpander(graph(s));
+    Map<String, GraphExpander.Expansion> bonus = new HashMap<>();
+    for (GraphExpander.Seed seed : seeds) {
+      // each seed expanded alone so that seeds boost each other too
+      for (GraphExpander.Expansion x : expander.expand(List.of(seed), r.depth(), r.decay())) {
+        GraphExpander.Expansion old = bonus.get(x.path());
+        if (old == null || x.score() > old.score()) {
+          bonus.put(x.path(), x);
+        }
+      }
+    }
+    List<SearchResult> merged = new ArrayList<>();
+    java.util.Set<String> present = new java.util.HashSet<>();
+    for (SearchResult h : norm) {
+      present.add(h.path());
+      GraphExpander.Expansion b = bonus.get(h.path());
+      merged.add(b == null ? h : h.with(h.score() + b.score(), h.source(), b.from(), b.hops()));
+    }
+    StoredFields stored = s.storedFields();
+    for (GraphExpander.Expansion x : bonus.values()) {
+      if (present.contains(x.path())) {
+        continue;
+      }
+      Integer best = bestChunk(s, x.path(), r.query(), qv, filter);
+      if (best != null) {
+        merged.add(result(stored.document(best), vault, x.score(), SearchResult.Source.LINK).with(x.score(), SearchResult.Source.LINK, x.from(), x.hops()));
+      }
+    }
+    merged.sort((a, b) -> Double.compare(b.score(), a.score()));
+    return merged;
   }
 
   /** The chunk of a linked note closest to the query: by cosine when there is a query vector, else BM25, else the first. */
