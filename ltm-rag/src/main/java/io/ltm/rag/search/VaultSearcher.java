@@ -200,15 +200,33 @@ public final class VaultSearcher implements AutoCloseable {
     });
     String vault = vaultNameOf(s);
     StoredFields stored = s.storedFields();
+    if (!r.expandLinks()) {
+      // materialise only what is returned
+      List<SearchResult> out = new ArrayList<>();
+      Map<String, Integer> perNote = new HashMap<>();
+      for (Map.Entry<Integer, Double> e : ranked) {
+        SearchResult res = result(stored.document(e.getKey(), RESULT_FIELDS), vault, e.getValue(), source);
+        if (perNote.merge(res.path(), 1, Integer::sum) <= r.maxChunksPerNote()) {
+          out.add(res);
+          if (out.size() == r.k()) {
+            break;
+          }
+        }
+      }
+      return out;
+    }
     List<SearchResult> pool = new ArrayList<>();
     for (Map.Entry<Integer, Double> e : ranked) {
-      pool.add(result(stored.document(e.getKey()), vault, e.getValue(), source));
+      pool.add(result(stored.document(e.getKey(), RESULT_FIELDS), vault, e.getValue(), source));
     }
-    if (r.expandLinks() && !pool.isEmpty()) {
+    if (!pool.isEmpty()) {
       pool = expand(s, r, qv, filter, pool, vault);
     }
     return cap(pool, r);
   }
+
+  private static final Set<String> RESULT_FIELDS = Set.of(IndexSchema.PATH, IndexSchema.TITLE, IndexSchema.HEADING,
+      IndexSchema.LINE_FROM, IndexSchema.LINE_TO, IndexSchema.TEXT, IndexSchema.TAG);
 
   /** Best first, at most {@code maxChunksPerNote} per note, at most {@code k}. */
   private static List<SearchResult> cap(List<SearchResult> sorted, RetrievalRequest r) {
@@ -269,7 +287,7 @@ public final class VaultSearcher implements AutoCloseable {
       }
       Integer best = bestChunk(s, x.path(), r.query(), qv, filter);
       if (best != null) {
-        merged.add(result(stored.document(best), vault, x.score(), SearchResult.Source.LINK).with(x.score(), SearchResult.Source.LINK, x.from(), x.hops()));
+        merged.add(result(stored.document(best, RESULT_FIELDS), vault, x.score(), SearchResult.Source.LINK).with(x.score(), SearchResult.Source.LINK, x.from(), x.hops()));
       }
     }
     merged.sort((a, b) -> Double.compare(b.score(), a.score()));
