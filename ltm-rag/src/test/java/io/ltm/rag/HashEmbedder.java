@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fast deterministic embedder for index tests: hashed bag of lower-cased words, unit length. Texts
  * sharing words are close. Counts how many texts it embedded.
  */
-public final class HashEmbedder implements Embedder {
+public class HashEmbedder implements Embedder {
   public final AtomicInteger embedded = new AtomicInteger();
   private final String id;
 
