@@ -173,7 +173,7 @@ public final class VaultIndexer {
     newData.put(IndexSchema.COMMIT_DIMENSION, dim);
     newData.put(IndexSchema.COMMIT_VAULT, vault.toAbsolutePath().normalize().getFileName() == null
         ? "vault" : vault.toAbsolutePath().normalize().getFileName().toString());
-    writer.setLiveCommitData(newData.entrySet());
+    writer.setLiveCommitData(newData.entrySet(), false); // written with the next commit; alone it is no change
 
     try (DirectoryReader snapshot = DirectoryReader.open(writer)) {
       IndexSearcher searcher = new IndexSearcher(snapshot);
