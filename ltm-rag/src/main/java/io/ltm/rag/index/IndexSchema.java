@@ -23,7 +23,7 @@ public final class IndexSchema {
   private IndexSchema() {}
 
   /** Schema version in the commit user data; a different version is rebuilt from scratch. */
-  public static final String VERSION = "1";
+  public static final String VERSION = "2";
 
   public static final String TYPE = "type";
   public static final String TYPE_NOTE = "note";
@@ -42,6 +42,12 @@ public final class IndexSchema {
   /** Note documents: each outgoing link as {@code linkpath} (stored, multi-valued). */
   public static final String LINK = "link";
   public static final String CHUNK_COUNT = "chunks";
+  /** Note documents: the state a re-run compares, as doc values (read without stored fields). */
+  public static final String DV_PATH = "dv_path";
+  public static final String DV_HASH = "dv_hash";
+  public static final String DV_MTIME = "dv_mtime";
+  public static final String DV_SIZE = "dv_size";
+  public static final String DV_CHUNKS = "dv_chunks";
 
   public static final String ORDINAL = "ordinal";
   public static final String HEADING = "heading";

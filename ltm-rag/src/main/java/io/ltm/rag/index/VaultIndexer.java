@@ -24,7 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
@@ -99,7 +108,7 @@ public final class VaultIndexer {
   }
 
   /** What the index holds for one note. */
-  private record Indexed(String path, String hash, long mtime, long size, String title, List<String> links, int chunks) {}
+  private record Indexed(String path, String hash, long mtime, long size, int chunks) {}
 
   /** One vault file found by the scan. */
   private record Scanned(String path, Path file, long mtime, long size) {}
@@ -135,7 +144,9 @@ public final class VaultIndexer {
       }
       try {
         IndexReport report = update(writer, fresh);
+        long c0 = System.nanoTime();
         writer.close();
+        LOG.debug("close: {} ms", (System.nanoTime() - c0) / 1_000_000);
         return new IndexReport(report.files(), report.chunksEmbedded(), report.chunksReused(), (System.nanoTime() - t0) / 1e9);
       } catch (RuntimeException | IOException | Error e) {
         try {
@@ -175,10 +186,16 @@ public final class VaultIndexer {
         ? "vault" : vault.toAbsolutePath().normalize().getFileName().toString());
     writer.setLiveCommitData(newData.entrySet(), false); // written with the next commit; alone it is no change
 
+    long o0 = System.nanoTime();
     try (DirectoryReader snapshot = DirectoryReader.open(writer)) {
+      LOG.debug("snapshot reader: {} segments in {} ms", snapshot.leaves().size(), (System.nanoTime() - o0) / 1_000_000);
       IndexSearcher searcher = new IndexSearcher(snapshot);
+      long t0 = System.nanoTime();
       Map<String, Indexed> indexed = rebuild ? Map.of() : loadNotes(searcher);
+      long t1 = System.nanoTime();
       Map<String, Scanned> scanned = scan();
+      LOG.debug("index state: {} notes in {} ms; scan: {} files in {} ms", indexed.size(), (t1 - t0) / 1_000_000,
+          scanned.size(), (System.nanoTime() - t1) / 1_000_000);
       Map<String, FileStatus> statuses = new TreeMap<>();
       List<Scanned> toRead = new ArrayList<>();
       for (Scanned s : scanned.values()) {
@@ -219,7 +236,9 @@ public final class VaultIndexer {
         listener.onCommit(from + batch.size(), toRead.size());
       }
       if (changed || writer.hasUncommittedChanges()) {
+        long k0 = System.nanoTime();
         writer.commit();
+        LOG.debug("final commit: {} ms", (System.nanoTime() - k0) / 1_000_000);
       }
       return new IndexReport(new ArrayList<>(statuses.values()), embedded, reused, 0);
     }
@@ -245,7 +264,12 @@ public final class VaultIndexer {
           Indexed old = indexed.get(s.path);
           if (old != null && old.hash.equals(hash)) {
             // Touched but not changed: record the new mtime so the next run skips reading it.
-            writer.updateDocument(new Term(IndexSchema.NOTE_ID, s.path), noteDoc(s, hash, old.title, old.links, old.chunks));
+            Document stored = storedNote(snapshot, s.path);
+            List<String> links = new ArrayList<>();
+            for (IndexableField f : stored.getFields(IndexSchema.LINK)) {
+              links.add(f.stringValue());
+            }
+            writer.updateDocument(new Term(IndexSchema.NOTE_ID, s.path), noteDoc(s, hash, stored.get(IndexSchema.TITLE), links, old.chunks));
             done = new FileStatus(s.path, FileStatus.Status.UNCHANGED, "", old.chunks, 0);
           } else {
             String text = decode(bytes);
@@ -370,6 +394,11 @@ public final class VaultIndexer {
     d.add(new StoredField(IndexSchema.SIZE, s.size));
     d.add(new StoredField(IndexSchema.TITLE, title));
     d.add(new StoredField(IndexSchema.CHUNK_COUNT, chunks));
+    d.add(new BinaryDocValuesField(IndexSchema.DV_PATH, new BytesRef(s.path)));
+    d.add(new BinaryDocValuesField(IndexSchema.DV_HASH, new BytesRef(hash)));
+    d.add(new NumericDocValuesField(IndexSchema.DV_MTIME, s.mtime));
+    d.add(new NumericDocValuesField(IndexSchema.DV_SIZE, s.size));
+    d.add(new NumericDocValuesField(IndexSchema.DV_CHUNKS, chunks));
     for (String l : links) {
       d.add(new StoredField(IndexSchema.LINK, l));
     }
@@ -407,23 +436,41 @@ public final class VaultIndexer {
     return d;
   }
 
+  /** The state of every indexed note, from doc values only (no stored fields are decompressed). */
   private static Map<String, Indexed> loadNotes(IndexSearcher searcher) throws IOException {
     Map<String, Indexed> out = new HashMap<>();
-    TermQuery q = new TermQuery(new Term(IndexSchema.TYPE, IndexSchema.TYPE_NOTE));
-    int n = Math.max(1, searcher.count(q));
-    StoredFields fields = searcher.storedFields();
-    for (ScoreDoc sd : searcher.search(q, n).scoreDocs) {
-      Document d = fields.document(sd.doc);
-      List<String> links = new ArrayList<>();
-      for (IndexableField f : d.getFields(IndexSchema.LINK)) {
-        links.add(f.stringValue());
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      LeafReader r = leaf.reader();
+      BinaryDocValues paths = r.getBinaryDocValues(IndexSchema.DV_PATH);
+      if (paths == null) {
+        continue;
       }
-      Indexed ix = new Indexed(d.get(IndexSchema.PATH), d.get(IndexSchema.HASH),
-          d.getField(IndexSchema.MTIME).numericValue().longValue(), d.getField(IndexSchema.SIZE).numericValue().longValue(),
-          d.get(IndexSchema.TITLE), links, d.getField(IndexSchema.CHUNK_COUNT).numericValue().intValue());
-      out.put(ix.path, ix);
+      BinaryDocValues hashes = r.getBinaryDocValues(IndexSchema.DV_HASH);
+      NumericDocValues mtimes = r.getNumericDocValues(IndexSchema.DV_MTIME);
+      NumericDocValues sizes = r.getNumericDocValues(IndexSchema.DV_SIZE);
+      NumericDocValues chunks = r.getNumericDocValues(IndexSchema.DV_CHUNKS);
+      Bits live = r.getLiveDocs();
+      for (int doc = paths.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = paths.nextDoc()) {
+        if (live != null && !live.get(doc)) {
+          continue;
+        }
+        if (!hashes.advanceExact(doc) || !mtimes.advanceExact(doc) || !sizes.advanceExact(doc) || !chunks.advanceExact(doc)) {
+          throw new IllegalStateException("note document " + doc + " lacks doc values; delete the index directory and index again");
+        }
+        Indexed ix = new Indexed(paths.binaryValue().utf8ToString(), hashes.binaryValue().utf8ToString(),
+            mtimes.longValue(), sizes.longValue(), (int) chunks.longValue());
+        out.put(ix.path, ix);
+      }
     }
     return out;
+  }
+
+  private static Document storedNote(IndexSearcher searcher, String path) throws IOException {
+    TopDocs td = searcher.search(new TermQuery(new Term(IndexSchema.NOTE_ID, path)), 1);
+    if (td.scoreDocs.length == 0) {
+      throw new IllegalStateException(path + ": note document vanished from the index snapshot");
+    }
+    return searcher.storedFields().document(td.scoreDocs[0].doc);
   }
 
   private Map<String, Scanned> scan() throws IOException {
