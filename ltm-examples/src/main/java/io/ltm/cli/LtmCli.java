@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
     description = "Cognitive fine-tuning: scenes and vaults -> datasets -> LoRA adapters -> thinking loops -> thought metrics.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      DetectCommand.class,
+      MetricsCommand.class,
+      ReportCommand.class,
       ValidateCommand.class,
       VaultCommand.class,
     })

@@ -1,0 +1,102 @@
+package io.ltm.core.loop;
+
+import io.ltm.core.problem.Problem;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads trace files written by {@link TraceWriter}. Blank lines are skipped. A malformed line throws
+ * {@link TraceFormatException} naming {@code file:line} and the field, except a torn last line (the
+ * file does not end with a line break and its last line does not parse), which a crash mid-write
+ * leaves: it is skipped, logged, and reported as a warning. Stateless and thread-safe.
+ */
+public final class TraceReader {
+  private static final Logger LOG = LoggerFactory.getLogger(TraceReader.class);
+
+  private TraceReader() {}
+
+  /** The records of one trace file and the warnings met reading it. */
+  public record TraceLog(Path file, List<TraceRecord> records, List<Problem> warnings) {
+    public TraceLog {
+      Objects.requireNonNull(file, "file");
+      records = List.copyOf(records);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /**
+   * Reads every record of {@code file}.
+   *
+   * @throws TraceFormatException for a malformed line (other than a torn last line)
+   * @throws IOException when the file cannot be read
+   */
+  public static TraceLog read(Path file) throws IOException {
+    List<TraceRecord> records = new ArrayList<>();
+    List<Problem> warnings = forEach(file, records::add);
+    return new TraceLog(file, records, warnings);
+  }
+
+  /**
+   * Streams the records of {@code file} to {@code sink} in order, without holding them all.
+   *
+   * @return warnings (a torn last line), empty when none
+   */
+  public static List<Problem> forEach(Path file, Consumer<TraceRecord> sink) throws IOException {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(sink, "sink");
+    boolean endsWithNewline = endsWithNewline(file);
+    List<Problem> warnings = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(file);
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+      String line = r.readLine();
+      int lineNo = 0;
+      while (line != null) {
+        lineNo++;
+        String next = r.readLine();
+        if (!line.isBlank()) {
+          TraceRecord rec;
+          try {
+            rec = TraceJson.fromJson(line);
+          } catch (TraceJson.FieldException e) {
+            boolean last = next == null;
+            if (last && !endsWithNewline) {
+              Problem w = Problem.warning(file.toString(), lineNo, 0, e.field(),
+                  "torn last line ignored (no line break at the end of the file; an interrupted write?): " + e.getMessage());
+              LOG.warn(w.format());
+              warnings.add(w);
+              break;
+            }
+            throw new TraceFormatException(Problem.error(file.toString(), lineNo, e.column(), e.field(),
+                e.getMessage() + "; fix or delete this line (each line must be one trace record)"), e);
+          }
+          sink.accept(rec);
+        }
+        line = next;
+      }
+    }
+    return warnings;
+  }
+
+  private static boolean endsWithNewline(Path file) throws IOException {
+    try (var ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      if (size == 0) {
+        return true;
+      }
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+      ch.read(b, size - 1);
+      return b.get(0) == '\n';
+    }
+  }
+}

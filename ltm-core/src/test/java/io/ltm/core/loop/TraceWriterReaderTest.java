@@ -1,0 +1,105 @@
+package io.ltm.core.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ltm.core.generate.GeneratedToken;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceWriterReaderTest {
+  @TempDir Path dir;
+
+  static TraceRecord record(int iteration, String adapter, Integer checkpoint) {
+    return new TraceRecord("run-1", "probe-ru", "Почему небо голубое?", iteration, "Qwen3-0.6B", adapter, checkpoint,
+        "Подожди, \"рассеяние\"\nРэлея…", "Из-за рассеяния.",
+        List.of(new GeneratedToken(12, "Под", -0.5, 1.25, true),
+            new GeneratedToken(13, "ожди", Double.NaN, Double.NaN, true),
+            new GeneratedToken(14, "Из", -0.125, 0.0, false)),
+        Instant.parse("2026-01-02T03:04:05.123Z"),
+        new GenerationSettings(256, 0.7, 0.9, 20, 1.1, 42L, true));
+  }
+
+  @Test
+  void roundTripsEveryFieldIncludingNaNAndUnicode() throws Exception {
+    Path f = dir.resolve("traces/a.jsonl");
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(record(0, null, null));
+      w.append(record(1, "adapter", 200));
+      assertThat(w.recordsWritten()).isEqualTo(2);
+    }
+    List<String> lines = Files.readAllLines(f);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("\"adapter\":null", "\"checkpoint\":null", "\"logprob\":null");
+    TraceReader.TraceLog log = TraceReader.read(f);
+    assertThat(log.warnings()).isEmpty();
+    assertThat(log.records()).hasSize(2);
+    TraceRecord a = log.records().get(0);
+    TraceRecord b = log.records().get(1);
+    assertThat(a).isEqualTo(record(0, null, null));
+    assertThat(b).isEqualTo(record(1, "adapter", 200));
+    assertThat(a.tokens().get(1).logprob()).isNaN();
+    assertThat(b.variant()).isEqualTo("Qwen3-0.6B+adapter@200");
+    assertThat(a.isBase()).isTrue();
+  }
+
+  @Test
+  void tornLastLineIsIgnoredWithAWarningAndCutOffByTheNextWriter() throws Exception {
+    Path f = dir.resolve("t.jsonl");
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(record(0, null, null));
+    }
+    String full = TraceJson.toJson(record(1, null, null));
+    Files.writeString(f, full.substring(0, full.length() / 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    TraceReader.TraceLog log = TraceReader.read(f);
+    assertThat(log.records()).hasSize(1);
+    assertThat(log.warnings()).hasSize(1);
+    assertThat(log.warnings().get(0).line()).isEqualTo(2);
+    assertThat(log.warnings().get(0).message()).contains("torn last line");
+
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(record(2, null, null));
+    }
+    TraceReader.TraceLog again = TraceReader.read(f);
+    assertThat(again.warnings()).isEmpty();
+    assertThat(again.records()).extracting(TraceRecord::iteration).containsExactly(0, 2);
+  }
+
+  @Test
+  void malformedLineInTheMiddleNamesFileLineAndField() throws Exception {
+    Path f = dir.resolve("bad.jsonl");
+    String good = TraceJson.toJson(record(0, null, null));
+    String bad = good.replace("\"iteration\":0", "\"iteration\":\"zero\"");
+    Files.writeString(f, good + "\n\n" + bad + "\n" + good + "\n");
+    assertThatThrownBy(() -> TraceReader.read(f))
+        .isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining(f + ":3:")
+        .hasMessageContaining("iteration")
+        .hasMessageContaining("expected an integer");
+  }
+
+  @Test
+  void brokenJsonAndMissingFieldsAreErrorsNotCrashes() throws Exception {
+    Path f = dir.resolve("bad2.jsonl");
+    Files.writeString(f, "{not json\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining(":1:").hasMessageContaining("not valid JSON");
+    String noAnswer = TraceJson.toJson(record(0, null, null)).replace("\"answer\":\"Из-за рассеяния.\",", "");
+    Files.writeString(f, noAnswer + "\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("answer").hasMessageContaining("missing");
+    String badTemp = TraceJson.toJson(record(0, null, null)).replace("\"temperature\":0.7", "\"temperature\":-1");
+    Files.writeString(f, badTemp + "\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("settings").hasMessageContaining("temperature");
+    Files.writeString(f, "[1,2]\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("JSON object");
+  }
+}

@@ -1,0 +1,108 @@
+package io.ltm.metrics.detect;
+
+import io.ltm.core.scene.Scene;
+import io.ltm.core.scene.Step;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Evaluates behaviour detectors on labelled steps: precision, recall and F1 per behaviour, and their
+ * macro average.
+ *
+ * <p>Definition: for behaviour {@code b}, a step is a gold positive when its label is {@code b}'s key
+ * ({@link Behaviour#key()}), and a predicted positive when {@code b}'s detector finds at least one span
+ * in its text. {@code precision = tp / (tp + fp)}, {@code recall = tp / (tp + fn)}, {@code F1 = 2PR /
+ * (P + R)}; a ratio with a zero denominator is 0. A behaviour is evaluated when the set has at least
+ * one step labelled with it ({@code support > 0}); macro F1 is the mean F1 over evaluated behaviours.
+ * Scene sets evaluate the six behaviours with a step kind; backward chaining only where some step is
+ * labelled {@code backward}.
+ */
+public final class DetectorEvaluation {
+  private DetectorEvaluation() {}
+
+  /** The labelled steps of scenes: every step, labelled with its kind; source is {@code sceneId#index}. */
+  public static List<LabelledStep> steps(List<Scene> scenes) {
+    List<LabelledStep> out = new ArrayList<>();
+    for (Scene s : scenes) {
+      for (int i = 0; i < s.thought().size(); i++) {
+        Step st = s.thought().get(i);
+        out.add(new LabelledStep(s.id() + "#" + i, s.lang(), st.kind().yamlName(), st.text()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads labelled steps from TSV: {@code lang<TAB>label<TAB>text} per line, {@code #} comments.
+   *
+   * @throws IllegalArgumentException naming {@code source:line} for a line with fewer than 3 columns
+   */
+  public static List<LabelledStep> readTsv(Reader reader, String source) throws IOException {
+    List<LabelledStep> out = new ArrayList<>();
+    BufferedReader br = new BufferedReader(reader);
+    String line;
+    int no = 0;
+    while ((line = br.readLine()) != null) {
+      no++;
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] c = line.split("\t", 3);
+      if (c.length < 3 || c[2].isBlank()) {
+        throw new IllegalArgumentException(source + ":" + no + ": expected lang<TAB>label<TAB>text");
+      }
+      out.add(new LabelledStep(source + ":" + no, c[0], c[1], c[2]));
+    }
+    return out;
+  }
+
+  /** Evaluates {@code detectors} on {@code steps}. */
+  public static EvaluationReport evaluate(List<LabelledStep> steps, BehaviourDetectors detectors) {
+    Objects.requireNonNull(steps, "steps");
+    Objects.requireNonNull(detectors, "detectors");
+    Map<Behaviour, int[]> counts = new EnumMap<>(Behaviour.class); // tp, fp, fn, support
+    List<EvaluationReport.Error> errors = new ArrayList<>();
+    for (Behaviour b : Behaviour.values()) {
+      counts.put(b, new int[4]);
+    }
+    for (LabelledStep s : steps) {
+      for (Behaviour b : Behaviour.values()) {
+        boolean gold = b.key().equals(s.label());
+        boolean pred = detectors.fires(b, s.text());
+        int[] c = counts.get(b);
+        if (gold) {
+          c[3]++;
+        }
+        if (gold && pred) {
+          c[0]++;
+        } else if (pred) {
+          c[1]++;
+          errors.add(new EvaluationReport.Error(b, s, false));
+        } else if (gold) {
+          c[2]++;
+          errors.add(new EvaluationReport.Error(b, s, true));
+        }
+      }
+    }
+    Map<Behaviour, EvaluationReport.Score> scores = new EnumMap<>(Behaviour.class);
+    double sum = 0;
+    int n = 0;
+    for (Behaviour b : Behaviour.values()) {
+      int[] c = counts.get(b);
+      if (c[3] == 0) {
+        continue;
+      }
+      EvaluationReport.Score sc = EvaluationReport.Score.of(c[0], c[1], c[2]);
+      scores.put(b, sc);
+      sum += sc.f1();
+      n++;
+    }
+    return new EvaluationReport(scores, n == 0 ? 0 : sum / n, steps.size(), errors);
+  }
+}

@@ -1,0 +1,77 @@
+package io.ltm.metrics.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.tensorboard.Event;
+import io.ltm.metrics.tensorboard.EventFileWriter;
+import io.ltm.metrics.trace.Metric;
+import io.ltm.metrics.trace.MetricsSummary;
+import io.ltm.metrics.trace.ThoughtMetrics;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunReportTest {
+  @TempDir Path tmp;
+
+  @Test
+  void buildsHtmlPngsAndEventsFromTheFixtureRun() throws Exception {
+    Path run = FixtureRun.copyTo(tmp.resolve("run"));
+    RunReport.Result r = RunReport.build(run, ThoughtMetrics.builder().build(), Instant.parse("2025-11-29T12:00:00Z"));
+    String html = Files.readString(r.html());
+    assertThat(html).contains("<section id=\"training\">", "<section id=\"thought-metrics\">", "<section id=\"traces\">",
+        "data-chart=\"loss\"", "data-chart=\"lr\"", "data-chart=\"tokens-per-s\"", "data-chart=\"thought-reflective-per1k\"");
+    // Everything from traces is escaped: the fixture's "<script>" prompt text never appears raw.
+    assertThat(html).doesNotContain("<script").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    assertThat(html).doesNotContain("http://", "https://");
+    assertThat(html.split("<article class=\"probe\"", -1)).hasSize(7); // 6 probes
+    assertThat(html).contains("class=\"reasoning\"", "class=\"answer\"", "<mark class=\"b-verify\"");
+
+    // PNGs next to it, decodable, one per chart.
+    assertThat(r.charts()).hasSizeGreaterThanOrEqualTo(10);
+    BufferedImage img = ImageIO.read(run.resolve("charts/loss.png").toFile());
+    assertThat(img.getWidth()).isEqualTo(HtmlReport.CHART_W * 2);
+
+    // The adapter grew more reflective: at checkpoint 200 the paired delta is positive and excludes 0.
+    MetricsSummary.Group g200 = r.summary().groups().stream()
+        .filter(g -> !g.isBase() && Integer.valueOf(200).equals(g.checkpoint())).findFirst().orElseThrow();
+    Bootstrap.Interval d = g200.deltas().get(Metric.REFLECTIVE_PER_1K);
+    assertThat(d.n()).isEqualTo(6);
+    assertThat(d.mean()).isPositive();
+    assertThat(d.includesZero()).isFalse();
+
+    // TensorBoard: training scalars at every step and thought metrics per checkpoint.
+    List<Event> events = EventFileWriter.read(r.events());
+    assertThat(events.get(0).fileVersion()).isEqualTo("brain.Event:2");
+    List<String> tags = events.stream().skip(1).map(e -> e.values().get(0).tag()).distinct().collect(Collectors.toList());
+    assertThat(tags).contains("train/loss", "train/lr", "train/tokens_per_s", "eval/loss",
+        "thought/reflectivePer1k/base", "thought/reflectivePer1k/adapter");
+    assertThat(events.stream().filter(e -> !e.values().isEmpty() && e.values().get(0).tag().equals("train/loss")).count())
+        .isEqualTo(200);
+
+    // Rebuilding replaces the event file instead of adding a second one.
+    RunReport.Result again = RunReport.build(run, ThoughtMetrics.builder().build(), Instant.parse("2025-11-29T13:00:00Z"));
+    try (var s = Files.list(run)) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).count()).isEqualTo(1);
+    }
+    assertThat(again.events()).exists();
+  }
+
+  @Test
+  void badRunDirectoriesGiveClearErrors() throws Exception {
+    assertThatThrownBy(() -> RunReport.build(tmp.resolve("missing"))).hasMessageContaining("not a directory");
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    assertThatThrownBy(() -> RunReport.build(empty)).hasMessageContaining("neither metrics.jsonl nor traces");
+    Path bad = Files.createDirectories(tmp.resolve("bad"));
+    Files.writeString(bad.resolve("metrics.jsonl"), "{\"step\":1,\"loss\":2.0}\n{\"step\":2,\"loss\":\"high\"}\n");
+    assertThatThrownBy(() -> RunReport.build(bad)).hasMessageContaining("metrics.jsonl:2").hasMessageContaining("'loss'");
+  }
+}
