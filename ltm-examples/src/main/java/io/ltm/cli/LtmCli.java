@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       ValidateCommand.class,
       VaultCommand.class,
+      RandomModelCommand.class,
+      TrainCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
     })
 public final class LtmCli implements Runnable {
 

@@ -1,0 +1,118 @@
+package io.ltm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.core.generate.GeneratedToken;
+import io.ltm.core.generate.Generation;
+import io.ltm.core.generate.GenerationRequest;
+import io.ltm.lora.generate.LocalModel;
+import io.ltm.lora.io.LoadOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ltm generate}: chat generation with a base model, streaming reasoning and answer. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Generate a reply to a prompt (Qwen3 chat format), streaming the reasoning and the answer.")
+public final class GenerateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--base", required = true, description = "model directory (Hugging Face layout)")
+  Path base;
+
+  @Option(names = "--prompt", required = true, description = "the user message")
+  String prompt;
+
+  @Option(names = "--system", description = "an optional system message")
+  String system;
+
+  @Option(names = "--max-new-tokens", defaultValue = "512", description = "token budget (default: ${DEFAULT-VALUE})")
+  int maxNewTokens;
+
+  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE})")
+  double temperature;
+
+  @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass (default: ${DEFAULT-VALUE})")
+  double topP;
+
+  @Option(names = "--top-k", defaultValue = "0", description = "0 = off (default: ${DEFAULT-VALUE})")
+  int topK;
+
+  @Option(names = "--repetition-penalty", defaultValue = "1", description = "1 = off (default: ${DEFAULT-VALUE})")
+  double repetitionPenalty;
+
+  @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--stop", description = "stop string (repeatable)")
+  List<String> stop;
+
+  @Option(names = "--no-think", description = "switch thinking off (enable_thinking=false)")
+  boolean noThink;
+
+  @Option(names = "--json", description = "print one JSON object at the end instead of streaming")
+  boolean json;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--verbose", description = "print stack traces")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    GenerationRequest.Builder b = GenerationRequest.builder()
+        .maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
+        .repetitionPenalty(repetitionPenalty).seed(seed).enableThinking(!noThink)
+        .stopStrings(stop == null ? List.of() : stop);
+    b.messages(system == null
+        ? List.of(io.ltm.core.generate.ChatMessage.user(prompt))
+        : List.of(io.ltm.core.generate.ChatMessage.system(system), io.ltm.core.generate.ChatMessage.user(prompt)));
+    if (!json) {
+      b.listener(t -> {
+        out.print(t.text());
+        out.flush();
+      });
+    }
+    GenerationRequest request = b.build();
+    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)))) {
+      long start = System.nanoTime();
+      Generation g = model.generator().generate(request);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (json) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("model", g.model());
+        o.put("reasoning", g.reasoning());
+        o.put("answer", g.answer());
+        ArrayNode ids = o.putArray("ids");
+        ArrayNode lps = o.putArray("logprobs");
+        ArrayNode ents = o.putArray("entropies");
+        for (GeneratedToken t : g.tokens()) {
+          ids.add(t.id());
+          lps.add(t.logprob());
+          ents.add(t.entropy());
+        }
+        o.put("finish_reason", g.finishReason().name().toLowerCase(Locale.ROOT));
+        o.put("seconds", seconds);
+        out.println(m.writeValueAsString(o));
+      } else {
+        out.println();
+        spec.commandLine().getErr().printf("[%d tokens in %.2f s, %.1f tokens/s, finish: %s]%n", g.tokens().size(),
+            seconds, g.tokens().size() / seconds, g.finishReason().name().toLowerCase(Locale.ROOT));
+      }
+      out.flush();
+    }
+    return LtmCli.OK;
+  }
+}

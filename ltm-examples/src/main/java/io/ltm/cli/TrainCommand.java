@@ -1,0 +1,204 @@
+package io.ltm.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.core.scene.Scene;
+import io.ltm.core.scene.SceneReader;
+import io.ltm.core.scene.SceneValidationException;
+import io.ltm.dataset.Dataset;
+import io.ltm.dataset.DatasetBuilder;
+import io.ltm.dataset.token.HfTokenizer;
+import io.ltm.lora.io.DecoderLoader;
+import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.lora.LoraAdapter;
+import io.ltm.lora.lora.LoraConfig;
+import io.ltm.lora.lora.LoraModel;
+import io.ltm.lora.lora.TargetModules;
+import io.ltm.lora.model.Decoder;
+import io.ltm.lora.train.AdamWConfig;
+import io.ltm.lora.train.DecoderLanguageModel;
+import io.ltm.lora.train.LoggingListener;
+import io.ltm.lora.train.LoraTrainer;
+import io.ltm.lora.train.LrSchedule;
+import io.ltm.lora.train.RecomputingDecoderModel;
+import io.ltm.lora.train.RunDirectory;
+import io.ltm.lora.train.TrainingConfig;
+import io.ltm.lora.train.TrainingResult;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ltm train}: scenes -> packed token sequences (the dataset builder) -> a LoRA adapter trained on
+ * the base model, in a run directory that can be resumed. Prints the progress bar on a terminal (log lines
+ * otherwise) and, at the end, where the adapter is.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = "Train a LoRA adapter on scenes over a base model (Hugging Face folder); writes RUN/config.json, "
+        + "RUN/metrics.jsonl, RUN/checkpoint-N/ and RUN/adapter (PEFT layout).")
+public final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--base", required = true, description = "base model folder (config.json, safetensors, tokenizer.json)")
+  Path base;
+
+  @Option(names = "--scenes", required = true, description = "folder (or file) of scene YAML")
+  Path scenes;
+
+  @Option(names = "--out", required = true, description = "run folder")
+  Path out;
+
+  static final class Length {
+    @Option(names = "--steps", description = "optimizer steps") long steps;
+    @Option(names = "--epochs", description = "passes over the training split") int epochs;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Length length;
+
+  @Option(names = "--r", defaultValue = "16", description = "LoRA rank (default: ${DEFAULT-VALUE})")
+  int r;
+
+  @Option(names = "--alpha", defaultValue = "32", description = "LoRA alpha (default: ${DEFAULT-VALUE})")
+  double alpha;
+
+  @Option(names = "--targets", defaultValue = "all-linear",
+      description = "target modules: q_proj,v_proj,... or all-linear (default: ${DEFAULT-VALUE})")
+  String targets;
+
+  @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout (default: ${DEFAULT-VALUE})")
+  double dropout;
+
+  @Option(names = "--rslora", description = "scale by alpha/sqrt(r) (rank-stabilized LoRA)")
+  boolean rslora;
+
+  @Option(names = "--lr", defaultValue = "2e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant (default: ${DEFAULT-VALUE})")
+  String schedule;
+
+  @Option(names = "--warmup", defaultValue = "0", description = "warmup steps (default: ${DEFAULT-VALUE})")
+  long warmup;
+
+  @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
+  double weightDecay;
+
+  @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global gradient norm clip, 0 = off (default: ${DEFAULT-VALUE})")
+  double maxGradNorm;
+
+  @Option(names = "--batch", defaultValue = "1", description = "sequences per micro-batch (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--grad-accum", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
+  int gradAccum;
+
+  @Option(names = "--max-len", defaultValue = "2048", description = "tokens per packed sequence (default: ${DEFAULT-VALUE})")
+  int maxLen;
+
+  @Option(names = "--validation", defaultValue = "0.1", description = "validation fraction of scenes (default: ${DEFAULT-VALUE})")
+  double validation;
+
+  @Option(names = "--eval-every", defaultValue = "50", description = "evaluate every N steps (default: ${DEFAULT-VALUE})")
+  int evalEvery;
+
+  @Option(names = "--save-every", defaultValue = "100", description = "checkpoint every N steps (default: ${DEFAULT-VALUE})")
+  int saveEvery;
+
+  @Option(names = "--patience", defaultValue = "0", description = "early stopping after N evaluations without improvement, 0 = off (default: ${DEFAULT-VALUE})")
+  int patience;
+
+  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu / gpu:N (frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")
+  boolean gradientCheckpointing;
+
+  @Option(names = "--resume", description = "continue from the run folder's last checkpoint")
+  boolean resume;
+
+  @Option(names = "--verbose", description = "print stack traces")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isDirectory(base)) {
+      throw new IllegalArgumentException("--base " + base + " is not a folder; point it at a Hugging Face model folder");
+    }
+    List<Scene> sceneList;
+    try {
+      sceneList = SceneReader.readStrict(List.of(scenes));
+    } catch (SceneValidationException e) {
+      err.println(e.getMessage());
+      return LtmCli.INPUT_ERROR;
+    }
+    TrainingConfig cfg = TrainingConfig.builder()
+        .optMaxSteps(length != null ? length.steps : 0)
+        .optEpochs(length != null && length.epochs > 0 ? length.epochs : 1)
+        .optBatchSize(batch).optGradAccum(gradAccum).optLearningRate(lr).optSchedule(LrSchedule.Kind.parse(schedule))
+        .optWarmupSteps(warmup).optAdamW(new AdamWConfig(0.9, 0.999, 1e-8, weightDecay)).optMaxGradNorm(maxGradNorm)
+        .optEvalEvery(evalEvery).optSaveEvery(saveEvery).optEarlyStoppingPatience(patience).optSeed(seed)
+        .optGradientCheckpointing(gradientCheckpointing).build();
+    LoraConfig lora = LoraConfig.builder().optR(r).optLoraAlpha(alpha).optLoraDropout(dropout).optUseRslora(rslora)
+        .optTargetModules(TargetModules.parseCommaSeparated(targets))
+        .optBaseModelNameOrPath(base.toAbsolutePath().normalize().toString()).build();
+
+    Dataset dataset;
+    try (HfTokenizer tok = HfTokenizer.load(base)) {
+      dataset = DatasetBuilder.builder().setTokenizer(tok).optMaxLength(maxLen).optPack(true)
+          .optValidationFraction(validation).build().build(sceneList);
+    }
+    err.println(dataset.stats().format());
+    if (dataset.train().isEmpty()) {
+      throw new IllegalArgumentException("no training sequences from " + scenes + " (every scene longer than --max-len "
+          + maxLen + "?); raise --max-len");
+    }
+    Device dev = LoadOptions.parseDevice(device);
+    try (Decoder decoder = DecoderLoader.load(base, LoadOptions.on(dev)); LoraModel model = new LoraModel(decoder)) {
+      LoraAdapter adapter = model.create("train", lora, seed);
+      err.println(model.trainableParameters("train").format());
+      ObjectNode info = JsonNodeFactory.instance.objectNode();
+      info.put("base", base.toAbsolutePath().normalize().toString());
+      info.put("scenes", scenes.toAbsolutePath().normalize().toString());
+      info.put("max_len", maxLen);
+      info.put("validation_fraction", validation);
+      info.put("device", dev.toString());
+      TrainProgress progress = TrainProgress.interactive() ? new TrainProgress(System.err) : null;
+      LoraTrainer.Builder tb = LoraTrainer.builder().setConfig(cfg)
+          .setModel(gradientCheckpointing ? new RecomputingDecoderModel(model) : new DecoderLanguageModel(model))
+          .setAdapter(adapter, model.selection()).setTrain(dataset.train()).optValidation(dataset.validation())
+          .setPadId(dataset.padId()).setRunDirectory(new RunDirectory(out)).optResume(resume).optRunInfo(info);
+      tb.addListener(progress != null ? progress : new LoggingListener(10));
+      TrainingResult result;
+      try {
+        result = tb.build().train();
+      } finally {
+        if (progress != null) {
+          progress.close();
+        }
+      }
+      o.printf(Locale.ROOT, "trained %d steps: loss %.4f, eval loss %s%s%n", result.steps(), result.finalLoss(),
+          Double.isNaN(result.finalEvalLoss()) ? "n/a (no validation split)" : String.format(Locale.ROOT, "%.4f", result.finalEvalLoss()),
+          result.stoppedEarly() ? " (stopped early)" : "");
+      o.printf("metrics: %s%n", new RunDirectory(out).metricsFile());
+      o.printf("adapter: %s%n", result.adapterDir());
+    }
+    return LtmCli.OK;
+  }
+}

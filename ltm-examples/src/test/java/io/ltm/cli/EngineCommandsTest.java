@@ -1,0 +1,100 @@
+package io.ltm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ltm.lora.generate.LocalModel;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.RandomCheckpointWriter;
+import io.ltm.lora.io.TensorDType;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ltm random-model}, {@code ltm score} and {@code ltm generate} end to end on a tiny random model. */
+class EngineCommandsTest {
+  @TempDir static Path tmp;
+  static Path model;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new LtmCli());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? LtmCli.USAGE_ERROR : LtmCli.INPUT_ERROR);
+    cl.setExecutionExceptionHandler((ex, c, p) -> {
+      c.getErr().println("error: " + CliErrors.describe(ex));
+      return LtmCli.INPUT_ERROR;
+    });
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void writeModel() {
+    model = tmp.resolve("tiny");
+    Run r = run("random-model", "--preset", "tiny-qwen3", "--dtype", "bf16", "--seed", "4", "--out", model.toString(),
+        "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(model.resolve("model.safetensors")).exists();
+    assertThat(model.resolve("tokenizer.json")).exists();
+  }
+
+  @Test
+  void scoreJsonMatchesTheScorer() throws Exception {
+    Run r = run("score", "--base", model.toString(), "--ids", "151644,872,198,3838,374", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("ids")).hasSize(5);
+    assertThat(j.get("logprobs")).hasSize(4);
+    try (LocalModel m = LocalModel.open(model)) {
+      double[] lp = m.scorer().logprobs(List.of(151644, 872, 198, 3838, 374));
+      for (int i = 0; i < lp.length; i++) {
+        assertThat(j.get("logprobs").get(i).asDouble()).isCloseTo(lp[i], within(1e-9));
+      }
+    }
+    Run text = run("score", "--base", model.toString(), "--text", "Hello world", "--json");
+    assertThat(new ObjectMapper().readTree(text.out()).get("ids").get(0).asInt()).isEqualTo(9707); // "Hello"
+  }
+
+  @Test
+  void generateJsonHasTheContractFields() throws Exception {
+    Run r = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    for (String f : List.of("reasoning", "answer", "ids", "logprobs", "entropies", "finish_reason")) {
+      assertThat(j.has(f)).as(f).isTrue();
+    }
+    assertThat(j.get("ids")).hasSize(6);
+    assertThat(j.get("entropies").get(0).asDouble()).isGreaterThan(0);
+    Run stream = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think");
+    assertThat(stream.code()).isZero();
+    assertThat(stream.out().strip()).isEqualTo(j.get("answer").asText().strip());
+  }
+
+  @Test
+  void malformedModelDirectoryIsExitOneWithAClearError() throws Exception {
+    Path bad = tmp.resolve("bad");
+    Files.createDirectories(bad);
+    Files.copy(model.resolve("tokenizer.json"), bad.resolve("tokenizer.json"));
+    Files.writeString(bad.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+    Run r = run("score", "--base", bad.toString(), "--ids", "1,2,3");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("config.json").contains("unsupported model_type \"gpt2\"; supported: qwen3, llama, qwen2")
+        .doesNotContain("Exception");
+    Run noDir = run("generate", "--base", tmp.resolve("nope").toString(), "--prompt", "x");
+    assertThat(noDir.code()).isEqualTo(1);
+    assertThat(noDir.err()).contains("tokenizer.json");
+  }
+}

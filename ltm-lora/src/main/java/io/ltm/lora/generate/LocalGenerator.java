@@ -1,0 +1,173 @@
+package io.ltm.lora.generate;
+
+import ai.djl.ndarray.NDManager;
+import io.ltm.core.generate.GeneratedToken;
+import io.ltm.core.generate.Generation;
+import io.ltm.core.generate.GenerationRequest;
+import io.ltm.core.generate.TextGenerator;
+import io.ltm.lora.model.Decoder;
+import io.ltm.lora.model.DecoderInput;
+import io.ltm.lora.model.KvCache;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Generation with our decoder: the chat is rendered as Qwen3 ChatML, prefilled in one forward into a
+ * {@link KvCache}, then decoded one token per step. Per token it reports the log-probability and the
+ * entropy of the model's full next-token distribution, streams the text piece (whole UTF-8
+ * characters only) to the request's listener, and keeps reasoning ({@code <think>...</think>}) apart
+ * from the answer. Stops at an EOS id (generation_config.json, config.json, {@code <|im_end|>}), a
+ * stop string, or the token budget.
+ *
+ * <p>{@link #generateBatch} runs several requests as one left-padded batch; each row keeps its own
+ * sampling settings, seed, budget and listener. Every step's native memory lives in a child manager
+ * closed at the end of the step, and the cache is closed at the end of the generation, so resident
+ * memory stays flat over long generations. Thread-safe (each call has its own cache).
+ */
+public final class LocalGenerator implements TextGenerator {
+  private final LocalModel model;
+
+  LocalGenerator(LocalModel model) {
+    this.model = Objects.requireNonNull(model, "model");
+  }
+
+  @Override
+  public String modelName() {
+    return model.name();
+  }
+
+  @Override
+  public Generation doGenerate(GenerationRequest request) {
+    return generateBatch(List.of(request)).get(0);
+  }
+
+  /** The prompt ids a request renders to (Qwen3 ChatML with the generation prompt). */
+  public int[] promptIds(GenerationRequest request) {
+    return model.tokenizer().encode(ChatPrompt.render(request.messages(), request.enableThinking()));
+  }
+
+  /** Generates for several chats at once (one batch); results in request order. */
+  public List<Generation> generateBatch(List<GenerationRequest> requests) {
+    List<int[]> prompts = new ArrayList<>();
+    for (GenerationRequest r : requests) {
+      prompts.add(promptIds(Objects.requireNonNull(r, "request")));
+    }
+    return generateFromIds(prompts, requests);
+  }
+
+  /**
+   * Continues raw prompt ids; {@code settings.get(i)} gives row i's sampling settings, budget, stop
+   * strings and listener (its messages are ignored).
+   */
+  public List<Generation> generateFromIds(List<int[]> prompts, List<GenerationRequest> settings) {
+    if (prompts.isEmpty() || prompts.size() != settings.size()) {
+      throw new IllegalArgumentException("need one request per prompt, and at least one; got "
+          + prompts.size() + " prompts and " + settings.size() + " requests");
+    }
+    Decoder d = model.decoder();
+    int vocab = d.config().vocabSize();
+    int b = prompts.size();
+    int maxPrompt = 0;
+    int maxNew = 0;
+    Row[] rows = new Row[b];
+    for (int r = 0; r < b; r++) {
+      int[] p = prompts.get(r);
+      if (p.length == 0) {
+        throw new IllegalArgumentException("prompt " + r + " is empty");
+      }
+      for (int id : p) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("prompt " + r + " has id " + id + " outside the vocabulary [0, " + vocab + ")");
+        }
+      }
+      maxPrompt = Math.max(maxPrompt, p.length);
+      maxNew = Math.max(maxNew, settings.get(r).maxNewTokens());
+      rows[r] = new Row(p, settings.get(r), r);
+    }
+    int pad = model.eosIds().isEmpty() ? 0 : model.eosIds().get(0);
+    int[] nextPos = new int[b];
+    try (NDManager gen = d.manager().newSubManager(); KvCache cache = d.newCache(b, maxPrompt + maxNew)) {
+      float[] logits; // (B, V)
+      try (NDManager step = gen.newSubManager()) {
+        logits = d.forward(step, DecoderInput.padded(prompts, pad, true), cache, true).toFloatArray();
+      }
+      for (int r = 0; r < b; r++) {
+        nextPos[r] = prompts.get(r).length;
+      }
+      int[] feed = new int[b];
+      int[] seg = new int[b];
+      Arrays.fill(seg, 1);
+      while (true) {
+        boolean allDone = true;
+        for (int r = 0; r < b; r++) {
+          if (!rows[r].done()) {
+            rows[r].accept(rows[r].sampler.next(logits, r * vocab, vocab, rows[r].seen));
+          }
+          allDone &= rows[r].done();
+          feed[r] = rows[r].lastId;
+        }
+        if (allDone) {
+          break;
+        }
+        try (NDManager step = gen.newSubManager()) {
+          DecoderInput in = new DecoderInput(b, 1, feed, nextPos, seg);
+          logits = d.forward(step, in, cache, true).toFloatArray();
+        }
+        for (int r = 0; r < b; r++) {
+          nextPos[r]++;
+        }
+      }
+    }
+    List<Generation> out = new ArrayList<>();
+    for (Row row : rows) {
+      out.add(row.result());
+    }
+    return out;
+  }
+
+  /** One row's state: its sampler, the ids seen (for the repetition penalty) and its output. */
+  private final class Row {
+    final GenerationRequest req;
+    final Sampler sampler;
+    final boolean[] seen;
+    final OutputAssembler output;
+    int lastId;
+
+    Row(int[] prompt, GenerationRequest req, int index) {
+      this.req = req;
+      this.sampler = new Sampler(req.temperature(), req.topK(), req.topP(), req.repetitionPenalty(), req.seed() + index);
+      this.seen = new boolean[model.decoder().config().vocabSize()];
+      boolean inThink = false;
+      for (int id : prompt) {
+        seen[id] = true;
+        if (id == model.thinkStartId()) {
+          inThink = true; // the prompt opened a think block (a template that starts thinking)
+        } else if (id == model.thinkEndId()) {
+          inThink = false;
+        }
+      }
+      this.output = new OutputAssembler(model.tokenizer(), new java.util.HashSet<>(model.eosIds()), model.thinkStartId(),
+          model.thinkEndId(), req.stopStrings(), req.maxNewTokens(), inThink);
+      this.lastId = prompt[prompt.length - 1];
+    }
+
+    boolean done() {
+      return output.done();
+    }
+
+    void accept(Sampler.Choice c) {
+      lastId = c.id();
+      seen[c.id()] = true;
+      GeneratedToken t = output.accept(c.id(), c.logprob(), c.entropy());
+      if (req.listener() != null) {
+        req.listener().accept(t);
+      }
+    }
+
+    Generation result() {
+      return output.result(model.name());
+    }
+  }
+}

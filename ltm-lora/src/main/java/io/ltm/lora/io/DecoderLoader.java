@@ -1,0 +1,145 @@
+package io.ltm.lora.io;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.lora.model.Decoder;
+import io.ltm.lora.model.DecoderWeights;
+import io.ltm.lora.model.LayerNorms;
+import io.ltm.lora.model.LinearProjection;
+import io.ltm.lora.model.ProjectionKind;
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a Hugging Face model directory into a {@link Decoder}: config.json, then every tensor that
+ * {@link HfTensorLayout} says the config needs, checked for presence and shape, converted (BF16 to
+ * f32 in Java; F16 through DJL) and copied to the device one tensor at a time from a memory mapping
+ * that is released right after, so resident memory peaks near the size of the loaded weights.
+ */
+public final class DecoderLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
+
+  private DecoderLoader() {}
+
+  /** Loads {@code modelDir} in f32 on the CPU. */
+  public static Decoder load(Path modelDir) {
+    return load(modelDir, LoadOptions.cpu());
+  }
+
+  /**
+   * Loads {@code modelDir} with {@code options}. The returned decoder owns its native memory; close it.
+   *
+   * @throws CheckpointException naming the file and tensor when anything is missing or malformed
+   */
+  public static Decoder load(Path modelDir, LoadOptions options) {
+    if (!Files.isDirectory(modelDir)) {
+      throw new CheckpointException(modelDir, "not a directory (expected a Hugging Face model directory)");
+    }
+    ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
+    SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
+    String why = "config.json (" + config.modelType() + ", " + config.numLayers() + " layers, hidden "
+        + config.hiddenSize() + ")";
+    // Check every tensor before loading any, so a bad checkpoint fails fast.
+    Map<String, TensorInfo> infos = new HashMap<>();
+    for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(config)) {
+      infos.put(spec.name(), ckpt.require(spec.name(), spec.shape(), why));
+    }
+    long start = System.nanoTime();
+    DataType target = options.weightType() == TensorDType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+    NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
+    try {
+      TensorLoader tl = new TensorLoader(manager, target);
+      NDArray embedding = tl.load(infos.get(HfTensorLayout.EMBED));
+      List<LayerNorms> layers = new ArrayList<>();
+      Map<String, LinearProjection> projections = new HashMap<>();
+      for (int l = 0; l < config.numLayers(); l++) {
+        for (ProjectionKind k : ProjectionKind.values()) {
+          String name = k.moduleName(l);
+          NDArray w = tl.load(infos.get(name + ".weight"));
+          NDArray b = HfTensorLayout.hasBias(config, k) ? tl.load(infos.get(name + ".bias")) : null;
+          projections.put(name, new LinearProjection(name, w, b));
+        }
+        NDArray qn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.qNorm(l))) : null;
+        NDArray kn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.kNorm(l))) : null;
+        layers.add(new LayerNorms(
+            tl.load(infos.get(HfTensorLayout.inputNorm(l))), tl.load(infos.get(HfTensorLayout.postAttentionNorm(l))), qn, kn));
+      }
+      NDArray finalNorm = tl.load(infos.get(HfTensorLayout.FINAL_NORM));
+      // Tied embeddings: the logits reuse the embedding matrix (no lm_head.weight in the checkpoint).
+      NDArray head = config.tieWordEmbeddings() ? embedding : tl.load(infos.get(HfTensorLayout.LM_HEAD));
+      LinearProjection lmHead = new LinearProjection("lm_head", head, null);
+      DecoderWeights weights = new DecoderWeights(embedding, finalNorm, lmHead, layers, projections);
+      Decoder decoder = new Decoder(config, manager, weights);
+      LOG.info("loaded {} ({} parameters, {}) from {} in {} ms", config.modelType(), config.parameterCount(),
+          target, modelDir, (System.nanoTime() - start) / 1_000_000);
+      return decoder;
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** Copies tensors from their mapping into arrays of the model manager, one at a time. */
+  private static final class TensorLoader {
+    private final NDManager owner;
+    private final DataType target;
+
+    TensorLoader(NDManager owner, DataType target) {
+      this.owner = owner;
+      this.target = target;
+    }
+
+    NDArray load(TensorInfo info) {
+      MappedByteBuffer mapped = SafetensorsFile.map(info);
+      ByteBuffer staging = null;
+      try (NDManager tmp = owner.newSubManager(Device.cpu())) {
+        Shape shape = new Shape(info.shape());
+        NDArray alias; // aliases the staging bytes: must be copied before they are released
+        switch (info.dtype()) {
+          case F32 -> alias = tmp.create(mapped, shape, DataType.FLOAT32);
+          case F16 -> alias = tmp.create(mapped, shape, DataType.FLOAT16);
+          case BF16 -> {
+            staging = DirectBuffers.allocate(info.elements() * 4);
+            bf16ToF32(mapped, staging);
+            alias = tmp.create(staging, shape, DataType.FLOAT32);
+          }
+          default -> throw new CheckpointException(info.file(), info.name(), "unsupported dtype " + info.dtype());
+        }
+        NDArray out = alias.getDataType() == target ? alias.duplicate() : alias.toType(target, true);
+        if (!owner.getDevice().equals(Device.cpu())) {
+          out = out.toDevice(owner.getDevice(), true);
+        }
+        out.attach(owner);
+        out.setName(info.name());
+        return out;
+      } finally {
+        DirectBuffers.release(staging);
+        DirectBuffers.release(mapped);
+      }
+    }
+  }
+
+  /** bf16 bits are the upper half of an f32: widen each by a 16-bit shift. */
+  static void bf16ToF32(ByteBuffer src, ByteBuffer dst) {
+    ShortBuffer s = src.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+    IntBuffer d = dst.duplicate().order(dst.order()).asIntBuffer();
+    int n = s.remaining();
+    for (int i = 0; i < n; i++) {
+      d.put(i, (s.get(i) & 0xFFFF) << 16);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.ltm.lora.lora;
+
+import ai.djl.ndarray.NDArray;
+import io.ltm.lora.model.Projection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A frozen projection plus the LoRA updates of any number of attached adapters; the model's shared
+ * {@link AdapterSelection} decides per call which one applies: {@code y = base(x) + delta_active(x)}.
+ * When an adapter is merged into the base weight ({@link LoraMerge}), its update is already in
+ * {@code base} and is not added again. Thread-safe for inference.
+ */
+public final class LoraProjection implements Projection {
+
+  private final Projection base;
+  private final AdapterSelection selection;
+  private final Map<String, LoraModule> adapters = new ConcurrentHashMap<>();
+  private volatile String merged;
+
+  /**
+   * @param base the frozen projection
+   * @param selection the model-wide adapter choice
+   */
+  public LoraProjection(Projection base, AdapterSelection selection) {
+    this.base = Objects.requireNonNull(base, "base");
+    this.selection = Objects.requireNonNull(selection, "selection");
+  }
+
+  /**
+   * Attaches (or replaces) an adapter's module for this projection.
+   *
+   * @param adapterName the adapter's name
+   * @param module its module; its shapes must fit this projection
+   * @throws IllegalArgumentException when the shapes do not fit
+   */
+  public void attach(String adapterName, LoraModule module) {
+    if (module.inFeatures() != base.inFeatures() || module.outFeatures() != base.outFeatures()) {
+      throw new IllegalArgumentException(base.name() + ": adapter " + adapterName + " has lora_A [" + module.rank()
+          + ", " + module.inFeatures() + "] and lora_B [" + module.outFeatures() + ", " + module.rank()
+          + "], but the projection maps " + base.inFeatures() + " -> " + base.outFeatures());
+    }
+    adapters.put(adapterName, module);
+  }
+
+  /** @param adapterName the adapter to drop from this projection */
+  public void detach(String adapterName) {
+    adapters.remove(adapterName);
+  }
+
+  /** @return the frozen projection */
+  public Projection base() {
+    return base;
+  }
+
+  /** @param adapterName the adapter @return its module here, or null */
+  public LoraModule module(String adapterName) {
+    return adapters.get(adapterName);
+  }
+
+  void setMerged(String adapterName) {
+    this.merged = adapterName;
+  }
+
+  /** @return the name of the adapter merged into the base weight, or null */
+  public String merged() {
+    return merged;
+  }
+
+  @Override
+  public String name() {
+    return base.name();
+  }
+
+  @Override
+  public long inFeatures() {
+    return base.inFeatures();
+  }
+
+  @Override
+  public long outFeatures() {
+    return base.outFeatures();
+  }
+
+  @Override
+  public NDArray apply(NDArray x) {
+    String active = selection.active();
+    String m = merged;
+    if (m != null && !m.equals(active)) {
+      throw new IllegalStateException(base.name() + ": adapter " + m + " is merged into the base weights; unmerge it "
+          + "before running " + (active.isEmpty() ? "the base model" : "adapter " + active));
+    }
+    NDArray y = base.apply(x); // (..., out)
+    if (active.isEmpty() || active.equals(m)) {
+      return y;
+    }
+    LoraModule mod = adapters.get(active);
+    if (mod == null) {
+      return y;
+    }
+    return y.add(mod.delta(x, selection.training()));
+  }
+}

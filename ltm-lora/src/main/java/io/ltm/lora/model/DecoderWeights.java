@@ -1,0 +1,27 @@
+package io.ltm.lora.model;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The frozen tensors of a decoder, all owned by one model {@link ai.djl.ndarray.NDManager}.
+ *
+ * @param embedding {@code model.embed_tokens.weight [vocab, hidden]}
+ * @param finalNorm {@code model.norm.weight [hidden]}
+ * @param lmHead the logits projection: {@code lm_head.weight}, or the embedding when tied
+ * @param layers per-layer norms, in layer order
+ * @param projections every layer projection by HF module name (q/k/v/o, gate/up/down)
+ */
+public record DecoderWeights(
+    NDArray embedding, NDArray finalNorm, LinearProjection lmHead, List<LayerNorms> layers,
+    Map<String, LinearProjection> projections) {
+  public DecoderWeights {
+    Objects.requireNonNull(embedding, "embedding");
+    Objects.requireNonNull(finalNorm, "finalNorm");
+    Objects.requireNonNull(lmHead, "lmHead");
+    layers = List.copyOf(layers);
+    projections = Map.copyOf(projections);
+  }
+}

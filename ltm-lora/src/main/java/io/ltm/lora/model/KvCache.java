@@ -1,0 +1,116 @@
+package io.ltm.lora.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.lora.io.ModelConfig;
+import java.util.Arrays;
+
+/**
+ * The keys and values of every layer for one generation, preallocated to a fixed capacity:
+ * {@code [B, kv_heads, capacity, head_dim]} per layer, f32, written in place as tokens arrive. It
+ * also remembers each cached column's segment id so the attention mask of later steps knows which
+ * columns are padding.
+ *
+ * <p>Made by {@link Decoder#newCache}; the caller closes it (try-with-resources) when the generation
+ * ends, which frees its native memory. Not thread-safe: one generation at a time.
+ */
+public final class KvCache implements AutoCloseable {
+  private final NDManager manager;
+  private final int batch;
+  private final int capacity;
+  private final NDArray[] keys; // (layer) -> (B, kvHeads, capacity, D)
+  private final NDArray[] values; // (layer) -> (B, kvHeads, capacity, D)
+  private final int[] segments; // (B, capacity) segment id of each cached column
+  private int length;
+
+  KvCache(NDManager parent, ModelConfig c, int batch, int capacity) {
+    if (batch < 1 || capacity < 1) {
+      throw new IllegalArgumentException("batch and capacity must be >= 1 but got " + batch + ", " + capacity);
+    }
+    this.manager = parent.newSubManager();
+    this.batch = batch;
+    this.capacity = capacity;
+    this.keys = new NDArray[c.numLayers()];
+    this.values = new NDArray[c.numLayers()];
+    Shape shape = new Shape(batch, c.numKvHeads(), capacity, c.headDim());
+    for (int l = 0; l < c.numLayers(); l++) {
+      keys[l] = manager.zeros(shape, DataType.FLOAT32);
+      values[l] = manager.zeros(shape, DataType.FLOAT32);
+    }
+    this.segments = new int[batch * capacity];
+  }
+
+  /** Rows. */
+  public int batch() {
+    return batch;
+  }
+
+  /** Columns this cache can hold. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Columns filled so far. */
+  public int length() {
+    return length;
+  }
+
+  /** Segment id of cached column {@code col} of row {@code row}. */
+  int segment(int row, int col) {
+    return segments[row * capacity + col];
+  }
+
+  void checkFits(DecoderInput input) {
+    if (input.batch() != batch) {
+      throw new IllegalArgumentException("the cache holds " + batch + " rows but the input has " + input.batch());
+    }
+    if (length + input.length() > capacity) {
+      throw new IllegalArgumentException("the KV cache holds " + capacity + " columns; " + length
+          + " are used and " + input.length() + " more do not fit");
+    }
+  }
+
+  /**
+   * Writes {@code k} ({@code [B, kvHeads, T, D]}) of layer {@code layer} at the current end and
+   * returns all keys so far, {@code [B, kvHeads, length + T, D]}, as a view in {@code k}'s manager.
+   */
+  NDArray appendKeys(int layer, NDArray k) {
+    return append(keys[layer], k);
+  }
+
+  /** As {@link #appendKeys} for the values. */
+  NDArray appendValues(int layer, NDArray v) {
+    return append(values[layer], v);
+  }
+
+  private NDArray append(NDArray store, NDArray x) {
+    long t = x.getShape().get(2);
+    store.set(new NDIndex(":, :, {}:{}", length, length + t), x);
+    return store.get(x.getManager(), new NDIndex(":, :, :{}", length + t));
+  }
+
+  /** Marks {@code input}'s columns as cached, after every layer has appended them. */
+  void advance(DecoderInput input) {
+    int t = input.length();
+    for (int r = 0; r < batch; r++) {
+      for (int i = 0; i < t; i++) {
+        segments[r * capacity + length + i] = input.segment(r * t + i);
+      }
+    }
+    length += t;
+  }
+
+  /** Forgets everything cached (keeps the memory): the next input starts at column 0. */
+  public void reset() {
+    length = 0;
+    Arrays.fill(segments, 0);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,33 @@
+package io.ltm.lora.model;
+
+/**
+ * The seven linear projections of a decoder layer, with their Hugging Face module suffixes and the
+ * short names PEFT's {@code target_modules} use.
+ */
+public enum ProjectionKind {
+  Q_PROJ("self_attn", "q_proj"),
+  K_PROJ("self_attn", "k_proj"),
+  V_PROJ("self_attn", "v_proj"),
+  O_PROJ("self_attn", "o_proj"),
+  GATE_PROJ("mlp", "gate_proj"),
+  UP_PROJ("mlp", "up_proj"),
+  DOWN_PROJ("mlp", "down_proj");
+
+  private final String block;
+  private final String shortName;
+
+  ProjectionKind(String block, String shortName) {
+    this.block = block;
+    this.shortName = shortName;
+  }
+
+  /** PEFT's target module name, e.g. {@code q_proj}. */
+  public String shortName() {
+    return shortName;
+  }
+
+  /** The full module name in layer {@code layer}, e.g. {@code model.layers.3.self_attn.q_proj}. */
+  public String moduleName(int layer) {
+    return "model.layers." + layer + "." + block + "." + shortName;
+  }
+}

@@ -1,0 +1,156 @@
+package io.ltm.lora.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.ltm.core.generate.GeneratedToken;
+import io.ltm.core.generate.Generation;
+import io.ltm.core.generate.GenerationRequest;
+import io.ltm.lora.TestCheckpoints;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.GenerationConfig;
+import io.ltm.lora.io.TensorDType;
+import io.ltm.lora.model.DecoderInput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Generation and scoring on a random tiny Qwen3 checkpoint. */
+class LocalGeneratorTest {
+  private static Path dir;
+  private static LocalModel model;
+
+  @BeforeAll
+  static void open() {
+    dir = TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.BF16, 21);
+    model = LocalModel.open(dir);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  private static GenerationRequest.Builder req() {
+    return GenerationRequest.builder().prompt("What is a thought?").maxNewTokens(16);
+  }
+
+  private static int[] concat(int[] a, List<GeneratedToken> t) {
+    int[] out = new int[a.length + t.size()];
+    System.arraycopy(a, 0, out, 0, a.length);
+    for (int i = 0; i < t.size(); i++) {
+      out[a.length + i] = t.get(i).id();
+    }
+    return out;
+  }
+
+  @Test
+  void greedyWithKvCacheEqualsFullRecomputation() {
+    LocalGenerator gen = model.generator();
+    GenerationRequest r = req().build();
+    Generation g = gen.generate(r);
+    assertThat(g.tokens()).hasSize(16);
+    assertThat(g.finishReason()).isEqualTo(Generation.FinishReason.LENGTH);
+    int[] prompt = gen.promptIds(r);
+    int[] all = concat(prompt, g.tokens());
+    double[] ent = new double[all.length - 1];
+    double[] lp = model.scorer().score(all, ent);
+    for (int i = 0; i < g.tokens().size(); i++) {
+      GeneratedToken t = g.tokens().get(i);
+      int pos = prompt.length - 1 + i; // predicts all[pos + 1]
+      assertThat(t.logprob()).isCloseTo(lp[pos], within(1e-5));
+      assertThat(t.entropy()).isCloseTo(ent[pos], within(1e-4));
+    }
+    // greedy: each token is the argmax of the full recomputation at its position
+    try (NDManager scope = model.decoder().manager().newSubManager()) {
+      NDArray logits = model.decoder().forward(scope, DecoderInput.of(all), null, false);
+      long[] argmax = logits.argMax(-1).toLongArray();
+      for (int i = 0; i < g.tokens().size(); i++) {
+        assertThat(g.tokens().get(i).id()).isEqualTo((int) argmax[prompt.length - 1 + i]);
+      }
+    }
+  }
+
+  @Test
+  void batchEqualsEachPromptAlone() {
+    List<GenerationRequest> reqs = List.of(
+        req().prompt("Hi").build(),
+        req().prompt("A much longer prompt with many more words than the first one has.").build(),
+        req().prompt("Third: 日本語?").temperature(0.8).topP(0.9).seed(5).build());
+    List<Generation> batch = model.generator().generateBatch(reqs);
+    for (int i = 0; i < reqs.size(); i++) {
+      Generation alone = model.generator().generate(reqs.get(i));
+      // the batch seeds row i with seed + i; alone it is row 0
+      if (reqs.get(i).temperature() > 0) {
+        alone = model.generator().generate(reqs.get(i).toBuilder().seed(reqs.get(i).seed() + i).build());
+      }
+      assertThat(batch.get(i).tokens().stream().map(GeneratedToken::id).toList())
+          .isEqualTo(alone.tokens().stream().map(GeneratedToken::id).toList());
+      for (int t = 0; t < alone.tokens().size(); t++) {
+        assertThat(batch.get(i).tokens().get(t).logprob()).isCloseTo(alone.tokens().get(t).logprob(), within(1e-4));
+      }
+      assertThat(batch.get(i).answer()).isEqualTo(alone.answer());
+    }
+  }
+
+  @Test
+  void seededSamplingReproduces() {
+    GenerationRequest r = req().temperature(1.0).topK(50).seed(123).build();
+    List<Integer> a = model.generator().generate(r).tokens().stream().map(GeneratedToken::id).toList();
+    List<Integer> b = model.generator().generate(r).tokens().stream().map(GeneratedToken::id).toList();
+    List<Integer> c = model.generator().generate(r.toBuilder().seed(124).build()).tokens().stream().map(GeneratedToken::id).toList();
+    assertThat(a).isEqualTo(b).isNotEqualTo(c);
+  }
+
+  @Test
+  void stopsAtEosFromGenerationConfig() {
+    Generation greedy = model.generator().generate(req().build());
+    int third = greedy.tokens().get(2).id();
+    // a model whose generation_config names the third greedy token as EOS
+    try (LocalModel m = new LocalModel("m", io.ltm.lora.io.DecoderLoader.load(dir), ModelTokenizer.load(dir),
+        new GenerationConfig(List.of(third), -1, Double.NaN, Double.NaN, 0))) {
+      Generation g = m.generator().generate(req().build());
+      assertThat(g.finishReason()).isEqualTo(Generation.FinishReason.EOS);
+      int firstEos = IntStream.range(0, greedy.tokens().size()).filter(i -> greedy.tokens().get(i).id() == third).findFirst().orElseThrow();
+      assertThat(g.tokens()).hasSize(firstEos + 1);
+      assertThat(m.eosIds()).contains(third, 151645);
+    }
+  }
+
+  @Test
+  void streamsEveryTokenToTheListenerInOrder() {
+    List<GeneratedToken> seen = new ArrayList<>();
+    Generation g = model.generator().generate(req().enableThinking(false).listener(seen::add).build());
+    assertThat(seen).isEqualTo(g.tokens());
+    assertThat(model.generator().promptIds(req().enableThinking(false).build()))
+        .endsWith(model.tokenizer().encode("<think>\n\n</think>\n\n"));
+  }
+
+  @Test
+  void scorerMatchesTheTokenScorerContract() {
+    List<Integer> ids = model.scorer().tokenize("The quick brown fox jumps over the lazy dog.");
+    double[] lp = model.scorer().logprobs(ids);
+    assertThat(lp).hasSize(ids.size() - 1);
+    for (double v : lp) {
+      assertThat(v).isLessThan(0).isGreaterThan(-40);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.scorer().logprobs(List.of(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.scorer().logprobs(List.of(1, 999_999)))
+        .hasMessageContaining("outside the vocabulary");
+  }
+
+  @Test
+  void nativeMemoryDoesNotGrowOverAGeneration() {
+    int before = model.decoder().manager().getManagedArrays().size();
+    model.generator().generate(req().maxNewTokens(40).build());
+    model.scorer().logprobs(model.scorer().tokenize("a b c d e f g"));
+    assertThat(model.decoder().manager().getManagedArrays().size()).isEqualTo(before);
+  }
+}

@@ -1,0 +1,80 @@
+package io.ltm.lora.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ltm.lora.TestCheckpoints;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.DecoderLoader;
+import io.ltm.lora.io.TensorDType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Our decoder against the independent float64 reference (src/test/python/reference_logprobs.py) on
+ * random 2-layer Qwen3, Llama (plain and llama3 RoPE) and Qwen2 checkpoints in F32 and BF16.
+ */
+class ReferenceLogprobsTest {
+  private static final Path DIR = Path.of("src", "test", "resources", "reference");
+
+  record Case(String name, CheckpointPreset preset, TensorDType dtype, long seed, int[] ids, JsonNode expected) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Case> cases() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode cases = json.readTree(DIR.resolve("cases.json").toFile());
+    JsonNode ref = json.readTree(DIR.resolve("reference_logprobs.json").toFile());
+    List<Case> out = new ArrayList<>();
+    for (JsonNode c : cases) {
+      int[] ids = new int[c.get("ids").size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = c.get("ids").get(i).asInt();
+      }
+      out.add(new Case(c.get("name").asText(), CheckpointPreset.fromCliName(c.get("preset").asText()),
+          TensorDType.valueOf(c.get("dtype").asText().toUpperCase(Locale.ROOT)), c.get("seed").asLong(), ids,
+          ref.get(c.get("name").asText())));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void logprobsAndEntropiesMatchTheReference(Case c) {
+    Path dir = TestCheckpoints.get(c.preset(), c.dtype(), c.seed());
+    try (Decoder decoder = DecoderLoader.load(dir); NDManager scope = decoder.manager().newSubManager()) {
+      int n = c.ids().length;
+      NDArray logp = decoder.forward(scope, DecoderInput.of(c.ids()), null, false).logSoftmax(-1); // (1, T, V)
+      long[] next = new long[n - 1];
+      for (int i = 0; i < n - 1; i++) {
+        next[i] = c.ids()[i + 1];
+      }
+      NDArray prefix = logp.get("0, :-1, :"); // (T-1, V)
+      float[] lp = prefix.gather(scope.create(next, new Shape(n - 1, 1)), 1).toFloatArray();
+      float[] ent = logp.exp().mul(logp).sum(new int[] {-1}).neg().toFloatArray(); // (T)
+      JsonNode exLp = c.expected().get("logprobs");
+      JsonNode exEnt = c.expected().get("entropies");
+      assertThat(lp).hasSize(exLp.size());
+      double maxErr = 0;
+      for (int i = 0; i < lp.length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(lp[i] - exLp.get(i).asDouble()));
+      }
+      for (int i = 0; i < ent.length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(ent[i] - exEnt.get(i).asDouble()));
+      }
+      assertThat(maxErr).as("max |ours - reference| over logprobs and entropies of %s", c.name()).isLessThan(1e-4);
+    }
+  }
+}

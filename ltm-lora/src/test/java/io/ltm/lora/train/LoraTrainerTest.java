@@ -1,0 +1,172 @@
+package io.ltm.lora.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ltm.dataset.Dataset;
+import io.ltm.lora.TestCheckpoints;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.DecoderLoader;
+import io.ltm.lora.io.TensorDType;
+import io.ltm.lora.lora.LoraAdapter;
+import io.ltm.lora.lora.LoraConfig;
+import io.ltm.lora.lora.LoraModel;
+import io.ltm.lora.lora.TargetModules;
+import io.ltm.lora.model.Decoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end training on the example scenes with a tiny random Qwen3 base. */
+class LoraTrainerTest {
+
+  @TempDir Path tmp;
+
+  static final int MAX_LEN = 128;
+  static final int STEPS = 120;
+
+  static Path base() {
+    return TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5);
+  }
+
+  /** A run on a freshly loaded base: everything closed at the end. */
+  interface RunBody<T> {
+    T run(LoraModel model, LoraAdapter adapter, LoraTrainer trainer) throws IOException;
+  }
+
+  static <T> T withTrainer(Path runDir, TrainingConfig cfg, LoraConfig lora, boolean resume, List<TrainingListener> extra,
+      java.util.function.UnaryOperator<CausalLanguageModel> wrap, RunBody<T> body) throws IOException {
+    Dataset ds = TrainingFixtures.exampleScenes(MAX_LEN);
+    try (Decoder decoder = DecoderLoader.load(base()); LoraModel model = new LoraModel(decoder)) {
+      LoraAdapter adapter = model.create("train", lora, cfg.seed());
+      LoraTrainer.Builder b = LoraTrainer.builder().setConfig(cfg).setModel(wrap.apply(new DecoderLanguageModel(model)))
+          .setAdapter(adapter, model.selection()).setTrain(ds.train()).optValidation(ds.validation()).setPadId(ds.padId())
+          .setRunDirectory(new RunDirectory(runDir)).optResume(resume);
+      extra.forEach(b::addListener);
+      return body.run(model, adapter, b.build());
+    }
+  }
+
+  static List<Double> column(List<JsonNode> lines, String field) {
+    List<Double> out = new ArrayList<>();
+    for (JsonNode n : lines) {
+      if (n.has(field)) {
+        out.add(n.get(field).asDouble());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException {
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(2e-2)
+        .optWarmupSteps(5).optMaxGradNorm(0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
+    LoraConfig lora = LoraConfig.builder().optR(16).optLoraAlpha(32).optTargetModules(new TargetModules.AllLinear()).build();
+    Path run = tmp.resolve("run");
+    TrainingResult result = withTrainer(run, cfg, lora, false, List.of(), m -> m, (model, adapter, trainer) -> {
+      assertThat(model.trainableParameters("train").format()).startsWith("trainable params: " + String.format("%,d", adapter.parameterCount()));
+      return trainer.train();
+    });
+    List<JsonNode> metrics = new RunDirectory(run).readMetrics();
+    List<Double> losses = column(metrics, "loss");
+    assertThat(losses).hasSize(STEPS);
+    double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = losses.subList(STEPS - 10, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.6);
+    List<Double> evals = column(metrics, "eval_loss");
+    assertThat(evals).hasSize(2);
+    assertThat(evals.get(1)).isLessThan(evals.get(0));
+    assertThat(result.finalEvalLoss()).isEqualTo(evals.get(1));
+    JsonNode firstLine = metrics.get(0);
+    for (String f : List.of("step", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s")) {
+      assertThat(firstLine.has(f)).as(f).isTrue();
+    }
+    assertThat(new RunDirectory(run).checkpointSteps()).containsExactly((long) STEPS / 2, (long) STEPS);
+    assertThat(run.resolve("config.json")).exists();
+
+    // A fresh base + the saved adapter (PEFT layout) gives the same evaluation loss.
+    Dataset ds = TrainingFixtures.exampleScenes(MAX_LEN);
+    try (Decoder decoder = DecoderLoader.load(base()); LoraModel model = new LoraModel(decoder)) {
+      LoraAdapter loaded = model.load(run.resolve("adapter"), "train");
+      LoraTrainer evalOnly = LoraTrainer.builder().setConfig(cfg).setModel(new DecoderLanguageModel(model))
+          .setAdapter(loaded, model.selection()).setTrain(ds.train()).optValidation(ds.validation()).setPadId(ds.padId())
+          .setRunDirectory(new RunDirectory(tmp.resolve("unused"))).build();
+      assertThat(evalOnly.evaluate().evalLoss()).isCloseTo(result.finalEvalLoss(), org.assertj.core.data.Offset.offset(1e-6));
+    }
+  }
+
+  /** Stops the run by throwing after a given step, as a crash would (after metrics were written). */
+  static final class CrashAt implements TrainingListener {
+    final long step;
+
+    CrashAt(long step) {
+      this.step = step;
+    }
+
+    @Override
+    public void onStep(TrainingContext ctx, StepMetrics m) {
+      if (m.step() == step) {
+        throw new IllegalStateException("simulated crash at step " + step);
+      }
+    }
+  }
+
+  @Test
+  void resumedRunEqualsUninterruptedRunStepByStep() throws IOException {
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(12).optBatchSize(1).optGradAccum(2).optLearningRate(5e-3)
+        .optWarmupSteps(2).optEvalEvery(4).optSaveEvery(4).optSeed(11).build();
+    LoraConfig lora = LoraConfig.builder().optR(4).optLoraAlpha(8).optLoraDropout(0.1)
+        .optTargetModules("q_proj", "v_proj", "down_proj").build();
+    Path full = tmp.resolve("full");
+    Path interrupted = tmp.resolve("interrupted");
+    withTrainer(full, cfg, lora, false, List.of(), m -> m, (m, a, t) -> t.train());
+    assertThatThrownBy(() -> withTrainer(interrupted, cfg, lora, false, List.of(new CrashAt(7)), m -> m, (m, a, t) -> t.train()))
+        .hasMessageContaining("simulated crash");
+    assertThat(new RunDirectory(interrupted).checkpointSteps()).containsExactly(4L);
+    assertThat(column(new RunDirectory(interrupted).readMetrics(), "loss")).hasSize(7); // lines past the checkpoint
+    // Without --resume the folder is refused; with it, the run continues from checkpoint-4.
+    assertThatThrownBy(() -> withTrainer(interrupted, cfg, lora, false, List.of(), m -> m, (m, a, t) -> t.train()))
+        .isInstanceOf(TrainingException.class).hasMessageContaining("--resume");
+    TrainingConfig otherLr = TrainingConfig.builder().optMaxSteps(12).optBatchSize(1).optGradAccum(2).optLearningRate(1e-3)
+        .optWarmupSteps(2).optEvalEvery(4).optSaveEvery(4).optSeed(11).build();
+    assertThatThrownBy(() -> withTrainer(interrupted, otherLr, lora, true, List.of(), m -> m, (m, a, t) -> t.train()))
+        .isInstanceOf(TrainingException.class).hasMessageContaining("training settings");
+    withTrainer(interrupted, cfg, lora, true, List.of(), m -> m, (m, a, t) -> t.train());
+
+    List<JsonNode> a = new RunDirectory(full).readMetrics();
+    List<JsonNode> b = new RunDirectory(interrupted).readMetrics();
+    for (String f : List.of("loss", "lr", "grad_norm", "eval_loss")) {
+      assertThat(column(b, f)).as(f).isEqualTo(column(a, f));
+    }
+    assertThat(column(a, "loss")).hasSize(12);
+    assertThat(column(a, "eval_loss")).hasSize(3);
+    assertThat(Files.readAllBytes(interrupted.resolve("adapter/adapter_model.safetensors")))
+        .isEqualTo(Files.readAllBytes(full.resolve("adapter/adapter_model.safetensors")));
+  }
+
+  @Test
+  void nanLossStopsTheRunAndKeepsTheLastCheckpoint() throws IOException {
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(6).optBatchSize(1).optSaveEvery(2).optEvalEvery(0).build();
+    LoraConfig lora = LoraConfig.builder().optR(2).optTargetModules("q_proj").build();
+    Path run = tmp.resolve("nan");
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(() -> withTrainer(run, cfg, lora, false, List.of(), inner -> (mgr, batch) -> {
+      var logits = inner.logits(mgr, batch);
+      return calls.incrementAndGet() == 3 ? logits.mul(Float.NaN) : logits;
+    }, (m, a, t) -> t.train()))
+        .isInstanceOf(TrainingException.class)
+        .hasMessageContaining("step 3").hasMessageContaining("NaN").hasMessageContaining("checkpoint-2");
+    RunDirectory rd = new RunDirectory(run);
+    assertThat(rd.checkpointSteps()).containsExactly(2L);
+    assertThat(column(rd.readMetrics(), "loss")).hasSize(2).allMatch(Double::isFinite);
+    // The checkpoint is intact: the run resumes from it.
+    withTrainer(run, cfg, lora, true, List.of(), m -> m, (m, a, t) -> t.train());
+    assertThat(column(rd.readMetrics(), "loss")).hasSize(6);
+  }
+}
