@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
     })
 public final class LtmCli implements Runnable {
 
