@@ -14,8 +14,11 @@ Regenerate (Debian's python3 with python3-jinja2, not pyenv's python3), from the
 
     /usr/bin/python3 ltm-dataset/src/test/python/render_chat_fixtures.py
 
-It rewrites ltm-dataset/src/test/resources/chat/qwen3_chat_fixtures.json.
+It rewrites ltm-dataset/src/test/resources/chat/qwen3_chat_fixtures.json: the SHA-256 of the template
+it rendered with (the Java test checks the committed tokenizer_config.json still has that template)
+and one case per conversation: messages, add_generation_prompt, enable_thinking (when set), expected.
 """
+import hashlib
 import json
 import os
 
@@ -114,9 +117,14 @@ def main():
             case["enable_thinking"] = opts["enable_thinking"]
         case["expected"] = text
         out.append(case)
+    doc = {
+        "template_sha256": hashlib.sha256(template_src.encode("utf-8")).hexdigest(),
+        "generator": "ltm-dataset/src/test/python/render_chat_fixtures.py",
+        "cases": out,
+    }
     tmp = OUT + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(out, f, ensure_ascii=False, indent=1)
+        json.dump(doc, f, ensure_ascii=False, indent=1)
         f.write("\n")
     os.replace(tmp, OUT)
     print("wrote %d cases to %s" % (len(out), OUT))

@@ -58,6 +58,17 @@ public final class Dataset {
     return TokenBatch.batches(sequences(split), batchSize, padId);
   }
 
+  /**
+   * The sequences of {@code split} shuffled by {@code seed} (the same seed gives the same order on
+   * every machine: {@link java.util.Random} is specified), then batched; for one epoch of training
+   * pass a different seed per epoch.
+   */
+  public List<TokenBatch> batches(Split split, int batchSize, long seed) {
+    List<TokenSequence> shuffled = new java.util.ArrayList<>(sequences(split));
+    java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+    return TokenBatch.batches(shuffled, batchSize, padId);
+  }
+
   /** The chat examples in the dataset (kept or truncated), in input order. */
   public List<ChatExample> chatExamples() {
     return chatExamples;

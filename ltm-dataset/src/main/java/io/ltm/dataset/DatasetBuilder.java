@@ -73,6 +73,7 @@ public final class DatasetBuilder {
   private final SceneChatFormat format;
   private final LossTarget lossTarget;
   private final boolean labelNewlineAfterImEnd;
+  private final boolean labelAssistantHeader;
   private final TruncationPolicy truncation;
   private final HashSplit split;
   private final boolean dropDuplicates;
@@ -87,6 +88,7 @@ public final class DatasetBuilder {
     this.format = new SceneChatFormat(b.systemPrompt, b.stepStyle);
     this.lossTarget = b.lossTarget;
     this.labelNewlineAfterImEnd = b.labelNewlineAfterImEnd;
+    this.labelAssistantHeader = b.labelAssistantHeader;
     this.truncation = b.truncation;
     this.split = new HashSplit(b.validationFraction);
     this.dropDuplicates = b.dropDuplicates;
@@ -187,7 +189,7 @@ public final class DatasetBuilder {
         boolean isChat = i < rendered.size();
         String id = isChat ? chats.get(i).id() : texts.get(i - rendered.size()).id();
         List<int[]> spans = isChat
-            ? Labels.spans(rendered.get(i), lossTarget, labelNewlineAfterImEnd)
+            ? Labels.spans(rendered.get(i), lossTarget, labelNewlineAfterImEnd, labelAssistantHeader)
             : List.of(new int[] {0, all.get(i).length()});
         int[] labels = Labels.fromSpans(e, spans);
         LengthLimit.Outcome out = limit.apply(id, e.ids(), labels);
@@ -216,7 +218,7 @@ public final class DatasetBuilder {
           }
         } else {
           skipped++;
-          LOG.info("example {} skipped: {} ({} tokens, max {})", id, status, out.originalLength(), maxLength);
+          LOG.debug("example {} skipped: {} ({} tokens, max {})", id, status, out.originalLength(), maxLength);
         }
         slot[i] = isChat
             ? new ExampleInfo(id, ExampleInfo.Source.SCENE, kept.get(i).lang(), sp, status, out.originalLength(),
@@ -274,6 +276,7 @@ public final class DatasetBuilder {
     private StepStyle stepStyle = StepStyle.PLAIN;
     private LossTarget lossTarget = LossTarget.ASSISTANT;
     private boolean labelNewlineAfterImEnd;
+    private boolean labelAssistantHeader;
     private TruncationPolicy truncation = TruncationPolicy.SKIP;
     private double validationFraction = DEFAULT_VALIDATION_FRACTION;
     private boolean dropDuplicates = true;
@@ -325,6 +328,15 @@ public final class DatasetBuilder {
     /** Also count the {@code \n} after each assistant {@code <|im_end|>} (as TRL's Qwen3 training template); default false. */
     public Builder optLabelNewlineAfterImEnd(boolean label) {
       this.labelNewlineAfterImEnd = label;
+      return this;
+    }
+
+    /**
+     * Also count each assistant turn's {@code <|im_start|>assistant\n} header ({@link LossTarget#ASSISTANT}
+     * only); default false. With {@link #optLabelNewlineAfterImEnd} it gives TRL's assistant-only mask.
+     */
+    public Builder optLabelAssistantHeader(boolean label) {
+      this.labelAssistantHeader = label;
       return this;
     }
 

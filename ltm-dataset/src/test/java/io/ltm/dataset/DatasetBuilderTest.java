@@ -143,6 +143,18 @@ class DatasetBuilderTest {
         .isEqualTo((long) (ds.stats().trainSequences() + ds.stats().validationSequences()) * max - used);
     List<TokenBatch> batches = ds.batches(Split.TRAIN, 4);
     assertThat(batches.get(0).length()).isEqualTo(max);
+    List<TokenBatch> a = ds.batches(Split.TRAIN, 4, 1L);
+    List<TokenBatch> b = ds.batches(Split.TRAIN, 4, 1L);
+    List<TokenBatch> c = ds.batches(Split.TRAIN, 4, 2L);
+    assertThat(a.get(0).inputIds()).isEqualTo(b.get(0).inputIds());
+    assertThat(a.stream().mapToInt(TokenBatch::rows).sum()).isEqualTo(ds.train().size());
+    if (ds.train().size() > 4) {
+      boolean differs = false;
+      for (int i = 0; i < a.size(); i++) {
+        differs |= !a.get(i).inputIds().equals(c.get(i).inputIds());
+      }
+      assertThat(differs).isTrue();
+    }
   }
 
   @Test

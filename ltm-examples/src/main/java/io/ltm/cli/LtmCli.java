@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       IndexCommand.class,
       SearchCommand.class,
+      DatasetCommand.class,
     })
 public final class LtmCli implements Runnable {
 

@@ -24,6 +24,8 @@ public final class AtomicFile {
     void write(Writer out) throws IOException;
   }
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   private AtomicFile() {}
 
   /** Writes {@code target} (UTF-8) with {@code body}, atomically; creates missing parent folders. */
@@ -31,9 +33,11 @@ public final class AtomicFile {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    // a fresh name beside the target; CREATE_NEW keeps the default permissions (umask), unlike createTempFile
+    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
     try {
-      try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8), 1 << 16)) {
+      try (Writer w = new BufferedWriter(new OutputStreamWriter(
+          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), StandardCharsets.UTF_8), 1 << 16)) {
         body.write(w);
       }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

@@ -3,6 +3,7 @@ package io.ltm.dataset.token;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.dataset.chat.Qwen3ChatTemplate;
@@ -37,9 +38,12 @@ public final class HfTokenizer implements AutoCloseable {
   private final Path dir;
   private final SpecialTokens special;
   private final Map<String, Integer> addedTokens;
+  private final ByteLevelOffsets byteLevel;
 
-  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path dir, Map<String, Integer> addedTokens, JsonNode config) {
+  private HfTokenizer(HuggingFaceTokenizer tokenizer, Path dir, Map<String, Integer> addedTokens, JsonNode config,
+      ByteLevelOffsets byteLevel) {
     this.tokenizer = tokenizer;
+    this.byteLevel = byteLevel;
     this.dir = dir;
     this.addedTokens = Map.copyOf(addedTokens);
     int imStart = requireSingle(Qwen3ChatTemplate.IM_START);
@@ -107,8 +111,15 @@ public final class HfTokenizer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IOException(json + ": the tokenizer could not be loaded: " + e.getMessage(), e);
     }
+    ByteLevelOffsets byteLevel;
     try {
-      return new HfTokenizer(tok, dir, added, config);
+      byteLevel = ByteLevelOffsets.read(json);
+    } catch (IOException | RuntimeException e) {
+      tok.close();
+      throw new IOException(json + ": cannot read the vocabulary: " + e.getMessage(), e);
+    }
+    try {
+      return new HfTokenizer(tok, dir, added, config, byteLevel);
     } catch (RuntimeException e) {
       tok.close();
       throw e;
@@ -165,7 +176,13 @@ public final class HfTokenizer implements AutoCloseable {
   }
 
   /**
-   * Tokenizes many texts at once; the native side runs them in parallel.
+   * Tokenizes many texts at once; the native side runs them in parallel on all cores.
+   *
+   * <p>Reads only the ids from the native encodings (through DJL's JNI binding directly), not the
+   * token strings, type ids and masks DJL's {@code Encoding} would copy into Java. For byte-level BPE
+   * tokenizers the offsets are computed from the ids ({@link ByteLevelOffsets}); otherwise, or when
+   * the normalizer changed the text, they come from the native tokenizer. Either way they equal
+   * {@link #encode}'s.
    *
    * @return one {@link Encoded} per text, in order
    */
@@ -173,23 +190,44 @@ public final class HfTokenizer implements AutoCloseable {
     if (texts.isEmpty()) {
       return List.of();
     }
-    Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-    List<Encoded> out = new ArrayList<>(encodings.length);
-    for (int i = 0; i < encodings.length; i++) {
-      out.add(convert(texts.get(i), encodings[i]));
+    long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
+    List<Encoded> out = new ArrayList<>(handles.length);
+    try {
+      for (int i = 0; i < handles.length; i++) {
+        int[] ids = toInts(TokenizersLibrary.LIB.getTokenIds(handles[i]));
+        int[][] offsets = byteLevel == null ? null : byteLevel.offsets(texts.get(i), ids);
+        if (offsets != null) {
+          out.add(new Encoded(ids, offsets[0], offsets[1]));
+        } else {
+          out.add(convert(texts.get(i), ids, TokenizersLibrary.LIB.getTokenCharSpans(handles[i])));
+        }
+      }
+    } finally {
+      for (long h : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(h);
+      }
     }
     return out;
   }
 
-  /** Token ids only, for many texts (what "pure tokenization" costs: no offsets kept). */
+  /**
+   * Token ids only, for many texts: what pure tokenization costs (the same native batch call as
+   * {@link #encodeBatch}, without offsets).
+   */
   public List<int[]> encodeIdsBatch(List<String> texts) {
     if (texts.isEmpty()) {
       return List.of();
     }
-    Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
-    List<int[]> out = new ArrayList<>(encodings.length);
-    for (Encoding e : encodings) {
-      out.add(toInts(e.getIds()));
+    long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
+    List<int[]> out = new ArrayList<>(handles.length);
+    try {
+      for (long h : handles) {
+        out.add(toInts(TokenizersLibrary.LIB.getTokenIds(h)));
+      }
+    } finally {
+      for (long h : handles) {
+        TokenizersLibrary.LIB.deleteEncoding(h);
+      }
     }
     return out;
   }
@@ -212,8 +250,10 @@ public final class HfTokenizer implements AutoCloseable {
   }
 
   private static Encoded convert(String text, Encoding e) {
-    int[] ids = toInts(e.getIds());
-    CharSpan[] spans = e.getCharTokenSpans();
+    return convert(text, toInts(e.getIds()), e.getCharTokenSpans());
+  }
+
+  private static Encoded convert(String text, int[] ids, CharSpan[] spans) {
     int[] starts = new int[ids.length];
     int[] ends = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {

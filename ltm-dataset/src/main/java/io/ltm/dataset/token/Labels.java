@@ -30,6 +30,18 @@ public final class Labels {
    *     (TRL's {@code qwen3_training.jinja} puts it inside {@code {% generation %}})
    */
   public static List<int[]> spans(RenderedChat chat, LossTarget target, boolean labelNewlineAfterImEnd) {
+    return spans(chat, target, labelNewlineAfterImEnd, false);
+  }
+
+  /**
+   * As {@link #spans(RenderedChat, LossTarget, boolean)}, optionally also counting each assistant
+   * turn's {@code <|im_start|>assistant\n} header (for {@link LossTarget#ASSISTANT} only). With both
+   * flags set the mask equals TRL's assistant-only loss with its {@code qwen3_training.jinja}, whose
+   * {@code {% generation %}} block wraps the whole turn from {@code <|im_start|>} to the {@code \n}
+   * after {@code <|im_end|>}.
+   */
+  public static List<int[]> spans(RenderedChat chat, LossTarget target, boolean labelNewlineAfterImEnd,
+      boolean labelHeader) {
     List<int[]> spans = new ArrayList<>();
     if (target == LossTarget.ALL) {
       spans.add(new int[] {0, chat.text().length()});
@@ -38,7 +50,7 @@ public final class Labels {
     for (AssistantTurn t : chat.assistantTurns()) {
       int end = labelNewlineAfterImEnd ? t.end() : t.imEndEnd();
       switch (target) {
-        case ASSISTANT -> spans.add(new int[] {t.bodyStart(), end});
+        case ASSISTANT -> spans.add(new int[] {labelHeader ? t.start() : t.bodyStart(), end});
         case ANSWER -> spans.add(new int[] {t.thinkEnd(), end});
         case THINK -> {
           if (t.hasThinkBlock()) {

@@ -58,24 +58,24 @@ public final class Packer {
     }
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -examples.get(i).length()).thenComparingInt(i -> i));
     List<List<Integer>> bins = new ArrayList<>();
-    List<Integer> free = new ArrayList<>();
+    int[] free = new int[Math.max(1, n)];
     // Segment tree over bins would be faster; a linear first-fit scan is fine for 10^4-10^5 examples.
     for (int idx : order) {
       int len = examples.get(idx).length();
       int chosen = -1;
       for (int b = 0; b < bins.size(); b++) {
-        if (free.get(b) >= len) {
+        if (free[b] >= len) {
           chosen = b;
           break;
         }
       }
       if (chosen < 0) {
         bins.add(new ArrayList<>());
-        free.add(maxLength);
         chosen = bins.size() - 1;
+        free[chosen] = maxLength;
       }
       bins.get(chosen).add(idx);
-      free.set(chosen, free.get(chosen) - len);
+      free[chosen] -= len;
     }
     for (List<Integer> bin : bins) {
       bin.sort(Comparator.naturalOrder());

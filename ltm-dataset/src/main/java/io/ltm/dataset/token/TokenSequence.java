@@ -33,6 +33,57 @@ public final class TokenSequence {
     this.usedLength = usedLength;
   }
 
+  /**
+   * A sequence from arrays (copied), e.g. read back from a tokenized JSONL file. Checks that the
+   * arrays have one length, that labels are {@link Labels#IGNORE} or equal to the input id, that
+   * segment ids start at 1 and never decrease except into trailing padding (0), that position ids
+   * restart at 0 with every segment and count up by one inside it, and that there is one example id
+   * per segment.
+   *
+   * @throws IllegalArgumentException naming the first position that breaks a rule
+   */
+  public static TokenSequence of(int[] inputIds, int[] labels, int[] positionIds, int[] segmentIds, List<String> exampleIds) {
+    int n = inputIds.length;
+    if (labels.length != n || positionIds.length != n || segmentIds.length != n) {
+      throw new IllegalArgumentException("input_ids, labels, position_ids and segment_ids must have one length but have "
+          + n + ", " + labels.length + ", " + positionIds.length + ", " + segmentIds.length);
+    }
+    int used = 0;
+    int segments = 0;
+    for (int i = 0; i < n; i++) {
+      int seg = segmentIds[i];
+      if (labels[i] != Labels.IGNORE && labels[i] != inputIds[i]) {
+        throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + ", neither -100 nor input_ids[" + i + "] = " + inputIds[i]);
+      }
+      if (seg == 0) {
+        if (labels[i] != Labels.IGNORE) {
+          throw new IllegalArgumentException("padding at " + i + " (segment 0) has a label");
+        }
+        continue;
+      }
+      if (used != i) {
+        throw new IllegalArgumentException("segment_ids[" + i + "] = " + seg + " after padding; padding must come last");
+      }
+      boolean starts = i == 0 || seg != segmentIds[i - 1];
+      if (starts) {
+        if (seg != segments + 1) {
+          throw new IllegalArgumentException("segment_ids[" + i + "] = " + seg + " but the next segment is " + (segments + 1));
+        }
+        if (positionIds[i] != 0) {
+          throw new IllegalArgumentException("position_ids[" + i + "] = " + positionIds[i] + " but a segment starts there (0)");
+        }
+        segments++;
+      } else if (positionIds[i] != positionIds[i - 1] + 1) {
+        throw new IllegalArgumentException("position_ids[" + i + "] = " + positionIds[i] + ", expected " + (positionIds[i - 1] + 1));
+      }
+      used = i + 1;
+    }
+    if (exampleIds.size() != segments) {
+      throw new IllegalArgumentException(segments + " segments but " + exampleIds.size() + " example ids");
+    }
+    return new TokenSequence(inputIds.clone(), labels.clone(), positionIds.clone(), segmentIds.clone(), exampleIds, used);
+  }
+
   /** Length including padding. */
   public int length() {
     return inputIds.length;

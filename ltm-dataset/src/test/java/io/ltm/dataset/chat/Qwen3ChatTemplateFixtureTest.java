@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.core.generate.ChatMessage;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,11 +28,23 @@ class Qwen3ChatTemplateFixtureTest {
     try (InputStream in = Qwen3ChatTemplateFixtureTest.class.getResourceAsStream("/chat/qwen3_chat_fixtures.json")) {
       JsonNode root = new ObjectMapper().readTree(in);
       List<Arguments> out = new ArrayList<>();
-      for (JsonNode c : root) {
+      for (JsonNode c : root.get("cases")) {
         out.add(Arguments.of(c.get("name").asText(), c));
       }
       assertThat(out).hasSizeGreaterThanOrEqualTo(20);
       return out.stream();
+    }
+  }
+
+  @Test
+  void fixturesWereRenderedFromTheCommittedTemplate() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(Paths.get("../examples/tokenizer/qwen3/tokenizer_config.json").toFile());
+    byte[] sha = MessageDigest.getInstance("SHA-256")
+        .digest(config.get("chat_template").asText().getBytes(StandardCharsets.UTF_8));
+    try (InputStream in = Qwen3ChatTemplateFixtureTest.class.getResourceAsStream("/chat/qwen3_chat_fixtures.json")) {
+      assertThat(new ObjectMapper().readTree(in).get("template_sha256").asText())
+          .as("tokenizer_config.json's chat_template changed: rerun src/test/python/render_chat_fixtures.py")
+          .isEqualTo(HexFormat.of().formatHex(sha));
     }
   }
 

@@ -29,4 +29,11 @@ class DuplicatesTest {
   void noGroupsForDistinctScenes() {
     assertThat(Duplicates.find(TestScenes.random(200, 5))).isEmpty();
   }
+
+  @Test
+  void normalisationCollapsesWhiteSpaceRuns() {
+    assertThat(Duplicates.norm("  a \t\n b\u00a0\u00a0c  ")).isEqualTo("a b c");
+    assertThat(Duplicates.norm("")).isEmpty();
+    assertThat(Duplicates.norm("Привет,\n\nмир")).isEqualTo("Привет, мир");
+  }
 }

@@ -116,6 +116,46 @@ class JsonlExportTest {
   }
 
   @Test
+  void tokenizedFileReadsBackIntoEqualSequences(@TempDir Path dir) throws IOException {
+    Dataset ds = DatasetBuilder.builder().setTokenizer(tok).optPack(true).optMaxLength(512).optValidationFraction(0.3)
+        .build().build(TestScenes.random(25, 10));
+    Path f = dir.resolve("d.tokens.jsonl");
+    JsonlExport.writeTokens(f, ds);
+    var back = TokenJsonl.read(f);
+    for (io.ltm.dataset.split.Split sp : io.ltm.dataset.split.Split.values()) {
+      List<io.ltm.dataset.token.TokenSequence> a = ds.sequences(sp);
+      List<io.ltm.dataset.token.TokenSequence> b = back.get(sp);
+      assertThat(b).hasSameSizeAs(a);
+      for (int i = 0; i < a.size(); i++) {
+        assertThat(b.get(i).inputIds()).isEqualTo(a.get(i).inputIds());
+        assertThat(b.get(i).labels()).isEqualTo(a.get(i).labels());
+        assertThat(b.get(i).positionIds()).isEqualTo(a.get(i).positionIds());
+        assertThat(b.get(i).segmentIds()).isEqualTo(a.get(i).segmentIds());
+        assertThat(b.get(i).exampleIds()).isEqualTo(a.get(i).exampleIds());
+        assertThat(b.get(i).usedLength()).isEqualTo(a.get(i).usedLength());
+      }
+    }
+  }
+
+  @Test
+  void malformedTokenizedLinesNameFileLineAndField(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("bad.tokens.jsonl");
+    String ok = "{\"split\":\"train\",\"example_ids\":[\"a\"],\"input_ids\":[1,2],\"labels\":[-100,2],"
+        + "\"position_ids\":[0,1],\"attention_mask\":[1,1],\"segment_ids\":[1,1]}";
+    Files.writeString(f, ok + "\n" + ok.replace("\"position_ids\":[0,1]", "\"position_ids\":[0,5]") + "\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TokenJsonl.read(f)).isInstanceOf(IOException.class)
+        .hasMessageContaining(f + ":2: position_ids[1] = 5, expected 1");
+    Files.writeString(f, ok.replace("\"labels\":[-100,2]", "\"labels\":[-100]") + "\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TokenJsonl.read(f)).hasMessageContaining(f + ":1: ")
+        .hasMessageContaining("one length");
+    Files.writeString(f, ok.replace("\"split\":\"train\"", "\"split\":\"test\"") + "\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TokenJsonl.read(f))
+        .hasMessageContaining(f + ":1: field split must be train or validation");
+    Files.writeString(f, "{not json\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TokenJsonl.read(f)).hasMessageContaining(f + ":1: not valid JSON");
+  }
+
+  @Test
   void failedWriteLeavesTheOldFileAndNoTemporaryFile(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("x.jsonl");
     Files.writeString(f, "old\n");

@@ -101,6 +101,34 @@ class HfTokenizerTest {
     assertThat(b.ids()).containsExactly(e.ids());
     for (int i = 0; i < e.length(); i++) {
       assertThat(b.start(i)).isEqualTo(e.start(i));
+      assertThat(b.end(i)).isEqualTo(e.end(i));
+    }
+    assertThat(tok.encodeIdsBatch(List.of("a", text)).get(1)).containsExactly(e.ids());
+  }
+
+  @Test
+  void batchOffsetsFromByteLengthsEqualTheNativeOffsets() {
+    java.util.Random r = new java.util.Random(3);
+    String[] pieces = {"the", " run", "Привет", " мир", "😀", "🫠🪿", "中文", "𝔘𝔫𝔦", "é", "e\u0301", "\n", "\n\n", "  ",
+        "<|im_start|>", "<|im_end|>", "<think>", "</think>", "ǅ", "\t", "ﬁ", "ÿ", "\u00a0", "٣", "x"};
+    List<String> texts = new java.util.ArrayList<>();
+    for (int k = 0; k < 300; k++) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0, n = r.nextInt(40); i < n; i++) {
+        sb.append(pieces[r.nextInt(pieces.length)]);
+      }
+      texts.add(sb.toString());
+    }
+    texts.add("");
+    List<Encoded> batch = tok.encodeBatch(texts);
+    for (int k = 0; k < texts.size(); k++) {
+      Encoded a = batch.get(k);
+      Encoded b = tok.encode(texts.get(k));
+      assertThat(a.ids()).as(texts.get(k)).containsExactly(b.ids());
+      for (int i = 0; i < a.length(); i++) {
+        assertThat(a.start(i)).as("start of token %d in %s", i, texts.get(k)).isEqualTo(b.start(i));
+        assertThat(a.end(i)).as("end of token %d in %s", i, texts.get(k)).isEqualTo(b.end(i));
+      }
     }
   }
 

@@ -83,6 +83,16 @@ class LabelsTest {
   }
 
   @Test
+  void trlStyleMaskCoversTheWholeTurn() {
+    // TRL's qwen3_training.jinja wraps '<|im_start|>assistant\n' ... '<|im_end|>\n' in {% generation %}
+    RenderedChat chat = Qwen3ChatTemplate.get().renderForTraining(SINGLE);
+    int[] labels = Labels.fromSpans(tok.encode(chat.text()), Labels.spans(chat, LossTarget.ASSISTANT, true, true));
+    List<String> runs = countedRuns(tok.encode(chat.text()).ids(), labels);
+    assertThat(runs).hasSize(1);
+    assertThat(runs.get(0)).isEqualTo(chat.text().substring(chat.assistantTurns().get(0).start()));
+  }
+
+  @Test
   void answerOnlyAndThinkOnly() {
     RenderedChat chat = Qwen3ChatTemplate.get().renderForTraining(SINGLE);
     int[] ids = tok.encode(chat.text()).ids();
