@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       IndexCommand.class,
       SearchCommand.class,
       DatasetCommand.class,
+      LoopCommand.class,
     })
 public final class LtmCli implements Runnable {
 
