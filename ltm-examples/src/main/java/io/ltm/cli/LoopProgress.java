@@ -25,6 +25,7 @@ final class LoopProgress implements LoopListener {
   private int tokens;
   private boolean inReasoning;
 
+  /** @param probesPerVariant probes each variant runs, or 0 when not known in advance */
   LoopProgress(PrintWriter out, int probesPerVariant, boolean stream) {
     this.out = out;
     this.probesPerVariant = probesPerVariant;
@@ -39,10 +40,14 @@ final class LoopProgress implements LoopListener {
     probeNo++;
   }
 
+  private String count() {
+    return probesPerVariant > 0 ? probeNo + "/" + probesPerVariant : Integer.toString(probeNo);
+  }
+
   @Override
   public void probeStarted(Probe probe, ModelVariant v, int fromIteration, int iterations) {
     nextProbe(v);
-    out.printf("[%s] probe %d/%d %s%s%n", variant, probeNo, probesPerVariant, probe.id(),
+    out.printf("[%s] probe %s %s%s%n", variant, count(), probe.id(),
         fromIteration > 0 ? " (resuming at iteration " + fromIteration + " of " + iterations + ")" : "");
     out.flush();
   }
@@ -50,8 +55,8 @@ final class LoopProgress implements LoopListener {
   @Override
   public void probeSkipped(Probe probe, ModelVariant v, int recorded) {
     nextProbe(v);
-    out.printf("[%s] probe %d/%d %s: done already (%d iteration%s in the trace file)%n", variant, probeNo,
-        probesPerVariant, probe.id(), recorded, recorded == 1 ? "" : "s");
+    out.printf("[%s] probe %s %s: done already (%d iteration%s in the trace file)%n", variant, count(), probe.id(),
+        recorded, recorded == 1 ? "" : "s");
     out.flush();
   }
 

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       DatasetCommand.class,
       LoopCommand.class,
+      SeedCommand.class,
     })
 public final class LtmCli implements Runnable {
 
