@@ -41,6 +41,9 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--vault", paramLabel = "DIR", description = "Obsidian vault: indexed into RUN/index and retrieved into each probe's context")
   Path vault;
 
+  @Option(names = "--context-budget", defaultValue = "768", description = "tokens of retrieved vault context per probe (default: ${DEFAULT-VALUE})")
+  int contextBudget;
+
   @Option(names = "--steps", description = "training steps (default: " + SeedSettings.STEPS + "; demo " + SeedSettings.DEMO_STEPS + ")")
   Long steps;
 
@@ -97,7 +100,7 @@ public final class SeedCommand implements Callable<Integer> {
     SeedSettings settings;
     try {
       SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(r).alpha(alpha)
-          .targets(targets).validationFraction(validation).seed(seed).think(!noThink).device(device);
+          .targets(targets).validationFraction(validation).seed(seed).think(!noThink).device(device).contextBudget(contextBudget);
       if (steps != null) {
         b.steps(steps);
       }
