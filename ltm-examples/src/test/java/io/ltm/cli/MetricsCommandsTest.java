@@ -48,7 +48,7 @@ class MetricsCommandsTest {
       assertThat(b.fieldNames()).toIterable().containsExactly("precision", "recall", "f1", "support");
       assertThat(b.get("support").asInt()).isPositive();
     }
-    assertThat(j.get("macroF1").asDouble()).isGreaterThan(0.8);
+    assertThat(j.get("macroF1").asDouble()).isGreaterThan(0.75);
   }
 
   @Test

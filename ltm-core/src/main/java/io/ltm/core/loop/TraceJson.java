@@ -3,6 +3,9 @@ package io.ltm.core.loop;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.core.generate.GeneratedToken;
@@ -20,7 +23,7 @@ import java.util.List;
  * read back as NaN.
  */
 public final class TraceJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private TraceJson() {}
@@ -94,6 +97,236 @@ public final class TraceJson {
    *     record (the message says what was expected)
    */
   public static TraceRecord fromJson(String line) {
+    TraceRecord fast = fastParse(line);
+    return fast != null ? fast : treeParse(line);
+  }
+
+  /** Thrown inside {@link #fastParse} to hand the line to the tree parser, which explains the problem. */
+  private static final class Fallback extends Exception {
+    private static final long serialVersionUID = 1L;
+    static final Fallback INSTANCE = new Fallback();
+
+    private Fallback() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * The fast path: one streaming pass straight into the record, for well-formed lines. Returns null at
+   * the first thing it does not expect (wrong type, missing field, invalid value, bad JSON), and the
+   * tree parser then reads the line again and names the problem; a line both accept gives the same
+   * record (see the fuzz test).
+   */
+  static TraceRecord fastParse(String line) {
+    try (JsonParser p = FACTORY.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String runId = null;
+      String probeId = null;
+      String prompt = null;
+      Integer iteration = null;
+      String model = null;
+      String adapter = null;
+      Integer checkpoint = null;
+      String reasoning = null;
+      String answer = null;
+      List<GeneratedToken> tokens = List.of();
+      String timestamp = null;
+      GenerationSettings settings = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "runId":
+            runId = str(p, t, false);
+            break;
+          case "probeId":
+            probeId = str(p, t, false);
+            break;
+          case "prompt":
+            prompt = str(p, t, false);
+            break;
+          case "iteration":
+            iteration = integer(p, t);
+            break;
+          case "model":
+            model = str(p, t, false);
+            break;
+          case "adapter":
+            adapter = str(p, t, true);
+            break;
+          case "checkpoint":
+            checkpoint = t == JsonToken.VALUE_NULL ? null : integer(p, t);
+            break;
+          case "reasoning":
+            reasoning = str(p, t, true);
+            break;
+          case "answer":
+            answer = str(p, t, false);
+            break;
+          case "timestamp":
+            timestamp = str(p, t, false);
+            break;
+          case "tokens":
+            tokens = t == JsonToken.VALUE_NULL ? List.of() : tokens(p, t);
+            break;
+          case "settings":
+            settings = settings(p, t);
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null;
+      }
+      if (runId == null || probeId == null || prompt == null || iteration == null || model == null || answer == null
+          || timestamp == null || settings == null) {
+        return null;
+      }
+      return new TraceRecord(runId, probeId, prompt, iteration, model, adapter, checkpoint, reasoning, answer, tokens,
+          Instant.parse(timestamp), settings);
+    } catch (Fallback | IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String str(JsonParser p, JsonToken t, boolean nullable) throws IOException, Fallback {
+    if (t == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    if (nullable && t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    throw Fallback.INSTANCE;
+  }
+
+  private static int integer(JsonParser p, JsonToken t) throws IOException, Fallback {
+    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+      throw Fallback.INSTANCE;
+    }
+    return p.getIntValue();
+  }
+
+  private static double number(JsonParser p, JsonToken t, boolean nullable) throws IOException, Fallback {
+    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+      return p.getDoubleValue();
+    }
+    if (nullable && t == JsonToken.VALUE_NULL) {
+      return Double.NaN;
+    }
+    throw Fallback.INSTANCE;
+  }
+
+  private static boolean bool(JsonToken t) throws Fallback {
+    if (t == JsonToken.VALUE_TRUE) {
+      return true;
+    }
+    if (t == JsonToken.VALUE_FALSE) {
+      return false;
+    }
+    throw Fallback.INSTANCE;
+  }
+
+  private static List<GeneratedToken> tokens(JsonParser p, JsonToken t) throws IOException, Fallback {
+    if (t != JsonToken.START_ARRAY) {
+      throw Fallback.INSTANCE;
+    }
+    List<GeneratedToken> out = new ArrayList<>();
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (e != JsonToken.START_OBJECT) {
+        throw Fallback.INSTANCE;
+      }
+      Integer id = null;
+      String text = null;
+      double logprob = Double.NaN;
+      double entropy = Double.NaN;
+      Boolean reasoning = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (name) {
+          case "id":
+            id = integer(p, v);
+            break;
+          case "text":
+            text = str(p, v, false);
+            break;
+          case "logprob":
+            logprob = number(p, v, true);
+            break;
+          case "entropy":
+            entropy = number(p, v, true);
+            break;
+          case "reasoning":
+            reasoning = bool(v);
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (id == null || text == null || reasoning == null) {
+        throw Fallback.INSTANCE;
+      }
+      out.add(new GeneratedToken(id, text, logprob, entropy, reasoning));
+    }
+    return out;
+  }
+
+  private static GenerationSettings settings(JsonParser p, JsonToken t) throws IOException, Fallback {
+    if (t != JsonToken.START_OBJECT) {
+      throw Fallback.INSTANCE;
+    }
+    Integer maxNewTokens = null;
+    Double temperature = null;
+    Double topP = null;
+    Integer topK = null;
+    Double repetitionPenalty = null;
+    Long seed = null;
+    Boolean thinking = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "maxNewTokens":
+          maxNewTokens = integer(p, v);
+          break;
+        case "temperature":
+          temperature = number(p, v, false);
+          break;
+        case "topP":
+          topP = number(p, v, false);
+          break;
+        case "topK":
+          topK = integer(p, v);
+          break;
+        case "repetitionPenalty":
+          repetitionPenalty = number(p, v, false);
+          break;
+        case "seed":
+          if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw Fallback.INSTANCE;
+          }
+          seed = p.getLongValue();
+          break;
+        case "enableThinking":
+          thinking = bool(v);
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+    if (maxNewTokens == null || temperature == null || topP == null || topK == null || repetitionPenalty == null
+        || seed == null || thinking == null) {
+      throw Fallback.INSTANCE;
+    }
+    return new GenerationSettings(maxNewTokens, temperature, topP, topK, repetitionPenalty, seed, thinking);
+  }
+
+  /** The reference parse through a JSON tree, with precise error messages. */
+  static TraceRecord treeParse(String line) {
     JsonNode n;
     try {
       n = MAPPER.readTree(line);

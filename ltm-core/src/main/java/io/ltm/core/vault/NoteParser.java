@@ -60,7 +60,7 @@ public final class NoteParser {
    * @return the note with unresolved links, and its problems (warnings)
    */
   public static ParsedNote parse(String vaultRelativePath, String text) {
-    String path = vaultRelativePath.replace('\\', '/');
+    String path = java.util.Objects.requireNonNull(vaultRelativePath, "vaultRelativePath").replace('\\', '/');
     String src = text == null ? "" : text;
     if (src.startsWith("\uFEFF")) {
       src = src.substring(1);

@@ -18,12 +18,12 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,19 +66,27 @@ public final class Vault {
     files.addAll(attachmentPaths);
     this.resolver = new LinkResolver(files);
     List<Problem> all = new ArrayList<>(readProblems);
-    Map<String, Note> byPath = new TreeMap<>();
-    Map<String, TreeSet<String>> back = new TreeMap<>();
-    // a bare name resolves the same from every note: resolve each once
-    Map<String, LinkResolver.Resolution> byName = new java.util.HashMap<>();
-    for (ParsedNote p : parsed) {
+    List<ParsedNote> sorted = new ArrayList<>(parsed);
+    sorted.sort(Comparator.comparing(p -> p.note().path()));
+    Map<String, Note> byPath = new LinkedHashMap<>();
+    Map<String, List<String>> back = new HashMap<>();
+    // a link resolves the same from every note of a folder (bare names: from every note): once each
+    Map<String, LinkResolver.Resolution> cache = new HashMap<>();
+    for (ParsedNote p : sorted) {
       all.addAll(p.problems());
       Note n = p.note();
+      String dir = n.path().lastIndexOf('/') < 0 ? "" : n.path().substring(0, n.path().lastIndexOf('/'));
       List<NoteLink> resolved = new ArrayList<>(n.links().size());
       for (NoteLink link : n.links()) {
         String lp = link.linkpath();
-        LinkResolver.Resolution r = lp.isEmpty() || lp.indexOf('/') >= 0 || lp.indexOf('\\') >= 0
-            ? resolver.resolve(lp, n.path())
-            : byName.computeIfAbsent(lp, k -> resolver.resolve(k, null));
+        LinkResolver.Resolution r;
+        if (lp.isEmpty()) {
+          r = resolver.resolve(lp, n.path());
+        } else if (lp.indexOf('/') >= 0 || lp.indexOf('\\') >= 0) {
+          r = cache.computeIfAbsent(dir + "\0" + lp, k -> resolver.resolve(lp, n.path()));
+        } else {
+          r = cache.computeIfAbsent(lp, k -> resolver.resolve(lp, null));
+        }
         resolved.add(link.withTarget(r.target()));
         if (r.target() == null) {
           all.add(Problem.warning(n.path(), link.line(), link.column(), "links",
@@ -92,7 +100,10 @@ public final class Vault {
                     + "; write the folder in the link to choose another"));
           }
           if (!r.target().equals(n.path())) {
-            back.computeIfAbsent(r.target(), k -> new TreeSet<>()).add(n.path());
+            List<String> sources = back.computeIfAbsent(r.target(), k -> new ArrayList<>());
+            if (sources.isEmpty() || !sources.get(sources.size() - 1).equals(n.path())) {
+              sources.add(n.path()); // notes come in path order, so each list is sorted and distinct
+            }
           }
         }
       }
@@ -102,7 +113,7 @@ public final class Vault {
     this.notes = Collections.unmodifiableMap(byPath);
     this.noteList = List.copyOf(byPath.values());
     this.attachments = attachmentPaths.stream().sorted().toList();
-    Map<String, List<String>> b = new TreeMap<>();
+    Map<String, List<String>> b = new HashMap<>();
     back.forEach((k, v) -> b.put(k, List.copyOf(v)));
     this.backlinks = Collections.unmodifiableMap(b);
     all.sort(PROBLEM_ORDER);

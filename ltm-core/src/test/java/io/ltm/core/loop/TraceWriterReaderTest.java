@@ -102,4 +102,46 @@ class TraceWriterReaderTest {
     assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
         .hasMessageContaining("JSON object");
   }
+
+  @Test
+  void mutatedLinesEitherParseOrFailWithAFormatErrorNeverAnythingElse() throws Exception {
+    String good = TraceJson.toJson(record(1, "a", 3));
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+    String alphabet = "{}[]\",:0123456789.-eEtrufalsn \\uЖ";
+    int parsed = 0;
+    int rejected = 0;
+    int fastAccepted = 0;
+    assertThat(TraceJson.fastParse(good)).isEqualTo(TraceJson.treeParse(good)).isNotNull();
+    for (int i = 0; i < 1500; i++) {
+      StringBuilder sb = new StringBuilder(good);
+      int edits = 1 + rnd.nextInt(4);
+      for (int k = 0; k < edits; k++) {
+        int at = rnd.nextInt(sb.length());
+        switch (rnd.nextInt(3)) {
+          case 0 -> sb.deleteCharAt(at);
+          case 1 -> sb.insert(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
+          default -> sb.setCharAt(at, alphabet.charAt(rnd.nextInt(alphabet.length())));
+        }
+      }
+      String mutated = sb.toString().replace('\n', ' ');
+      TraceRecord fast = TraceJson.fastParse(mutated);
+      if (fast != null) {
+        // the fast path accepts only what the reference tree parser accepts, with the same record
+        assertThat(TraceJson.treeParse(mutated)).as(mutated).isEqualTo(fast);
+        fastAccepted++;
+      }
+      Path f = dir.resolve("fuzz.jsonl");
+      Files.writeString(f, sb.toString().replace('\n', ' ') + "\n");
+      try {
+        TraceReader.read(f);
+        parsed++;
+      } catch (TraceFormatException e) {
+        assertThat(e.getMessage()).startsWith(f + ":1:");
+        rejected++;
+      }
+    }
+    assertThat(rejected).isGreaterThan(500);
+    assertThat(parsed).isGreaterThan(5);
+    assertThat(fastAccepted).isGreaterThan(5);
+  }
 }

@@ -151,8 +151,78 @@ public final class ReflectiveLexicon {
     return phrases;
   }
 
-  /** Counts hits in {@code text}. */
+  /**
+   * Counts hits in {@code text}. Works on the lower-cased text with whitespace runs collapsed to one
+   * space, finding each phrase with {@link String#indexOf}, then keeps the leftmost, longest,
+   * non-overlapping whole-word matches: the same count as {@link #countByRegex}, several times faster.
+   */
   public Count count(String text) {
+    Objects.requireNonNull(text, "text");
+    String norm = normalize(text);
+    if (norm == null) {
+      return countByRegex(text);
+    }
+    List<long[]> found = new ArrayList<>();
+    for (Map.Entry<String, Boolean> e : phrases.entrySet()) {
+      String p = e.getKey();
+      int from = 0;
+      int at;
+      while ((at = norm.indexOf(p, from)) >= 0) {
+        int end = at + p.length();
+        if ((at == 0 || !isWordChar(norm.charAt(at - 1))) && (end == norm.length() || !isWordChar(norm.charAt(end)))) {
+          found.add(new long[] {at, end, e.getValue() ? 1 : 0});
+        }
+        from = at + 1;
+      }
+    }
+    found.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(b[1], a[1]));
+    int hits = 0;
+    int waits = 0;
+    long covered = -1;
+    for (long[] f : found) {
+      if (f[0] < covered) {
+        continue;
+      }
+      hits++;
+      waits += (int) f[2];
+      covered = f[1];
+    }
+    return new Count(hits, waits);
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c);
+  }
+
+  /** Lower case with whitespace runs as one space; null when lower-casing changes the length of a char. */
+  private static String normalize(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    boolean space = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        if (!space) {
+          sb.append(' ');
+        }
+        space = true;
+        continue;
+      }
+      space = false;
+      if (Character.isSurrogate(c)) {
+        sb.append(c);
+        continue;
+      }
+      String l = String.valueOf(c).toLowerCase(Locale.ROOT);
+      if (l.length() != 1) {
+        return null;
+      }
+      sb.append(l.charAt(0));
+    }
+    return sb.toString();
+  }
+
+  /** The reference count by one regular expression (longest phrase first at each position). */
+  public Count countByRegex(String text) {
     Objects.requireNonNull(text, "text");
     Matcher m = pattern.matcher(text);
     int hits = 0;

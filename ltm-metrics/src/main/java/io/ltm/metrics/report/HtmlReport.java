@@ -101,6 +101,7 @@ public final class HtmlReport {
     if (!Double.isFinite(v)) {
       return "–";
     }
+    v += 0.0; // no "-0.000"
     double a = Math.abs(v);
     return String.format(Locale.ROOT, a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
   }

@@ -98,10 +98,10 @@ public final class MetricsJson {
         if (iv.n() == 0) {
           continue;
         }
-        sb.append(String.format(Locale.ROOT, "  %-24s %10.4f  [%.4f, %.4f]", k.key(), iv.mean(), iv.lower(), iv.upper()));
+        sb.append(String.format(Locale.ROOT, "  %-24s %10.4f  [%.4f, %.4f]", k.key(), iv.mean() + 0.0, iv.lower() + 0.0, iv.upper() + 0.0));
         Bootstrap.Interval d = g.deltas().get(k);
         if (d != null && d.n() > 0) {
-          sb.append(String.format(Locale.ROOT, "   delta vs base %+.4f [%.4f, %.4f]%s", d.mean(), d.lower(), d.upper(),
+          sb.append(String.format(Locale.ROOT, "   delta vs base %+.4f [%.4f, %.4f]%s", d.mean() + 0.0, d.lower() + 0.0, d.upper() + 0.0,
               d.includesZero() ? "  (CI includes 0)" : ""));
         }
         sb.append(System.lineSeparator());

@@ -73,14 +73,14 @@ public final class RunReport {
     all.addAll(thought.values());
     for (LineChart c : all) {
       Path p = chartsDir.resolve(c.id() + ".png");
-      PngCanvas.write(c, HtmlReport.CHART_W * 2, HtmlReport.CHART_H * 2, p);
+      PngCanvas.write(c, HtmlReport.CHART_W, HtmlReport.CHART_H, 2, p);
       pngs.add(p);
     }
     String html = HtmlReport.render(title, data, training, thought, summary, metrics.detectors(), now);
     Path out = runDir.resolve("report.html");
     writeAtomically(out, html);
     Path events = writeEvents(runDir, data, summary, now);
-    LOG.info("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
+    LOG.debug("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
     return new Result(out, pngs, events, summary, data.warnings());
   }
 
@@ -99,7 +99,7 @@ public final class RunReport {
     Path marker = runDir.resolve(EVENTS_MARKER);
     if (Files.isRegularFile(marker)) {
       String prev = Files.readString(marker, StandardCharsets.UTF_8).trim();
-      if (prev.startsWith("events.out.tfevents.") && !prev.contains("/")) {
+      if (prev.startsWith("events.out.tfevents.") && !prev.contains("/") && !prev.contains("\\")) {
         Files.deleteIfExists(runDir.resolve(prev));
       }
     }

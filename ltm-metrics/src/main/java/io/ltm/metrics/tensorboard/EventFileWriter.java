@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * Writes scalars to a TensorBoard event file {@code events.out.tfevents.<seconds>.<host>} in a
- * directory, TensorBoard's own naming, so {@code tensorboard --logdir RUN_DIR} shows them. The first
+ * directory, TensorBoard's own naming, so {@code tensorboard --logdir RUN_DIR} shows them (with a
+ * {@code .1}, {@code .2}, ... suffix when that name is taken; an existing file is never overwritten). The first
  * record is the {@code brain.Event:2} version event; each scalar is one summary event, flushed when
  * written so a crash loses at most the record being written. Not thread-safe; close it.
  */
@@ -32,7 +33,11 @@ public final class EventFileWriter implements AutoCloseable {
     Objects.requireNonNull(dir, "dir");
     Files.createDirectories(dir);
     String safeHost = host.replaceAll("[^A-Za-z0-9._-]", "_");
-    Path f = dir.resolve("events.out.tfevents." + (long) Math.floor(wallTime) + "." + safeHost);
+    String base = "events.out.tfevents." + (long) Math.floor(wallTime) + "." + safeHost;
+    Path f = dir.resolve(base);
+    for (int i = 1; Files.exists(f); i++) { // another writer this second (e.g. the trainer): never overwrite it
+      f = dir.resolve(base + "." + i);
+    }
     OutputStream o = Files.newOutputStream(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     EventFileWriter w = new EventFileWriter(f, o);
     w.write(Event.fileVersion(wallTime));

@@ -107,4 +107,22 @@ class DetectorsTest {
     assertThat(custom.behaviours()).containsExactly(Behaviour.TENSION);
     assertThat(custom.fires(Behaviour.VERIFICATION, "verify")).isFalse();
   }
+
+  @Test
+  void lexiconIndexCountEqualsTheRegexCount() throws Exception {
+    ReflectiveLexicon lex = ReflectiveLexicon.defaults();
+    List<String> words = new java.util.ArrayList<>(lex.phrases().keySet());
+    words.addAll(List.of("the", "and", "waited", "awaited", "проверка", "и", "не", ",", ".", "Wait", "ПОДОЖДИ", "let", "me", "on"));
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+    for (int i = 0; i < 500; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = 1 + rnd.nextInt(30);
+      for (int k = 0; k < n; k++) {
+        String w = words.get(rnd.nextInt(words.size()));
+        sb.append(rnd.nextBoolean() ? w : w.toUpperCase()).append(rnd.nextInt(6) == 0 ? "\n  " : rnd.nextInt(5) == 0 ? ", " : " ");
+      }
+      String t = sb.toString();
+      assertThat(lex.count(t)).as(t).isEqualTo(lex.countByRegex(t));
+    }
+  }
 }

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Detector evaluation on the labelled steps of the example scenes ({@code examples/scenes}). Two rule
  * sets are measured: revision 1 ({@code behaviour-patterns-v1.txt} in test resources), written before
- * the scenes were read, so its score is the honest generalisation figure (macro F1 0.551 on first
- * contact); and the shipped revision 2, revised once after reading revision 1's error categories on
- * these scenes (macro F1 0.852; these scenes are no longer unseen for it). Floors are the measured
- * figures rounded down.
+ * any scene was read, so its score is the honest generalisation figure (macro F1 0.551 on the first 26
+ * scenes); and the shipped revision 2, revised once after reading revision 1's error categories on
+ * those 26 scenes (0.852 there). Two scenes added later, unseen by both revisions, give revision 2 0.437
+ * and revision 1 0.233 macro F1 on their 16 steps (small, but unseen). Over all 28 scenes: revision 2
+ * 0.823, revision 1 0.529. Floors are these figures rounded down; when scenes are added, re-measure
+ * and record the new-scene figure before touching the rules.
  */
 class SceneEvaluationTest {
 
@@ -30,8 +32,8 @@ class SceneEvaluationTest {
         + e.step().label() + "] " + e.step().text().replace('\n', ' ')));
     assertThat(rep.scores()).doesNotContainKey(Behaviour.BACKWARD_CHAINING);
     assertThat(rep.scores()).hasSize(6);
-    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.85);
-    rep.scores().forEach((b, s) -> assertThat(s.f1()).as(b.label()).isGreaterThanOrEqualTo(0.67));
+    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.82);
+    rep.scores().forEach((b, s) -> assertThat(s.f1()).as(b.label()).isGreaterThanOrEqualTo(0.63));
   }
 
   @Test
@@ -44,6 +46,6 @@ class SceneEvaluationTest {
     }
     EvaluationReport rep = DetectorEvaluation.evaluate(DetectorEvaluation.steps(load.sceneList()), v1);
     System.out.println("revision 1 (first contact):\n" + rep.toMarkdown());
-    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.55);
+    assertThat(rep.macroF1()).isGreaterThanOrEqualTo(0.52);
   }
 }

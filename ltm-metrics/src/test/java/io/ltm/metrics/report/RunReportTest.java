@@ -74,4 +74,18 @@ class RunReportTest {
     Files.writeString(bad.resolve("metrics.jsonl"), "{\"step\":1,\"loss\":2.0}\n{\"step\":2,\"loss\":\"high\"}\n");
     assertThatThrownBy(() -> RunReport.build(bad)).hasMessageContaining("metrics.jsonl:2").hasMessageContaining("'loss'");
   }
+
+  @Test
+  void trainingLogReadsTrainAndEvalLinesAndSkipsATornLastLine() throws Exception {
+    Path f = tmp.resolve("metrics.jsonl");
+    Files.writeString(f, "{\"step\":10,\"loss\":2.31,\"lr\":1e-4,\"grad_norm\":0.8,\"tokens_per_s\":512.0,\"elapsed_s\":12.3}\n"
+        + "\n{\"step\":50,\"eval_loss\":2.1,\"eval_ppl\":8.2}\n{\"step\":60,\"loss\":2.");
+    TrainingLog log = TrainingLog.read(f);
+    assertThat(log.train()).containsExactly(new TrainingLog.TrainStep(10, 2.31, 1e-4, 0.8, 512.0, 12.3));
+    assertThat(log.eval()).containsExactly(new TrainingLog.EvalStep(50, 2.1, 8.2));
+    assertThat(log.warnings()).hasSize(1);
+    assertThat(log.warnings().get(0).line()).isEqualTo(4);
+    Files.writeString(f, "{\"step\":1}\n");
+    assertThatThrownBy(() -> TrainingLog.read(f)).hasMessageContaining(":1:").hasMessageContaining("neither 'loss' nor 'eval_loss'");
+  }
 }

@@ -191,4 +191,26 @@ class StatsTest {
     assertThat(Bootstrap.mean(new double[] {Double.NaN}).n()).isZero();
     assertThatThrownBy(() -> Bootstrap.pairedDelta(new double[1], new double[2], 10, 1)).hasMessageContaining("same probes");
   }
+
+  @Test
+  void heldOutComparisonByHand() {
+    // Character tokenizer. Base: every next char ln 0.5. Adapter: 'а' ln 0.25, others ln 0.5.
+    TableScorer base = new TableScorer("base", Map.of());
+    TableScorer adapter = new TableScorer("adapter", Map.of((int) 'а', Math.log(0.25)));
+    io.ltm.core.scene.Scene s = new io.ltm.core.scene.Scene("s1", "", "ru", null, null, null, "пр",
+        List.of(io.ltm.core.scene.Step.of(io.ltm.core.scene.StepKind.OBSERVE, "аб")), "бб", null);
+    HeldOutComparison c = HeldOutComparison.of(List.of(s), base, adapter, 3, 200, 1);
+    HeldOutComparison.SceneScore sc = c.scenes().get(0);
+    // reasoning "аб" given "пр": tokens а (ln .25 adapter / ln .5 base), б (ln .5) -> base ppl 2, adapter exp(-(ln .25 + ln .5)/2) = sqrt(8)
+    assertThat(sc.baseReasoningPpl()).isCloseTo(2, within(1e-12));
+    assertThat(sc.adapterReasoningPpl()).isCloseTo(Math.sqrt(8), within(1e-12));
+    assertThat(sc.baseAnswerPpl()).isCloseTo(2, within(1e-12));
+    assertThat(sc.adapterAnswerPpl()).isCloseTo(2, within(1e-12));
+    assertThat(c.reasoningPplDelta().mean()).isCloseTo(Math.sqrt(8) - 2, within(1e-12));
+    // whole text "пр\nаб\nбб": 8 chars, 7 scored; one is 'а' with d = ln .25 - ln .5 = -ln 2
+    assertThat(sc.divergence().n()).isEqualTo(7);
+    assertThat(sc.divergence().k1()).isCloseTo(-Math.log(2) / 7, within(1e-12));
+    assertThat(sc.divergence().k3()).isCloseTo((2 - 1 - Math.log(2)) / 7, within(1e-12));
+    assertThat(sc.divergence().top().get(0).tokenId()).isEqualTo((int) 'а');
+  }
 }

@@ -62,4 +62,17 @@ class TensorBoardTest {
     assertThatThrownBy(() -> TfRecord.readAll(new ByteArrayInputStream(cut), "x.tfevents"))
         .hasMessageContaining("truncated");
   }
+
+  @Test
+  void aTakenNameGetsASuffixInsteadOfBeingOverwritten() throws Exception {
+    Path a;
+    Path b;
+    try (EventFileWriter w1 = EventFileWriter.create(dir, 5.0, "h"); EventFileWriter w2 = EventFileWriter.create(dir, 5.0, "h")) {
+      a = w1.file();
+      b = w2.file();
+    }
+    assertThat(a.getFileName().toString()).isEqualTo("events.out.tfevents.5.h");
+    assertThat(b.getFileName().toString()).isEqualTo("events.out.tfevents.5.h.1");
+    assertThat(EventFileWriter.read(b)).hasSize(1);
+  }
 }

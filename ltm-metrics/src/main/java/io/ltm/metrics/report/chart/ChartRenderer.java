@@ -67,6 +67,11 @@ public final class ChartRenderer {
     ymin = Math.min(ymin, yt[0]);
     ymax = Math.max(ymax, yt[yt.length - 1]);
     double[] xt = ticks(xmin, xmax, 6);
+    double tickLo = xmin;
+    double tickHi = xmax;
+    double pad = (xmax - xmin) * 0.03; // keep markers and error bars off the axes
+    xmin -= pad;
+    xmax += pad;
     double fxmin = xmin;
     double fxmax = xmax;
     double fymin = ymin;
@@ -80,7 +85,7 @@ public final class ChartRenderer {
       c.text(px0 - 6, y + 4, fmt(t, yt), ChartCanvas.Anchor.END, 11, AXIS, false, false);
     }
     for (double t : xt) {
-      if (t < xmin - 1e-9 * Math.abs(xmax - xmin) || t > xmax + 1e-9 * Math.abs(xmax - xmin)) {
+      if (t < tickLo - 1e-9 * Math.abs(tickHi - tickLo) || t > tickHi + 1e-9 * Math.abs(tickHi - tickLo)) {
         continue;
       }
       double x = sx.applyAsDouble(t);

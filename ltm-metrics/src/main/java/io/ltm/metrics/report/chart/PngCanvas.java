@@ -28,12 +28,21 @@ public final class PngCanvas implements ChartCanvas {
     this.g = g;
   }
 
-  /** Renders {@code chart} and writes it to {@code file} atomically (temp file + rename). */
-  public static void write(LineChart chart, int width, int height, Path file) throws IOException {
+  /**
+   * Renders {@code chart} laid out at {@code width x height} and drawn at {@code scale} times that many
+   * pixels (2 for sharp images on high-density screens), and writes it to {@code file} atomically
+   * (temp file + rename).
+   */
+  public static void write(LineChart chart, int width, int height, double scale, Path file) throws IOException {
+    if (!(scale > 0) || scale > 8) {
+      throw new IllegalArgumentException("scale must be in (0, 8] but got " + scale);
+    }
     System.setProperty("java.awt.headless", "true");
-    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    BufferedImage img = new BufferedImage((int) Math.round(width * scale), (int) Math.round(height * scale),
+        BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
+      g.scale(scale, scale);
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       ChartRenderer.render(chart, new PngCanvas(g), width, height);
