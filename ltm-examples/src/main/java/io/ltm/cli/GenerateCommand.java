@@ -59,6 +59,12 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--no-think", description = "switch thinking off (enable_thinking=false)")
   boolean noThink;
 
+  @Option(names = "--adapter", description = "LoRA adapter folder (PEFT layout); repeat to compare several side by side")
+  List<Path> adapters;
+
+  @Option(names = "--with-base", description = "with --adapter: also generate with the base model, first")
+  boolean withBase;
+
   @Option(names = "--json", description = "print one JSON object at the end instead of streaming")
   boolean json;
 
@@ -85,34 +91,67 @@ public final class GenerateCommand implements Callable<Integer> {
       });
     }
     GenerationRequest request = b.build();
-    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)))) {
-      long start = System.nanoTime();
-      Generation g = model.generator().generate(request);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (json) {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode o = m.createObjectNode();
-        o.put("model", g.model());
-        o.put("reasoning", g.reasoning());
-        o.put("answer", g.answer());
-        ArrayNode ids = o.putArray("ids");
-        ArrayNode lps = o.putArray("logprobs");
-        ArrayNode ents = o.putArray("entropies");
-        for (GeneratedToken t : g.tokens()) {
-          ids.add(t.id());
-          lps.add(t.logprob());
-          ents.add(t.entropy());
-        }
-        o.put("finish_reason", g.finishReason().name().toLowerCase(Locale.ROOT));
-        o.put("seconds", seconds);
-        out.println(m.writeValueAsString(o));
-      } else {
-        out.println();
-        spec.commandLine().getErr().printf("[%d tokens in %.2f s, %.1f tokens/s, finish: %s]%n", g.tokens().size(),
-            seconds, g.tokens().size() / seconds, g.finishReason().name().toLowerCase(Locale.ROOT));
+    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)));
+         io.ltm.lora.lora.LoraModel lora = adapters == null || adapters.isEmpty() ? null
+             : new io.ltm.lora.lora.LoraModel(model.decoder())) {
+      // Variants: the base alone, or (optionally the base and) each adapter, switched without reloading.
+      List<String> names = new java.util.ArrayList<>();
+      List<String> labels = new java.util.ArrayList<>();
+      if (lora == null || withBase) {
+        names.add(io.ltm.lora.lora.AdapterSelection.BASE);
+        labels.add("base");
       }
-      out.flush();
+      if (lora != null) {
+        for (int i = 0; i < adapters.size(); i++) {
+          String name = "adapter-" + (i + 1);
+          lora.load(adapters.get(i), name);
+          names.add(name);
+          labels.add(adapters.get(i).toString());
+        }
+      }
+      for (int v = 0; v < names.size(); v++) {
+        if (lora != null) {
+          lora.selection().setDefault(names.get(v));
+          if (!json) {
+            out.printf("%s== %s ==%n", v == 0 ? "" : "\n", labels.get(v));
+          }
+        }
+        generateOnce(model, request, out, lora == null ? null : labels.get(v));
+      }
     }
     return LtmCli.OK;
+  }
+
+  private void generateOnce(LocalModel model, GenerationRequest request, PrintWriter out, String label)
+      throws Exception {
+    long start = System.nanoTime();
+    Generation g = model.generator().generate(request);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (json) {
+      ObjectMapper m = new ObjectMapper();
+      ObjectNode o = m.createObjectNode();
+      o.put("model", g.model());
+      if (label != null) {
+        o.put("adapter", label);
+      }
+      o.put("reasoning", g.reasoning());
+      o.put("answer", g.answer());
+      ArrayNode ids = o.putArray("ids");
+      ArrayNode lps = o.putArray("logprobs");
+      ArrayNode ents = o.putArray("entropies");
+      for (GeneratedToken t : g.tokens()) {
+        ids.add(t.id());
+        lps.add(t.logprob());
+        ents.add(t.entropy());
+      }
+      o.put("finish_reason", g.finishReason().name().toLowerCase(Locale.ROOT));
+      o.put("seconds", seconds);
+      out.println(m.writeValueAsString(o));
+    } else {
+      out.println();
+      spec.commandLine().getErr().printf("[%d tokens in %.2f s, %.1f tokens/s, finish: %s]%n", g.tokens().size(),
+          seconds, g.tokens().size() / seconds, g.finishReason().name().toLowerCase(Locale.ROOT));
+    }
+    out.flush();
   }
 }

@@ -39,6 +39,9 @@ public final class ScoreCommand implements Callable<Integer> {
     String text;
   }
 
+  @Option(names = "--adapter", description = "LoRA adapter folder (PEFT layout) applied to the base model")
+  Path adapter;
+
   @Option(names = "--json", description = "print {\"ids\":[...],\"logprobs\":[...]}")
   boolean json;
 
@@ -50,7 +53,12 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)))) {
+    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)));
+         io.ltm.lora.lora.LoraModel lora = adapter == null ? null : new io.ltm.lora.lora.LoraModel(model.decoder())) {
+      if (lora != null) {
+        lora.load(adapter, "adapter");
+        lora.selection().setDefault("adapter");
+      }
       List<Integer> ids = input.ids != null ? input.ids : model.scorer().tokenize(input.text);
       if (ids.size() < 2) {
         throw new CommandLine.ParameterException(spec.commandLine(),

@@ -107,6 +107,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-len", defaultValue = "2048", description = "tokens per packed sequence (default: ${DEFAULT-VALUE})")
   int maxLen;
 
+  @Option(names = "--truncate", description = "cut examples longer than --max-len instead of skipping them")
+  boolean truncate;
+
   @Option(names = "--validation", defaultValue = "0.1", description = "validation fraction of scenes (default: ${DEFAULT-VALUE})")
   double validation;
 
@@ -122,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu / gpu:N (frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (on a GPU: frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
   String device;
 
   @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")
@@ -162,12 +165,13 @@ public final class TrainCommand implements Callable<Integer> {
     Dataset dataset;
     try (HfTokenizer tok = HfTokenizer.load(base)) {
       dataset = DatasetBuilder.builder().setTokenizer(tok).optMaxLength(maxLen).optPack(true)
+          .optTruncation(truncate ? io.ltm.dataset.token.TruncationPolicy.TRUNCATE : io.ltm.dataset.token.TruncationPolicy.SKIP)
           .optValidationFraction(validation).build().build(sceneList);
     }
     err.println(dataset.stats().format());
     if (dataset.train().isEmpty()) {
       throw new IllegalArgumentException("no training sequences from " + scenes + " (every scene longer than --max-len "
-          + maxLen + "?); raise --max-len");
+          + maxLen + "?); raise --max-len or pass --truncate");
     }
     Device dev = LoadOptions.parseDevice(device);
     try (Decoder decoder = DecoderLoader.load(base, LoadOptions.on(dev)); LoraModel model = new LoraModel(decoder)) {

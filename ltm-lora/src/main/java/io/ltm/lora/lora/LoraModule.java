@@ -109,15 +109,8 @@ public final class LoraModule {
     if (in.getDataType() != DataType.FLOAT32) {
       in = in.toType(DataType.FLOAT32, false);
     }
-    // The transposed views are allocated in the input's (per-forward) manager, not in the adapter's,
-    // so they are freed with the forward's scope.
-    ai.djl.ndarray.NDManager scope = in.getManager();
-    NDArray aT = a.transpose(); // (in, r)
-    aT.attach(scope);
-    NDArray bT = b.transpose(); // (r, out)
-    bT.attach(scope);
-    NDArray h = in.matMul(aT); // (..., r)
-    NDArray y = h.matMul(bT); // (..., out)
+    NDArray h = ai.djl.nn.core.Linear.linear(in, a, null).singletonOrThrow(); // x A^T: (..., r)
+    NDArray y = ai.djl.nn.core.Linear.linear(h, b, null).singletonOrThrow(); // h B^T: (..., out)
     return y.muli((float) scaling);
   }
 

@@ -90,7 +90,9 @@ public final class CheckpointStore {
    */
   public static TrainerState load(Path dir, LoraAdapter adapter, AdamW optimizer) throws IOException {
     JsonNode state = RunDirectory.JSON.readTree(dir.resolve(RunDirectory.STATE_FILE).toFile());
-    TrainerState s = RunDirectory.JSON.treeToValue(state, TrainerState.class);
+    com.fasterxml.jackson.databind.node.ObjectNode fields = ((com.fasterxml.jackson.databind.node.ObjectNode) state).deepCopy();
+    fields.remove(java.util.List.of("scheduler", "rng", "data_position"));
+    TrainerState s = RunDirectory.JSON.treeToValue(fields, TrainerState.class);
     SafetensorsFile weights = SafetensorsFile.open(dir.resolve("adapter").resolve(PeftAdapterIo.WEIGHTS_FILE));
     for (var e : adapter.parameters().entrySet()) {
       TensorInfo info = weights.tensors().get(PeftAdapterIo.KEY_PREFIX + e.getKey());

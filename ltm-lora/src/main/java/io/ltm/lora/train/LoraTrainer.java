@@ -151,7 +151,8 @@ public final class LoraTrainer implements TrainingContext {
       JsonNode saved = run.readConfig().orElseThrow(() -> new TrainingException(run.configFile()
           + " is missing; cannot resume a run without its config"));
       for (String key : List.of("training", "lora", "data", "total_steps")) {
-        if (!Objects.equals(saved.get(key), resolved.get(key))) {
+        // Compared as canonical JSON text: a number read back may be another node type (int vs long).
+        if (!Objects.equals(String.valueOf(saved.get(key)), String.valueOf(resolved.get(key)))) {
           throw new TrainingException("cannot resume " + run.root() + ": its " + key + " settings were "
               + saved.get(key) + " but now are " + resolved.get(key)
               + "; resume with the same settings, or train into a new --out folder");

@@ -29,10 +29,10 @@ class LoraTrainerTest {
   @TempDir Path tmp;
 
   static final int MAX_LEN = 128;
-  static final int STEPS = 120;
+  static final int STEPS = 60;
 
   static Path base() {
-    return TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5);
+    return TrainingFixtures.base();
   }
 
   /** A run on a freshly loaded base: everything closed at the end. */
@@ -65,24 +65,28 @@ class LoraTrainerTest {
 
   @Test
   void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException {
-    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(2e-2)
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(1e-2)
         .optWarmupSteps(5).optMaxGradNorm(0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
     LoraConfig lora = LoraConfig.builder().optR(16).optLoraAlpha(32).optTargetModules(new TargetModules.AllLinear()).build();
     Path run = tmp.resolve("run");
+    double[] before = new double[1];
     TrainingResult result = withTrainer(run, cfg, lora, false, List.of(), m -> m, (model, adapter, trainer) -> {
       assertThat(model.trainableParameters("train").format()).startsWith("trainable params: " + String.format("%,d", adapter.parameterCount()));
+      before[0] = trainer.evaluate().evalLoss(); // B = 0: the base model's validation loss
       return trainer.train();
     });
     List<JsonNode> metrics = new RunDirectory(run).readMetrics();
     List<Double> losses = column(metrics, "loss");
     assertThat(losses).hasSize(STEPS);
-    double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
-    double last = losses.subList(STEPS - 10, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
-    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.6);
+    double first = losses.subList(0, 5).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = losses.subList(STEPS - 5, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.85);
     List<Double> evals = column(metrics, "eval_loss");
     assertThat(evals).hasSize(2);
     assertThat(evals.get(1)).isLessThan(evals.get(0));
     assertThat(result.finalEvalLoss()).isEqualTo(evals.get(1));
+    // It generalizes: the held-out scenes' loss falls too, from the base model's.
+    assertThat(result.finalEvalLoss() / before[0]).as("eval %s -> %s", before[0], result.finalEvalLoss()).isLessThan(0.9);
     JsonNode firstLine = metrics.get(0);
     for (String f : List.of("step", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed_s")) {
       assertThat(firstLine.has(f)).as(f).isTrue();

@@ -16,6 +16,49 @@ public final class TrainingFixtures {
 
   private TrainingFixtures() {}
 
+  private static Path scaledBase;
+
+  /**
+   * The tiny random Qwen3 (seed 5) with its final RMSNorm weight set to 8 instead of 1: the tied random
+   * embedding (std 0.02) then gives logits large enough for confident predictions, so a short LoRA run
+   * can show the loss falling far, not only from 13 to 11. Same HF layout; written once under target/.
+   *
+   * @return the model folder
+   */
+  public static synchronized Path base() {
+    if (scaledBase == null) {
+      try {
+        Path src = io.ltm.lora.TestCheckpoints.get(io.ltm.lora.io.CheckpointPreset.TINY_QWEN3,
+            io.ltm.lora.io.TensorDType.F32, 5);
+        Path dst = Path.of("target", "test-checkpoints", "tiny-qwen3-norm8");
+        if (!java.nio.file.Files.exists(dst.resolve("model.safetensors"))) {
+          java.nio.file.Files.createDirectories(dst);
+          try (var files = java.nio.file.Files.list(src)) {
+            for (Path f : files.toList()) {
+              if (!f.getFileName().toString().equals("model.safetensors")) {
+                java.nio.file.Files.copy(f, dst.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+              }
+            }
+          }
+          var st = io.ltm.lora.io.SafetensorsFile.open(src.resolve("model.safetensors"));
+          var w = new io.ltm.lora.io.SafetensorsWriter(io.ltm.lora.io.TensorDType.F32);
+          for (var e : st.tensors().entrySet()) {
+            float[] v = io.ltm.lora.io.SafetensorsWriter.readFloats(e.getValue());
+            if (e.getKey().equals("model.norm.weight")) {
+              java.util.Arrays.fill(v, 8f);
+            }
+            w.add(e.getKey(), e.getValue().shape(), v);
+          }
+          w.write(dst.resolve("model.safetensors"));
+        }
+        scaledBase = dst;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return scaledBase;
+  }
+
   /** @param maxLength sequence length @return the example scenes, tokenized with the real Qwen3 tokenizer and packed */
   public static Dataset exampleScenes(int maxLength) {
     return CACHE.computeIfAbsent(maxLength, n -> {

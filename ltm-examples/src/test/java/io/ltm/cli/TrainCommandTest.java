@@ -1,0 +1,134 @@
+package io.ltm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ltm train}, then {@code score}/{@code generate} with {@code --adapter}, on a tiny random model. */
+class TrainCommandTest {
+  @TempDir static Path tmp;
+  static Path model;
+
+  @BeforeAll
+  static void writeModel() {
+    model = tmp.resolve("tiny");
+    EngineCommandsTest.Run r = EngineCommandsTest.run("random-model", "--preset", "tiny-qwen3", "--seed", "4", "--out",
+        model.toString(), "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  @Test
+  void trainsResumesAndTheAdapterChangesScores() throws Exception {
+    Path run = tmp.resolve("run");
+    String[] args = {"train", "--base", model.toString(), "--scenes", "../examples/scenes", "--out", run.toString(),
+        "--steps", "4", "--max-len", "128", "--truncate", "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2",
+        "--save-every", "2", "--eval-every", "2", "--seed", "5"};
+    EngineCommandsTest.Run r = EngineCommandsTest.run(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("adapter: " + run.resolve("adapter"));
+    assertThat(r.err()).contains("trainable params:");
+    assertThat(run.resolve("adapter/adapter_config.json")).exists();
+    assertThat(run.resolve("adapter/adapter_model.safetensors")).exists();
+    assertThat(run.resolve("checkpoint-4/optimizer.safetensors")).exists();
+    List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+    assertThat(lines.stream().filter(l -> l.contains("\"loss\"")).count()).isEqualTo(4);
+    JsonNode cfg = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+    assertThat(cfg.get("training").get("maxSteps").asInt()).isEqualTo(4);
+    assertThat(cfg.get("lora").get("target_modules").toString()).isEqualTo("[\"q_proj\",\"v_proj\"]");
+
+    // A second run into the same folder without --resume is refused; with --resume it has nothing left to do.
+    EngineCommandsTest.Run again = EngineCommandsTest.run(args);
+    assertThat(again.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(again.err()).contains("--resume");
+    String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
+    resume[args.length] = "--resume";
+    EngineCommandsTest.Run resumed = EngineCommandsTest.run(resume);
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).isEqualTo(lines);
+
+    // The adapter changes the scores; the base stays the base.
+    String ids = "151644,872,198,3838,374,264";
+    JsonNode base = new ObjectMapper().readTree(EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json").out());
+    EngineCommandsTest.Run withAdapter = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json",
+        "--adapter", run.resolve("adapter").toString());
+    assertThat(withAdapter.code()).as(withAdapter.err()).isZero();
+    JsonNode tuned = new ObjectMapper().readTree(withAdapter.out());
+    assertThat(tuned.get("logprobs").toString()).isNotEqualTo(base.get("logprobs").toString());
+
+    EngineCommandsTest.Run gen = EngineCommandsTest.run("generate", "--base", model.toString(), "--prompt", "Why?",
+        "--max-new-tokens", "3", "--no-think", "--json", "--with-base", "--adapter", run.resolve("adapter").toString(),
+        "--adapter", run.resolve("checkpoint-2/adapter").toString());
+    assertThat(gen.code()).as(gen.err()).isZero();
+    List<String> objects = gen.out().lines().filter(l -> l.startsWith("{")).toList();
+    assertThat(objects).hasSize(3);
+    assertThat(new ObjectMapper().readTree(objects.get(1)).get("adapter").asText()).isEqualTo(run.resolve("adapter").toString());
+  }
+
+  @Test
+  void killNineThenResumeEqualsAnUninterruptedRun() throws Exception {
+    String[] common = {"--base", model.toString(), "--scenes", "../examples/scenes", "--steps", "8", "--max-len", "128", "--truncate",
+        "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2", "--save-every", "2", "--eval-every", "4",
+        "--seed", "9"};
+    Path full = tmp.resolve("full");
+    Path killed = tmp.resolve("killed");
+    EngineCommandsTest.Run r = EngineCommandsTest.run(concat(new String[] {"train", "--out", full.toString()}, common));
+    assertThat(r.code()).as(r.err()).isZero();
+    // Another JVM trains into `killed` and gets SIGKILL once it has passed a checkpoint.
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"), LtmCli.class.getName(), "train", "--out", killed.toString()));
+    cmd.addAll(java.util.List.of(common));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    Path metrics = killed.resolve("metrics.jsonl");
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      if (Files.exists(metrics) && Files.readAllLines(metrics).stream().filter(l -> l.contains("\"loss\"")).count() >= 5) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(p.isAlive()).as(Files.readString(tmp.resolve("killed.log"))).isTrue();
+    p.destroyForcibly(); // SIGKILL on Linux
+    p.waitFor();
+    EngineCommandsTest.Run resumed = EngineCommandsTest.run(concat(new String[] {"train", "--out", killed.toString(), "--resume"}, common));
+    assertThat(resumed.code()).as(resumed.err()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    List<String> a = Files.readAllLines(full.resolve("metrics.jsonl"));
+    List<String> b = Files.readAllLines(metrics);
+    assertThat(b).hasSameSizeAs(a);
+    for (int i = 0; i < a.size(); i++) {
+      JsonNode x = json.readTree(a.get(i));
+      JsonNode y = json.readTree(b.get(i));
+      for (String f : List.of("step", "loss", "lr", "grad_norm", "eval_loss")) {
+        assertThat(String.valueOf(y.get(f))).as("line %d %s", i, f).isEqualTo(String.valueOf(x.get(f)));
+      }
+    }
+    assertThat(Files.readAllBytes(killed.resolve("adapter/adapter_model.safetensors")))
+        .isEqualTo(Files.readAllBytes(full.resolve("adapter/adapter_model.safetensors")));
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void badInputIsAClearError() {
+    EngineCommandsTest.Run r = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("bad").toString(), "--steps", "2", "--targets", "nope_proj", "--max-len", "128", "--truncate");
+    assertThat(r.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(r.err()).contains("nope_proj").contains("q_proj");
+    EngineCommandsTest.Run r2 = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", "1,2",
+        "--adapter", tmp.resolve("missing").toString());
+    assertThat(r2.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(r2.err()).contains("adapter_config.json");
+  }
+}
