@@ -111,8 +111,12 @@ public final class IndexCommand implements Callable<Integer> {
       if (status.status() != FileStatus.Status.UNCHANGED || all) {
         out.println(status.format());
       }
-      if (bar != null && status.status() != FileStatus.Status.DELETED) {
-        bar.step();
+    }
+
+    @Override
+    public void onCommit(int done, int toRead) {
+      if (bar != null) {
+        bar.stepTo(done);
       }
     }
 

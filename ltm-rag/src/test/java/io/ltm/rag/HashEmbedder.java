@@ -13,13 +13,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class HashEmbedder implements Embedder {
   public final AtomicInteger embedded = new AtomicInteger();
   private final String id;
+  private final int dim;
 
   public HashEmbedder() {
     this("hash-64");
   }
 
   public HashEmbedder(String id) {
+    this(id, 64);
+  }
+
+  public HashEmbedder(String id, int dim) {
     this.id = id;
+    this.dim = dim;
   }
 
   @Override
@@ -29,17 +35,17 @@ public class HashEmbedder implements Embedder {
 
   @Override
   public int dimension() {
-    return 64;
+    return dim;
   }
 
   @Override
   public List<float[]> embedAll(List<String> texts) {
     List<float[]> out = new ArrayList<>();
     for (String t : texts) {
-      float[] v = new float[64];
+      float[] v = new float[dim];
       for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
         if (!w.isEmpty()) {
-          v[Math.floorMod(w.hashCode(), 64)] += 1;
+          v[Math.floorMod(w.hashCode(), dim)] += 1;
         }
       }
       v[0] += 0.01f;
@@ -47,7 +53,7 @@ public class HashEmbedder implements Embedder {
       for (float x : v) {
         n += x * x;
       }
-      for (int i = 0; i < 64; i++) {
+      for (int i = 0; i < dim; i++) {
         v[i] /= (float) Math.sqrt(n);
       }
       out.add(v);

@@ -48,6 +48,8 @@ import org.apache.lucene.util.QueryBuilder;
 public final class VaultSearcher implements AutoCloseable {
   /** The rank constant of reciprocal rank fusion. */
   public static final int RRF_K = 60;
+  /** The least number of candidates an HNSW search collects before the best are taken. */
+  public static final int KNN_MIN_CANDIDATES = 200;
 
   private final Directory dir;
   private final SearcherManager manager;
@@ -166,24 +168,25 @@ public final class VaultSearcher implements AutoCloseable {
 
   private List<SearchResult> run(IndexSearcher s, RetrievalRequest r, float[] qv) throws IOException {
     Query filter = filter(r);
+    Query userFilter = userFilter(r); // null without filters: only chunks have text fields and vectors
     Map<Integer, Double> scores = new LinkedHashMap<>();
     SearchResult.Source source;
     switch (r.mode()) {
       case BM25 -> {
-        for (Hit h : bm25(s, r.query(), filter, r.candidates())) {
+        for (Hit h : bm25(s, r.query(), userFilter, r.candidates())) {
           scores.put(h.doc, h.score);
         }
         source = SearchResult.Source.BM25;
       }
       case VECTOR -> {
-        for (Hit h : knn(s, qv, filter, r.candidates())) {
+        for (Hit h : knn(s, qv, userFilter, r.candidates())) {
           scores.put(h.doc, h.score);
         }
         source = SearchResult.Source.VECTOR;
       }
       default -> {
-        List<Hit> lex = bm25(s, r.query(), filter, r.candidates());
-        List<Hit> vec = knn(s, qv, filter, r.candidates());
+        List<Hit> lex = bm25(s, r.query(), userFilter, r.candidates());
+        List<Hit> vec = knn(s, qv, userFilter, r.candidates());
         for (int i = 0; i < lex.size(); i++) {
           scores.merge(lex.get(i).doc, 1.0 / (RRF_K + i + 1), Double::sum);
         }
@@ -382,7 +385,13 @@ public final class VaultSearcher implements AutoCloseable {
     return new SearchResult(c, d.get(IndexSchema.TITLE), headingPath, d.get(IndexSchema.TEXT), tags, score, source, "", 0);
   }
 
-  private Query filter(RetrievalRequest r) {
+  /** The request's own filters, or null when it has none. */
+  private static Query userFilter(RetrievalRequest r) {
+    return r.tags().isEmpty() && r.folder().isEmpty() && r.fields().isEmpty() ? null : filter(r);
+  }
+
+  /** Chunk documents that pass the request's filters. */
+  private static Query filter(RetrievalRequest r) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     b.add(new TermQuery(new Term(IndexSchema.TYPE, IndexSchema.TYPE_CHUNK)), BooleanClause.Occur.FILTER);
     for (String t : r.tags()) {
@@ -408,10 +417,10 @@ public final class VaultSearcher implements AutoCloseable {
     if (clauses == 0) {
       return List.of(); // only stop words
     }
-    Query q = new BooleanQuery.Builder()
-        .add(should.build(), BooleanClause.Occur.MUST)
-        .add(filter, BooleanClause.Occur.FILTER)
-        .build();
+    Query q = should.build();
+    if (filter != null) {
+      q = new BooleanQuery.Builder().add(q, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
+    }
     List<Hit> out = new ArrayList<>();
     for (ScoreDoc sd : s.search(q, n).scoreDocs) {
       out.add(new Hit(sd.doc, sd.score));
@@ -421,7 +430,9 @@ public final class VaultSearcher implements AutoCloseable {
 
   private static List<Hit> knn(IndexSearcher s, float[] qv, Query filter, int n) throws IOException {
     List<Hit> out = new ArrayList<>();
-    for (ScoreDoc sd : s.search(new KnnFloatVectorQuery(IndexSchema.VECTOR, qv, n, filter), n).scoreDocs) {
+    // the HNSW search keeps at least KNN_MIN_CANDIDATES on its beam (recall), the best n are used
+    int ef = Math.max(n, KNN_MIN_CANDIDATES);
+    for (ScoreDoc sd : s.search(new KnnFloatVectorQuery(IndexSchema.VECTOR, qv, ef, filter), n).scoreDocs) {
       out.add(new Hit(sd.doc, 2 * sd.score - 1)); // Lucene's cosine score is (1 + cos) / 2
     }
     return out;

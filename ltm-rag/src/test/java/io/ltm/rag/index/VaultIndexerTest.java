@@ -169,6 +169,12 @@ class VaultIndexerTest {
     assertThat(b.embedded.get()).isEqualTo(6);
     assertThatThrownBy(() -> VaultSearcher.open(index(), new HashEmbedder("model-a")))
         .hasMessageContaining("model-b").hasMessageContaining("model-a");
+    // another dimension too: the vector field is recreated
+    HashEmbedder c = new HashEmbedder("model-c", 24);
+    assertThat(indexer(c, 64, IndexListener.none()).run().count(Status.INDEXED)).isEqualTo(4);
+    try (VaultSearcher s = VaultSearcher.open(index(), c)) {
+      assertThat(s.search(RetrievalRequest.builder("Gamma\nGamma is about gardening and tomatoes.").mode(SearchMode.VECTOR).k(1).build()).get(0).path()).isEqualTo("notes/Gamma.md");
+    }
   }
 
   @Test
