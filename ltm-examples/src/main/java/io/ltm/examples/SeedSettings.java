@@ -41,7 +41,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
   /** Training steps of the real experiment. */
   public static final int STEPS = 200;
   /** Training steps of the random demo. */
-  public static final int DEMO_STEPS = 30;
+  public static final int DEMO_STEPS = 20;
   /** Tokens per iteration of the real experiment. */
   public static final int MAX_NEW_TOKENS = 512;
   /** Tokens per iteration of the random demo. */
