@@ -14,9 +14,7 @@ import picocli.CommandLine.Command;
     description = "Cognitive fine-tuning: scenes and vaults -> datasets -> LoRA adapters -> thinking loops -> thought metrics.",
     subcommands = {
       CommandLine.HelpCommand.class,
-      DetectCommand.class,
-      MetricsCommand.class,
-      ReportCommand.class,
+      SeedCommand.class,
       ValidateCommand.class,
       VaultCommand.class,
       DatasetCommand.class,
@@ -24,8 +22,12 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
+      LoopCommand.class,
       IndexCommand.class,
       SearchCommand.class,
+      DetectCommand.class,
+      MetricsCommand.class,
+      ReportCommand.class,
     })
 public final class LtmCli implements Runnable {
 

@@ -1,0 +1,76 @@
+package io.ltm.examples;
+
+import io.ltm.core.loop.ContextProvider;
+import io.ltm.rag.embed.OnnxEmbedder;
+import io.ltm.rag.index.IndexSchema;
+import io.ltm.rag.index.IndexReport;
+import io.ltm.rag.index.VaultIndexer;
+import io.ltm.rag.loop.VaultContextProvider;
+import io.ltm.rag.search.SearchMode;
+import io.ltm.rag.search.VaultSearcher;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An open vault index with the embedding model it was built with, serving as the thinking loop's
+ * {@link ContextProvider} (hybrid search with link expansion, packed into a token budget). Owns the
+ * searcher and the embedder: close it after the loop.
+ */
+public final class VaultContext implements AutoCloseable {
+  private final OnnxEmbedder embedder;
+  private final VaultSearcher searcher;
+  private final VaultContextProvider provider;
+
+  private VaultContext(OnnxEmbedder embedder, VaultSearcher searcher, int budget) {
+    this.embedder = embedder;
+    this.searcher = searcher;
+    this.provider = VaultContextProvider.builder().searcher(searcher).mode(SearchMode.HYBRID).expandLinks(true)
+        .budget(budget).build();
+  }
+
+  /**
+   * Opens the index in {@code indexDir} (built by {@code ltm index}) with the embedding model
+   * recorded in it.
+   *
+   * @param budget tokens of context per probe
+   * @throws IllegalArgumentException when there is no index there or its model is unknown
+   */
+  public static VaultContext open(Path indexDir, int budget) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    String model;
+    try (VaultSearcher probe = VaultSearcher.open(indexDir, null)) {
+      model = probe.commitData().get(IndexSchema.COMMIT_MODEL);
+    }
+    OnnxEmbedder embedder = OnnxEmbedder.forModelId(model);
+    try {
+      return new VaultContext(embedder, VaultSearcher.open(indexDir, embedder), budget);
+    } catch (RuntimeException e) {
+      embedder.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds or updates the index of {@code vault} in {@code indexDir} with the bundled
+   * all-MiniLM-L6-v2 model (only changed notes are embedded again).
+   */
+  public static IndexReport index(Path vault, Path indexDir) {
+    try (OnnxEmbedder embedder = OnnxEmbedder.miniLm()) {
+      return VaultIndexer.builder().vault(vault).index(indexDir).embedder(embedder).build().run();
+    }
+  }
+
+  /** The provider for {@link io.ltm.core.loop.ThinkingLoop.Builder#contextProvider}. */
+  public ContextProvider provider() {
+    return provider;
+  }
+
+  @Override
+  public void close() {
+    try {
+      searcher.close();
+    } finally {
+      embedder.close();
+    }
+  }
+}
