@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     name = "metrics",
     mixinStandardHelpOptions = true,
     description = {
-      "Thought metrics of trace files: per record, and per model/adapter and checkpoint with bootstrap 95% CIs",
+      "Thought metrics of trace files: per record, and per model/adapter and checkpoint with bootstrap 95%% CIs",
       "and paired deltas against the base model over the same probes."
     })
 public final class MetricsCommand implements Callable<Integer> {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Write RUN_DIR/report.html (loss curves, thought metrics per checkpoint vs base with 95% CIs, traces side by",
+      "Write RUN_DIR/report.html (loss curves, thought metrics per checkpoint vs base with 95%% CIs, traces side by",
       "side with detected behaviours highlighted), RUN_DIR/charts/*.png and a TensorBoard event file."
     })
 public final class ReportCommand implements Callable<Integer> {
