@@ -244,7 +244,7 @@ public final class LoraTrainer implements TrainingContext {
   private RuntimeException memoryOrRethrow(Throwable e, long step) {
     String msg = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     if (e instanceof OutOfMemoryError || msg.contains("out of memory") || msg.contains("can't allocate")
-        || msg.contains("failed to allocate") || msg.contains("alloc")) {
+        || msg.contains("failed to allocate") || msg.contains("alloc_cpu") || msg.contains("cudaerrormemoryallocation")) {
       return new TrainingException("step " + step + ": out of memory (" + e.getMessage() + "). Lower --batch (now "
           + config.batchSize() + ") and raise --grad-accum to keep the effective batch, lower --max-len, lower --r, "
           + "or turn on gradient checkpointing.", e);

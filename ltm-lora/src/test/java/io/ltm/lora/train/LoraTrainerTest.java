@@ -173,4 +173,17 @@ class LoraTrainerTest {
     withTrainer(run, cfg, lora, true, List.of(), m -> m, (m, a, t) -> t.train());
     assertThat(column(rd.readMetrics(), "loss")).hasSize(6);
   }
+
+  @Test
+  void memoryExhaustionNamesTheSettingsToLower() {
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(2).optBatchSize(2).optSaveEvery(1).optEvalEvery(0).build();
+    LoraConfig lora = LoraConfig.builder().optR(2).optTargetModules("q_proj").build();
+    assertThatThrownBy(() -> withTrainer(tmp.resolve("oom"), cfg, lora, false, List.of(), inner -> (mgr, batch) -> {
+      throw new ai.djl.engine.EngineException("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: can't allocate "
+          + "memory: you tried to allocate 98304000000 bytes");
+    }, (m, a, t) -> t.train()))
+        .isInstanceOf(TrainingException.class)
+        .hasMessageContaining("step 1").hasMessageContaining("out of memory").hasMessageContaining("--batch (now 2)")
+        .hasMessageContaining("--max-len").hasMessageContaining("gradient checkpointing");
+  }
 }
