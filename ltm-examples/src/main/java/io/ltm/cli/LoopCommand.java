@@ -100,7 +100,7 @@ public final class LoopCommand implements Callable<Integer> {
   @Option(names = "--stream", description = "print the generated text as it comes")
   boolean stream;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
   String device;
 
   @Option(names = "--verbose", description = "print stack traces")

@@ -84,7 +84,7 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--no-think", description = "switch thinking off in the loop (enable_thinking=false)")
   boolean noThink;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
   String device;
 
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
