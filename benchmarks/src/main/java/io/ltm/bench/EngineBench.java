@@ -123,6 +123,22 @@ public final class EngineBench {
       double decodeS = (stamps[n - 1] - stamps[0]) / 1e9;
       double decodeTps = (n - 1) / decodeS;
       long decodePeak = Rss.peak();
+      // --- A/B in the same run: fused q/k/v + gate/up vs one call per projection (the fallback path a
+      // replaced projection takes), alternating, 32 tokens each ---
+      List<Double> fusedMs = new ArrayList<>();
+      List<Double> separateMs = new ArrayList<>();
+      java.util.Map<String, io.ltm.lora.model.Projection> originals = new java.util.LinkedHashMap<>(d.projections());
+      for (int rep = 0; rep < 2; rep++) {
+        fusedMs.add(decodeMsPerToken(model, 32));
+        for (io.ltm.lora.model.Projection p : originals.values()) {
+          d.replaceProjection(p.name(), new PassThrough(p));
+        }
+        separateMs.add(decodeMsPerToken(model, 32));
+        for (io.ltm.lora.model.Projection p : originals.values()) {
+          d.replaceProjection(p.name(), p);
+        }
+      }
+      log("A/B decode ms/token: fused %s, separate %s", fusedMs, separateMs);
       double gflopsAfter = matmulGflops(prefillTokens, cfg.hiddenSize(), cfg.intermediateSize());
       double copyAfter = copyGbps(1L << 28);
       log("limits after: matMul %.1f GFLOP/s, copy %.1f GB/s", gflopsAfter, copyAfter);
@@ -156,6 +172,10 @@ public final class EngineBench {
       rows.add(row("decode " + (n - 1) + " tokens", String.format(Locale.ROOT, "%.2f tokens/s (%.0f ms/token)",
           decodeTps, 1000 / decodeTps), String.format(Locale.ROOT, "%.0f%% of bandwidth limit %.2f tokens/s (goal >= 70%%)",
           100 * decodeTps / decodeLimitTps, decodeLimitTps)));
+      rows.add(row("decode A/B: fused vs separate projections", String.format(Locale.ROOT, "%.0f vs %.0f ms/token",
+          median(fusedMs), median(separateMs)), String.format(Locale.ROOT,
+          "32 tokens each, alternating (fused %s; separate %s); separate = every projection wrapped, as after "
+              + "replaceProjection", fmt(fusedMs), fmt(separateMs))));
       rows.add(row("decode vs read-only bandwidth", String.format(Locale.ROOT, "%.0f%% of %.2f tokens/s",
           100 * decodeTps / (readGbps * 1e9 / bytesPerToken), readGbps * 1e9 / bytesPerToken),
           String.format(Locale.ROOT, "sum() over 1 GiB: %.1f GB/s read (a decode step only reads weights)", readGbps)));
@@ -164,8 +184,8 @@ public final class EngineBench {
           String.format(Locale.ROOT, "one-row linear over the [%d, %d] f32 logits matrix (from DRAM): %.1f GB/s",
               cfg.vocabSize(), cfg.hiddenSize(), gemvGbps)));
       rows.add(row("cost of one small engine call", String.format(Locale.ROOT, "%.0f us", callUs),
-          String.format(Locale.ROOT, "a decode token makes about %d calls (%d layers x ~65): ~%.0f ms/token of overhead",
-              cfg.numLayers() * 65 + 10, cfg.numLayers(), (cfg.numLayers() * 65 + 10) * callUs / 1000)));
+          String.format(Locale.ROOT, "a decode token makes about %d calls (%d layers x ~60): ~%.0f ms/token of overhead",
+              cfg.numLayers() * 60 + 10, cfg.numLayers(), (cfg.numLayers() * 60 + 10) * callUs / 1000)));
       rows.add(row("RSS during decode", String.format(Locale.ROOT, "token 2: %.2f GB, token %d: %.2f GB, token %d: %.2f GB",
           rssAt[1] / 1e9, n / 2, rssAt[n / 2 - 1] / 1e9, n, rssAt[n - 1] / 1e9),
           String.format(Locale.ROOT, "peak %.2f GB; finish %s", decodePeak / 1e9, g.finishReason())));
@@ -182,6 +202,53 @@ public final class EngineBench {
       Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
       Files.writeString(tmp, md);
       Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Greedy decode of {@code n} new tokens after a 16-token prompt; ms per token after the first. */
+  static double decodeMsPerToken(LocalModel model, int n) {
+    long[] stamps = new long[n];
+    int[] count = {0};
+    GenerationRequest req = GenerationRequest.builder().prompt("x").maxNewTokens(n)
+        .listener(tk -> stamps[count[0]++] = System.nanoTime()).build();
+    model.generator().generateFromIds(List.of(randomIds(16, 3)), List.of(req));
+    return (stamps[count[0] - 1] - stamps[0]) / 1e6 / (count[0] - 1);
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    java.util.Collections.sort(s);
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
+
+  static String fmt(List<Double> xs) {
+    List<String> out = new ArrayList<>();
+    for (double x : xs) {
+      out.add(String.format(Locale.ROOT, "%.0f", x));
+    }
+    return String.join(", ", out);
+  }
+
+  /** A wrapper that only calls the projection it wraps: makes the decoder use one call per projection. */
+  private record PassThrough(io.ltm.lora.model.Projection base) implements io.ltm.lora.model.Projection {
+    @Override
+    public String name() {
+      return base.name();
+    }
+
+    @Override
+    public long inFeatures() {
+      return base.inFeatures();
+    }
+
+    @Override
+    public long outFeatures() {
+      return base.outFeatures();
+    }
+
+    @Override
+    public NDArray apply(NDArray x) {
+      return base.apply(x);
     }
   }
 

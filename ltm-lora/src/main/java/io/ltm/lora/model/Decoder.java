@@ -2,6 +2,8 @@ package io.ltm.lora.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -28,6 +30,14 @@ import java.util.Objects;
  * Every linear projection is a {@link Projection} looked up in a table keyed by HF module name;
  * {@link #replaceProjection} swaps one for a wrapper (e.g. LoRA).
  *
+ * <p><b>Fused projections.</b> A decode step is bound by streaming the weights and by the number
+ * of engine calls, so each layer's q/k/v weights are stored as one {@code [q + k + v, hidden]}
+ * matrix and gate/up as one {@code [2 * intermediate, hidden]} matrix: one matMul each. The
+ * per-projection {@link LinearProjection}s are views into these (no second copy of the weights).
+ * While a layer's q, k and v (or gate and up) are the original projections the forward uses the
+ * fused matrix; once {@link #replaceProjection} swaps one of them the layer falls back to calling
+ * each projection (the wrapper typically calls the original view inside).
+ *
  * <p><b>Threads.</b> Forward calls may run concurrently with separate scopes and caches; replacing
  * projections must not race with a forward. {@link #close} frees the weights.
  */
@@ -39,6 +49,8 @@ public final class Decoder implements AutoCloseable {
   private final NDArray rotateHalf; // (D, D), see Rope.rotateHalfMatrix
   private final Projection[][] table; // (layer, ProjectionKind.ordinal())
   private final Map<String, Projection> byName = new LinkedHashMap<>();
+  private final Fused[] qkv; // (layer) q, k, v in one matrix, or null when they cannot be fused
+  private final Fused[] gateUp; // (layer) gate, up in one matrix, or null
 
   /**
    * A decoder over {@code weights}, which must all be owned by {@code manager}; the decoder takes
@@ -47,14 +59,26 @@ public final class Decoder implements AutoCloseable {
   public Decoder(ModelConfig config, NDManager manager, DecoderWeights weights) {
     this.config = Objects.requireNonNull(config, "config");
     this.manager = Objects.requireNonNull(manager, "manager");
-    this.weights = Objects.requireNonNull(weights, "weights");
+    Objects.requireNonNull(weights, "weights");
     this.rope = new Rope(config);
     this.rotateHalf = Rope.rotateHalfMatrix(manager, config.headDim());
+    // fuse q/k/v and gate/up per layer; the projections become views into the fused matrices
+    Map<String, LinearProjection> projections = new LinkedHashMap<>(weights.projections());
+    this.qkv = new Fused[config.numLayers()];
+    this.gateUp = new Fused[config.numLayers()];
+    for (int l = 0; l < config.numLayers(); l++) {
+      qkv[l] = Fused.of(projections, "model.layers." + l + ".self_attn.qkv_proj",
+          ProjectionKind.Q_PROJ.moduleName(l), ProjectionKind.K_PROJ.moduleName(l), ProjectionKind.V_PROJ.moduleName(l));
+      gateUp[l] = Fused.of(projections, "model.layers." + l + ".mlp.gate_up_proj",
+          ProjectionKind.GATE_PROJ.moduleName(l), ProjectionKind.UP_PROJ.moduleName(l));
+    }
+    this.weights = new DecoderWeights(weights.embedding(), weights.finalNorm(), weights.lmHead(), weights.layers(),
+        projections);
     ProjectionKind[] kinds = ProjectionKind.values();
     this.table = new Projection[config.numLayers()][kinds.length];
     for (int l = 0; l < config.numLayers(); l++) {
       for (ProjectionKind k : kinds) {
-        Projection p = weights.projections().get(k.moduleName(l));
+        Projection p = projections.get(k.moduleName(l));
         if (p == null) {
           throw new IllegalArgumentException("no projection " + k.moduleName(l));
         }
@@ -75,7 +99,7 @@ public final class Decoder implements AutoCloseable {
     return manager.getDevice();
   }
 
-  /** The frozen tensors. */
+  /** The frozen tensors (the q/k/v and gate/up weights are views into the fused matrices). */
   public DecoderWeights weights() {
     return weights;
   }
@@ -176,6 +200,8 @@ public final class Decoder implements AutoCloseable {
     NDArray[] cosSin = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
     NDArray cos = cosSin[0];
     NDArray sin = cosSin[1];
+    NDArray cosQ = cos.mul(scale); // RoPE is linear: rotating with scaled cos/sin pre-scales q by 1/sqrt(D)
+    NDArray sinQ = sin.mul(scale);
 
     NDArray x = weights.embedding().get(scope, new NDIndex("{}", tokens)) // (B, T, H)
         .toType(DataType.FLOAT32, false);
@@ -190,14 +216,15 @@ public final class Decoder implements AutoCloseable {
 
       // --- attention ---
       NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
-      NDArray q = p[ProjectionKind.Q_PROJ.ordinal()].apply(h).reshape(b, t, nH, d); // (B, T, nH, D)
-      NDArray k = p[ProjectionKind.K_PROJ.ordinal()].apply(h).reshape(b, t, nKv, d); // (B, T, nKv, D)
-      NDArray v = p[ProjectionKind.V_PROJ.ordinal()].apply(h).reshape(b, t, nKv, d); // (B, T, nKv, D)
+      NDArray[] qkvOut = project(qkv[l], h, p, ProjectionKind.Q_PROJ, ProjectionKind.K_PROJ, ProjectionKind.V_PROJ);
+      NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
+      NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
+      NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
       if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
         q = RmsNorm.apply(q, norm.q(), eps);
         k = RmsNorm.apply(k, norm.k(), eps);
       }
-      q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nH, T, D)
+      q = Rope.apply(q.transpose(0, 2, 1, 3), cosQ, sinQ, rotateHalf); // (B, nH, T, D), times 1/sqrt(D)
       k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nKv, T, D)
       v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
       if (cache != null) {
@@ -205,7 +232,7 @@ public final class Decoder implements AutoCloseable {
         v = cache.appendValues(l, v); // (B, nKv, S, D)
       }
       // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
-      NDArray qg = q.mul(scale).reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+      NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
       NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
           .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
       if (mask != null) {
@@ -220,8 +247,9 @@ public final class Decoder implements AutoCloseable {
 
       // --- SwiGLU MLP: down(silu(gate(h)) * up(h)) ---
       h = RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
-      NDArray gate = p[ProjectionKind.GATE_PROJ.ordinal()].apply(h); // (B, T, I)
-      NDArray up = p[ProjectionKind.UP_PROJ.ordinal()].apply(h); // (B, T, I)
+      NDArray[] gateUpOut = project(gateUp[l], h, p, ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ);
+      NDArray gate = gateUpOut[0]; // (B, T, I)
+      NDArray up = gateUpOut[1]; // (B, T, I)
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // silu(gate) * up
       x = x.add(p[ProjectionKind.DOWN_PROJ.ordinal()].apply(act)); // residual, (B, T, H)
       x.attach(scope);
@@ -231,6 +259,86 @@ public final class Decoder implements AutoCloseable {
       cache.advance(input);
     }
     return RmsNorm.apply(x, weights.finalNorm(), eps); // (B, T, H)
+  }
+
+  /**
+   * {@code h} through the projections {@code kinds} of one layer ({@code p}): one matMul over the
+   * fused matrix, split into views, while the layer's projections are still the fused ones; else one
+   * call per projection (after {@link #replaceProjection}).
+   */
+  private static NDArray[] project(Fused fused, NDArray h, Projection[] p, ProjectionKind... kinds) {
+    boolean intact = fused != null;
+    for (int i = 0; intact && i < kinds.length; i++) {
+      intact = p[kinds[i].ordinal()] == fused.parts()[i];
+    }
+    NDArray[] out = new NDArray[kinds.length];
+    if (intact) {
+      NDArray y = fused.all().apply(h); // (..., sum out_i)
+      NDList split = y.split(fused.splitAt(), y.getShape().dimension() - 1); // (..., out_i) each, views
+      for (int i = 0; i < kinds.length; i++) {
+        out[i] = split.get(i);
+      }
+    } else {
+      for (int i = 0; i < kinds.length; i++) {
+        out[i] = p[kinds[i].ordinal()].apply(h);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Projections of one layer stored as one matrix {@code all} ({@code [sum out_i, in]}), whose rows
+   * {@code splitAt} separate the {@code parts}; each part's weight (and bias) is a view into it.
+   */
+  private record Fused(LinearProjection all, LinearProjection[] parts, long[] splitAt) {
+    /**
+     * Replaces {@code names} in {@code projections} with views into one concatenated matrix and
+     * frees their separate weights; null (nothing changed) when they differ in input size, weight
+     * type or in having a bias.
+     */
+    static Fused of(Map<String, LinearProjection> projections, String fusedName, String... names) {
+      LinearProjection[] old = new LinearProjection[names.length];
+      for (int i = 0; i < names.length; i++) {
+        old[i] = projections.get(names[i]);
+        if (old[i] == null) {
+          return null; // the constructor reports the missing projection
+        }
+        if (old[i].inFeatures() != old[0].inFeatures()
+            || old[i].weight().getDataType() != old[0].weight().getDataType()
+            || (old[i].bias() == null) != (old[0].bias() == null)) {
+          return null;
+        }
+      }
+      NDList ws = new NDList();
+      NDList bs = new NDList();
+      for (LinearProjection o : old) {
+        ws.add(o.weight());
+        if (o.bias() != null) {
+          bs.add(o.bias());
+        }
+      }
+      NDArray w = NDArrays.concat(ws, 0); // (sum out_i, in), in the weights' manager
+      NDArray bias = bs.isEmpty() ? null : NDArrays.concat(bs, 0); // (sum out_i)
+      LinearProjection[] parts = new LinearProjection[names.length];
+      long[] splitAt = new long[names.length - 1];
+      long row = 0;
+      for (int i = 0; i < names.length; i++) {
+        long end = row + old[i].outFeatures();
+        NDIndex rows = new NDIndex("{}:{}", row, end);
+        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows));
+        parts[i].weight().setName(names[i] + ".weight");
+        projections.put(names[i], parts[i]);
+        if (i < splitAt.length) {
+          splitAt[i] = end;
+        }
+        row = end;
+        old[i].weight().close(); // the view replaces it: the weights stay in memory once
+        if (old[i].bias() != null) {
+          old[i].bias().close();
+        }
+      }
+      return new Fused(new LinearProjection(fusedName, w, bias), parts, splitAt);
+    }
   }
 
   @Override
