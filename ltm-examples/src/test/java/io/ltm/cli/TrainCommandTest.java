@@ -69,6 +69,34 @@ class TrainCommandTest {
     List<String> objects = gen.out().lines().filter(l -> l.startsWith("{")).toList();
     assertThat(objects).hasSize(3);
     assertThat(new ObjectMapper().readTree(objects.get(1)).get("adapter").asText()).isEqualTo(run.resolve("adapter").toString());
+    // the base's object says "adapter": null (as trace records do), not a label an adapter folder could also have
+    assertThat(new ObjectMapper().readTree(objects.get(0)).get("adapter").isNull()).as(objects.get(0)).isTrue();
+
+    // --adapter also takes the run folder (its adapter/) and a checkpoint-N folder, as `ltm loop` does
+    EngineCommandsTest.Run viaRun = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json",
+        "--adapter", run.toString());
+    assertThat(viaRun.code()).as(viaRun.err()).isZero();
+    assertThat(new ObjectMapper().readTree(viaRun.out()).get("logprobs")).isEqualTo(tuned.get("logprobs"));
+    EngineCommandsTest.Run viaCheckpoint = EngineCommandsTest.run("generate", "--base", model.toString(), "--prompt", "Why?",
+        "--max-new-tokens", "2", "--json", "--adapter", run.resolve("checkpoint-2").toString());
+    assertThat(viaCheckpoint.code()).as(viaCheckpoint.err()).isZero();
+  }
+
+  @Test
+  void badBaseOrNoScenesFailAtOnceWithTheReason() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("no-scenes"));
+    EngineCommandsTest.Run none = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", empty.toString(),
+        "--out", tmp.resolve("run-none").toString(), "--steps", "1");
+    assertThat(none.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(none.err()).contains(empty + ": no scenes to train on").doesNotContain("--max-len");
+
+    Path noConfig = Files.createDirectories(tmp.resolve("no-config"));
+    Files.copy(model.resolve("tokenizer.json"), noConfig.resolve("tokenizer.json"));
+    EngineCommandsTest.Run bad = EngineCommandsTest.run("train", "--base", noConfig.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("run-bad").toString(), "--steps", "1");
+    assertThat(bad.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(bad.err()).contains(noConfig.resolve("config.json") + ": file not found")
+        .doesNotContain("input_examples"); // failed before building the dataset
   }
 
   @Test
