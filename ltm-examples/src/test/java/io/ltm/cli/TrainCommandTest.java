@@ -52,6 +52,13 @@ class TrainCommandTest {
     EngineCommandsTest.Run resumed = EngineCommandsTest.run(resume);
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).isEqualTo(lines);
+    // Resuming with another learning rate is refused, naming the setting that changed and both values.
+    String[] otherLr = resume.clone();
+    otherLr[java.util.Arrays.asList(otherLr).indexOf("--lr") + 1] = "2e-2";
+    EngineCommandsTest.Run refused = EngineCommandsTest.run(otherLr);
+    assertThat(refused.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(refused.err()).contains("training settings differ: learningRate: was 0.01, now 0.02")
+        .doesNotContain("evalEvery");
 
     // The adapter changes the scores; the base stays the base.
     String ids = "151644,872,198,3838,374,264";
@@ -97,6 +104,12 @@ class TrainCommandTest {
     assertThat(bad.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(bad.err()).contains(noConfig.resolve("config.json") + ": file not found")
         .doesNotContain("input_examples"); // failed before building the dataset
+
+    EngineCommandsTest.Run bogus = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("run-bogus").toString(), "--steps", "1", "--max-len", "128", "--truncate", "--targets", "bogus_proj");
+    assertThat(bogus.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(bogus.err()).contains("target_modules [bogus_proj] match no projection of the model; its projections are"
+        + " [down_proj, gate_proj, k_proj, o_proj, q_proj, up_proj, v_proj]").doesNotContain("Names[");
   }
 
   @Test
