@@ -47,4 +47,31 @@ class CliErrorsTest {
     assertThat(rc).isEqualTo(1);
     assertThat(err.toString().trim()).isEqualTo("error: " + missing + ": no such file or folder");
   }
+
+  /** A command that dies the way a JVM does when its jars are rebuilt under it. */
+  @CommandLine.Command(name = "boom")
+  static final class Boom implements Runnable {
+    @CommandLine.Option(names = "--verbose") boolean verbose;
+
+    @Override
+    public void run() {
+      throw new NoClassDefFoundError("io/ltm/core/loop/Probe");
+    }
+  }
+
+  @Test
+  void jvmErrorsAreOneLineAndExitOneWithoutVerbose() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Boom());
+    cl.setErr(new PrintWriter(err, true));
+    assertThat(LtmCli.execute(cl)).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(err.toString()).startsWith("error: NoClassDefFoundError: io/ltm/core/loop/Probe")
+        .contains("run it again").doesNotContain("\tat ");
+
+    StringWriter verbose = new StringWriter();
+    CommandLine cv = new CommandLine(new Boom());
+    cv.setErr(new PrintWriter(verbose, true));
+    assertThat(LtmCli.execute(cv, "--verbose")).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(verbose.toString()).contains("\tat ");
+  }
 }
