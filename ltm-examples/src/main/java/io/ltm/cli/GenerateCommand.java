@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +60,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--no-think", description = "switch thinking off (enable_thinking=false)")
   boolean noThink;
 
-  @Option(names = "--adapter", description = "LoRA adapter folder (PEFT layout); repeat to compare several side by side")
+  @Option(names = "--adapter", description = "LoRA adapter: its folder (PEFT layout), a training run folder or its checkpoint-N folder; repeat to compare several side by side")
   List<Path> adapters;
 
   @Option(names = "--with-base", description = "with --adapter: also generate with the base model, first")
@@ -76,6 +77,14 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkOptions();
+    BaseModelDir.require(base);
+    List<Path> adapterDirs = new java.util.ArrayList<>();
+    if (adapters != null) {
+      for (Path a : adapters) {
+        adapterDirs.add(io.ltm.examples.AdapterSpec.of(a).dir()); // a PEFT folder, a run folder or checkpoint-N
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     GenerationRequest.Builder b = GenerationRequest.builder()
         .maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
@@ -99,12 +108,12 @@ public final class GenerateCommand implements Callable<Integer> {
       List<String> labels = new java.util.ArrayList<>();
       if (lora == null || withBase) {
         names.add(io.ltm.lora.lora.AdapterSelection.BASE);
-        labels.add("base");
+        labels.add(null); // the base: "adapter": null in --json, as in trace records
       }
       if (lora != null) {
         for (int i = 0; i < adapters.size(); i++) {
           String name = "adapter-" + (i + 1);
-          lora.load(adapters.get(i), name);
+          lora.load(adapterDirs.get(i), name);
           names.add(name);
           labels.add(adapters.get(i).toString());
         }
@@ -113,17 +122,36 @@ public final class GenerateCommand implements Callable<Integer> {
         if (lora != null) {
           lora.selection().setDefault(names.get(v));
           if (!json) {
-            out.printf("%s== %s ==%n", v == 0 ? "" : "\n", labels.get(v));
+            out.printf("%s== %s ==%n", v == 0 ? "" : "\n", labels.get(v) == null ? "base" : labels.get(v));
           }
         }
-        generateOnce(model, request, out, lora == null ? null : labels.get(v));
+        generateOnce(model, request, out, lora != null, labels.get(v));
       }
     }
     return LtmCli.OK;
   }
 
-  private void generateOnce(LocalModel model, GenerationRequest request, PrintWriter out, String label)
-      throws Exception {
+  /** Flag values checked here so the message names the flag (a usage error, exit 2). */
+  private void checkOptions() {
+    String problem = null;
+    if (maxNewTokens < 1) {
+      problem = "--max-new-tokens must be at least 1 but got " + maxNewTokens;
+    } else if (!Double.isFinite(temperature) || temperature < 0) {
+      problem = "--temperature must be 0 (greedy) or more but got " + temperature;
+    } else if (!(topP > 0 && topP <= 1)) {
+      problem = "--top-p must be in (0, 1] but got " + topP;
+    } else if (topK < 0) {
+      problem = "--top-k must be 0 (off) or more but got " + topK;
+    } else if (!Double.isFinite(repetitionPenalty) || repetitionPenalty <= 0) {
+      problem = "--repetition-penalty must be more than 0 (1 = off) but got " + repetitionPenalty;
+    }
+    if (problem != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), problem);
+    }
+  }
+
+  private void generateOnce(LocalModel model, GenerationRequest request, PrintWriter out, boolean labelled,
+      String label) throws Exception {
     long start = System.nanoTime();
     Generation g = model.generator().generate(request);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -131,8 +159,8 @@ public final class GenerateCommand implements Callable<Integer> {
       ObjectMapper m = new ObjectMapper();
       ObjectNode o = m.createObjectNode();
       o.put("model", g.model());
-      if (label != null) {
-        o.put("adapter", label);
+      if (labelled) {
+        o.put("adapter", label); // null for the base
       }
       o.put("reasoning", g.reasoning());
       o.put("answer", g.answer());

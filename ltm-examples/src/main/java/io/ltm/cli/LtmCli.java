@@ -47,8 +47,16 @@ public final class LtmCli implements Runnable {
 
   /** Runs the CLI with {@code args} and returns the exit code, without exiting the JVM. */
   public static int execute(String... args) {
+    return execute(new CommandLine(new LtmCli()), args);
+  }
+
+  /**
+   * Runs {@code cl} with the CLI's exit codes and error printing. A JVM {@link Error} (a native library
+   * that fails to load, out of memory, a class missing because the jars were rebuilt under a running
+   * command) is one {@code error:} line and exit 1 too, not a stack trace; {@code --verbose} shows it.
+   */
+  static int execute(CommandLine cl, String... args) {
     boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-    CommandLine cl = new CommandLine(new LtmCli());
     cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? USAGE_ERROR : INPUT_ERROR);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("error: " + CliErrors.describe(ex));
@@ -59,7 +67,21 @@ public final class LtmCli implements Runnable {
       }
       return INPUT_ERROR;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (Error e) {
+      cl.getErr().println("error: " + e.getClass().getSimpleName() + ": " + CliErrors.describe(e));
+      if (e instanceof NoClassDefFoundError) {
+        cl.getErr().println("(the ltm jars changed while this command ran, e.g. another ./ltm rebuilt them; run it again)");
+      }
+      if (verbose) {
+        e.printStackTrace(cl.getErr());
+      } else {
+        cl.getErr().println("(run with --verbose for the stack trace)");
+      }
+      cl.getErr().flush();
+      return INPUT_ERROR;
+    }
   }
 
   public static void main(String[] args) {

@@ -39,7 +39,7 @@ public final class ScoreCommand implements Callable<Integer> {
     String text;
   }
 
-  @Option(names = "--adapter", description = "LoRA adapter folder (PEFT layout) applied to the base model")
+  @Option(names = "--adapter", description = "LoRA adapter applied to the base model: its folder (PEFT layout), a training run folder or its checkpoint-N folder")
   Path adapter;
 
   @Option(names = "--json", description = "print {\"ids\":[...],\"logprobs\":[...]}")
@@ -53,10 +53,13 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    BaseModelDir.require(base);
+    // a PEFT folder, a training run folder (its adapter/) or a checkpoint-N folder, as `ltm loop` takes
+    Path adapterDir = adapter == null ? null : io.ltm.examples.AdapterSpec.of(adapter).dir();
     try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)));
          io.ltm.lora.lora.LoraModel lora = adapter == null ? null : new io.ltm.lora.lora.LoraModel(model.decoder())) {
       if (lora != null) {
-        lora.load(adapter, "adapter");
+        lora.load(adapterDir, "adapter");
         lora.selection().setDefault("adapter");
       }
       List<Integer> ids = input.ids != null ? input.ids : model.scorer().tokenize(input.text);

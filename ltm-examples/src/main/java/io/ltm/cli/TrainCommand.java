@@ -141,15 +141,17 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isDirectory(base)) {
-      throw new IllegalArgumentException("--base " + base + " is not a folder; point it at a Hugging Face model folder");
-    }
+    BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
     List<Scene> sceneList;
     try {
       sceneList = SceneReader.readStrict(List.of(scenes));
     } catch (SceneValidationException e) {
       err.println(e.getMessage());
       return LtmCli.INPUT_ERROR;
+    }
+    if (sceneList.isEmpty()) {
+      throw new IllegalArgumentException(scenes + ": no scenes to train on (no *.yaml or *.yml scene files there);"
+          + " give a scene file or a folder of them, e.g. examples/scenes");
     }
     TrainingConfig cfg = TrainingConfig.builder()
         .optMaxSteps(length != null ? length.steps : 0)

@@ -95,6 +95,22 @@ class EngineCommandsTest {
         .doesNotContain("Exception");
     Run noDir = run("generate", "--base", tmp.resolve("nope").toString(), "--prompt", "x");
     assertThat(noDir.code()).isEqualTo(1);
-    assertThat(noDir.err()).contains("tokenizer.json");
+    assertThat(noDir.err()).contains(tmp.resolve("nope") + ": no such model folder");
+  }
+
+  @Test
+  void badFlagValuesAreUsageErrorsNamingTheFlag() {
+    String[][] cases = {
+        {"--max-new-tokens", "-1", "--max-new-tokens must be at least 1 but got -1"},
+        {"--max-new-tokens", "0", "--max-new-tokens must be at least 1 but got 0"},
+        {"--temperature", "-0.5", "--temperature must be 0 (greedy) or more but got -0.5"},
+        {"--top-p", "2", "--top-p must be in (0, 1] but got 2.0"},
+        {"--top-k", "-1", "--top-k must be 0 (off) or more but got -1"},
+        {"--repetition-penalty", "0", "--repetition-penalty must be more than 0 (1 = off) but got 0.0"}};
+    for (String[] c : cases) {
+      Run r = run("generate", "--base", model.toString(), "--prompt", "x", c[0], c[1]);
+      assertThat(r.code()).as(c[0] + " " + c[1]).isEqualTo(LtmCli.USAGE_ERROR);
+      assertThat(r.err().lines().findFirst()).as(r.err()).contains(c[2]);
+    }
   }
 }

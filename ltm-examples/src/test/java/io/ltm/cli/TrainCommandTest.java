@@ -52,6 +52,13 @@ class TrainCommandTest {
     EngineCommandsTest.Run resumed = EngineCommandsTest.run(resume);
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).isEqualTo(lines);
+    // Resuming with another learning rate is refused, naming the setting that changed and both values.
+    String[] otherLr = resume.clone();
+    otherLr[java.util.Arrays.asList(otherLr).indexOf("--lr") + 1] = "2e-2";
+    EngineCommandsTest.Run refused = EngineCommandsTest.run(otherLr);
+    assertThat(refused.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(refused.err()).contains("training settings differ: learningRate: was 0.01, now 0.02")
+        .doesNotContain("evalEvery");
 
     // The adapter changes the scores; the base stays the base.
     String ids = "151644,872,198,3838,374,264";
@@ -69,6 +76,40 @@ class TrainCommandTest {
     List<String> objects = gen.out().lines().filter(l -> l.startsWith("{")).toList();
     assertThat(objects).hasSize(3);
     assertThat(new ObjectMapper().readTree(objects.get(1)).get("adapter").asText()).isEqualTo(run.resolve("adapter").toString());
+    // the base's object says "adapter": null (as trace records do), not a label an adapter folder could also have
+    assertThat(new ObjectMapper().readTree(objects.get(0)).get("adapter").isNull()).as(objects.get(0)).isTrue();
+
+    // --adapter also takes the run folder (its adapter/) and a checkpoint-N folder, as `ltm loop` does
+    EngineCommandsTest.Run viaRun = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json",
+        "--adapter", run.toString());
+    assertThat(viaRun.code()).as(viaRun.err()).isZero();
+    assertThat(new ObjectMapper().readTree(viaRun.out()).get("logprobs")).isEqualTo(tuned.get("logprobs"));
+    EngineCommandsTest.Run viaCheckpoint = EngineCommandsTest.run("generate", "--base", model.toString(), "--prompt", "Why?",
+        "--max-new-tokens", "2", "--json", "--adapter", run.resolve("checkpoint-2").toString());
+    assertThat(viaCheckpoint.code()).as(viaCheckpoint.err()).isZero();
+  }
+
+  @Test
+  void badBaseOrNoScenesFailAtOnceWithTheReason() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("no-scenes"));
+    EngineCommandsTest.Run none = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", empty.toString(),
+        "--out", tmp.resolve("run-none").toString(), "--steps", "1");
+    assertThat(none.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(none.err()).contains(empty + ": no scenes to train on").doesNotContain("--max-len");
+
+    Path noConfig = Files.createDirectories(tmp.resolve("no-config"));
+    Files.copy(model.resolve("tokenizer.json"), noConfig.resolve("tokenizer.json"));
+    EngineCommandsTest.Run bad = EngineCommandsTest.run("train", "--base", noConfig.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("run-bad").toString(), "--steps", "1");
+    assertThat(bad.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(bad.err()).contains(noConfig.resolve("config.json") + ": file not found")
+        .doesNotContain("input_examples"); // failed before building the dataset
+
+    EngineCommandsTest.Run bogus = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("run-bogus").toString(), "--steps", "1", "--max-len", "128", "--truncate", "--targets", "bogus_proj");
+    assertThat(bogus.code()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(bogus.err()).contains("target_modules [bogus_proj] match no projection of the model; its projections are"
+        + " [down_proj, gate_proj, k_proj, o_proj, q_proj, up_proj, v_proj]").doesNotContain("Names[");
   }
 
   @Test

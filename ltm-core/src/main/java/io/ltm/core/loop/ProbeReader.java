@@ -101,9 +101,9 @@ public final class ProbeReader {
         n = JSON.readTree(line);
       } catch (JsonParseException e) {
         throw new ProbeFormatException(Problem.error(file, lineNo, Math.max(1, e.getLocation().getColumnNr()), "",
-            "not valid JSON: " + e.getOriginalMessage() + "; each line must be a JSON object {\"prompt\": ...} or a string"));
+            "not valid JSON: " + io.ltm.core.problem.JsonErrorText.of(e) + "; each line must be a JSON object {\"prompt\": ...} or a string"));
       } catch (JsonProcessingException e) {
-        throw new ProbeFormatException(Problem.error(file, lineNo, 1, "", "not valid JSON: " + e.getOriginalMessage()));
+        throw new ProbeFormatException(Problem.error(file, lineNo, 1, "", "not valid JSON: " + io.ltm.core.problem.JsonErrorText.of(e)));
       }
       String defaultId = "probe-" + index;
       if (n.isTextual()) {

@@ -331,7 +331,7 @@ public final class TraceJson {
     try {
       n = MAPPER.readTree(line);
     } catch (JsonParseException e) {
-      throw new FieldException("", "not valid JSON: " + e.getOriginalMessage(), e.getLocation().getColumnNr());
+      throw new FieldException("", "not valid JSON: " + io.ltm.core.problem.JsonErrorText.of(e), e.getLocation().getColumnNr());
     } catch (IOException e) {
       throw new FieldException("", "not valid JSON: " + e.getMessage(), 0);
     }

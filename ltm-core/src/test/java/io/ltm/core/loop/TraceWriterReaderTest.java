@@ -90,6 +90,11 @@ class TraceWriterReaderTest {
     Files.writeString(f, "{not json\n");
     assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
         .hasMessageContaining(":1:").hasMessageContaining("not valid JSON");
+    // an unclosed object: Jackson's "[Source: REDACTED ...]" reference becomes a plain position
+    Files.writeString(f, "{\"runId\":\"r\"\n");
+    assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)
+        .hasMessageContaining("not valid JSON").hasMessageContaining("line 1, column 1")
+        .hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
     String noAnswer = TraceJson.toJson(record(0, null, null)).replace("\"answer\":\"Из-за рассеяния.\",", "");
     Files.writeString(f, noAnswer + "\n");
     assertThatThrownBy(() -> TraceReader.read(f)).isInstanceOf(TraceFormatException.class)

@@ -75,7 +75,10 @@ public final class LoraAdapter implements AutoCloseable {
       for (Projection p : projections) {
         suffixes.add(p.name().substring(p.name().lastIndexOf('.') + 1));
       }
-      throw new IllegalArgumentException("target_modules " + config.targetModules()
+      TargetModules t = config.targetModules();
+      String shown = t instanceof TargetModules.Names n ? String.valueOf(new TreeSet<>(n.names()))
+          : t instanceof TargetModules.Regex r ? "'" + r.pattern() + "' (a regex)" : String.valueOf(t);
+      throw new IllegalArgumentException("target_modules " + shown
           + " match no projection of the model; its projections are " + suffixes + " (or use all-linear)");
     }
     LoraConfig resolved = config;

@@ -153,8 +153,8 @@ public final class LoraTrainer implements TrainingContext {
       for (String key : List.of("training", "lora", "data", "total_steps")) {
         // Compared as canonical JSON text: a number read back may be another node type (int vs long).
         if (!Objects.equals(String.valueOf(saved.get(key)), String.valueOf(resolved.get(key)))) {
-          throw new TrainingException("cannot resume " + run.root() + ": its " + key + " settings were "
-              + saved.get(key) + " but now are " + resolved.get(key)
+          throw new TrainingException("cannot resume " + run.root() + ": its " + key + " settings differ: "
+              + settingsDiff(saved.get(key), resolved.get(key))
               + "; resume with the same settings, or train into a new --out folder");
         }
       }
@@ -458,4 +458,26 @@ public final class LoraTrainer implements TrainingContext {
     }
   }
 
+
+  /**
+   * The fields that differ between two resolved config sections, {@code name: was X, now Y} each, so a
+   * refused resume says which flag changed; the whole values when a section is not an object.
+   */
+  static String settingsDiff(JsonNode was, JsonNode now) {
+    if (was == null || now == null || !was.isObject() || !now.isObject()) {
+      return "was " + was + ", now " + now;
+    }
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    was.fieldNames().forEachRemaining(names::add);
+    now.fieldNames().forEachRemaining(names::add);
+    List<String> diffs = new java.util.ArrayList<>();
+    for (String n : names) {
+      String a = String.valueOf(was.get(n));
+      String b = String.valueOf(now.get(n));
+      if (!a.equals(b)) {
+        diffs.add(n + ": was " + a + ", now " + b);
+      }
+    }
+    return diffs.isEmpty() ? "was " + was + ", now " + now : String.join("; ", diffs);
+  }
 }

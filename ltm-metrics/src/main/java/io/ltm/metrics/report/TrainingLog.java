@@ -73,7 +73,7 @@ public record TrainingLog(List<TrainStep> train, List<EvalStep> eval, List<Probl
           warnings.add(w);
           continue;
         }
-        throw new IllegalArgumentException(file + ":" + no + ": not valid JSON: " + e.getOriginalMessage()
+        throw new IllegalArgumentException(file + ":" + no + ": not valid JSON: " + io.ltm.core.problem.JsonErrorText.of(e)
             + "; each line must be one JSON object");
       }
       if (n == null || !n.isObject()) {
