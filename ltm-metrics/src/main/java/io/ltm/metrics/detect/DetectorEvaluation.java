@@ -21,9 +21,10 @@ import java.util.Set;
  * text contains {@code b} (the detector fires, and no other behaviour outweighs it with a strong cue
  * where its own cue is weak). {@code precision = tp / (tp + fp)}, {@code recall = tp / (tp + fn)}, {@code F1 = 2PR /
  * (P + R)}; a ratio with a zero denominator is 0. A behaviour is evaluated when the set has at least
- * one step labelled with it ({@code support > 0}); macro F1 is the mean F1 over evaluated behaviours.
- * Scene sets evaluate the six behaviours with a step kind; backward chaining only where some step is
- * labelled {@code backward}.
+ * one step labelled with it ({@code support > 0}), or when it has a step kind and fired on some step
+ * anyway (support 0, so precision and F1 are 0: its false alarms count against the macro average, as
+ * scikit-learn counts predicted labels); macro F1 is the mean F1 over evaluated behaviours. Backward
+ * chaining has no step kind, so it is evaluated only where some step is labelled {@code backward}.
  */
 public final class DetectorEvaluation {
   private DetectorEvaluation() {}
@@ -98,7 +99,9 @@ public final class DetectorEvaluation {
     int n = 0;
     for (Behaviour b : Behaviour.values()) {
       int[] c = counts.get(b);
-      if (c[3] == 0) {
+      boolean labelled = c[3] > 0;
+      boolean falseAlarmsOnly = c[3] == 0 && c[1] > 0 && b.goldKind().isPresent();
+      if (!labelled && !falseAlarmsOnly) {
         continue;
       }
       EvaluationReport.Score sc = EvaluationReport.Score.of(c[0], c[1], c[2]);
