@@ -180,6 +180,14 @@ public final class DatasetCommand implements Callable<Integer> {
           .build();
       ds = builder.build(load.sceneList(), notes);
     }
+    ds.examples().stream().filter(e -> !e.status().inDataset() && e.status() != io.ltm.dataset.ExampleInfo.Status.DUPLICATE)
+        .forEach(e -> err.println("warning: " + e.id() + " left out: " + leftOutReason(e, target)));
+    if (ds.examples().stream().noneMatch(e -> e.status().inDataset())) {
+      err.println("error: every example was left out (see the warnings above); nothing written. "
+          + "Raise --max-len, use --truncation truncate, or choose another --loss");
+      err.flush();
+      return LtmCli.INPUT_ERROR;
+    }
     Path tokens = JsonlExport.besides(out, "tokens");
     Path stats = JsonlExport.besides(out, "stats.json");
     JsonlExport.writeMessages(out, ds);
@@ -194,9 +202,6 @@ public final class DatasetCommand implements Callable<Integer> {
       err.println("warning: duplicate scenes (" + g.describe() + ")"
           + (!keepDuplicates && g.kind() == DuplicateGroup.Kind.SAME_CONTENT ? ", kept " + g.ids().get(0) : ""));
     }
-    ds.examples().stream().filter(e -> !e.status().inDataset() && e.status() != io.ltm.dataset.ExampleInfo.Status.DUPLICATE)
-        .forEach(e -> err.println("warning: " + e.id() + " left out: " + e.status().name().toLowerCase(Locale.ROOT)
-            .replace('_', ' ') + " (" + e.tokens() + " tokens, --max-len " + maxLen + ")"));
     stdout.print(ds.stats().format());
     stdout.println("wrote " + out + ", " + tokens + ", " + stats + (notesFile == null ? "" : ", " + notesFile));
     stdout.flush();
@@ -206,5 +211,18 @@ public final class DatasetCommand implements Callable<Integer> {
     }
     err.flush();
     return errors ? LtmCli.INPUT_ERROR : LtmCli.OK;
+  }
+
+  /** Why an example is not in the dataset, in the words of the options that change it. */
+  private String leftOutReason(io.ltm.dataset.ExampleInfo e, LossTarget target) {
+    switch (e.status()) {
+      case SKIPPED_TOO_LONG:
+        return e.tokens() + " tokens, over --max-len " + maxLen + " (raise it, or use --truncation truncate)";
+      case SKIPPED_NO_LABELS:
+        return "no token is left to learn from (--loss " + target.name().toLowerCase(Locale.ROOT)
+            + ", " + e.tokens() + " tokens, --max-len " + maxLen + "): the part the loss trains on is empty or was cut off";
+      default:
+        return e.status().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
   }
 }

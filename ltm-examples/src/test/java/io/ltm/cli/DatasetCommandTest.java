@@ -77,6 +77,19 @@ class DatasetCommandTest {
   }
 
   @Test
+  void whenEveryExampleIsLeftOutNothingIsWrittenAndTheExitCodeIsOne(@TempDir Path dir) throws Exception {
+    Path scenes = Files.createDirectories(dir.resolve("scenes"));
+    Files.writeString(scenes.resolve("a.yaml"), SCENE.formatted("first-run"));
+    Path out = dir.resolve("out/data.jsonl");
+    Run r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--max-len", "16");
+    assertThat(r.code()).as(r.err()).isEqualTo(LtmCli.INPUT_ERROR);
+    assertThat(r.err()).contains("first-run left out:").contains("over --max-len 16")
+        .contains("every example was left out");
+    assertThat(Files.exists(out)).isFalse();
+    assertThat(Files.exists(dir.resolve("out/data.tokens.jsonl"))).isFalse();
+  }
+
+  @Test
   void vaultNotesBecomeTextExamplesWithoutFrontmatter(@TempDir Path dir) throws Exception {
     Path scenes = Files.createDirectories(dir.resolve("scenes"));
     Files.writeString(scenes.resolve("a.yaml"), SCENE.formatted("first-run"));
