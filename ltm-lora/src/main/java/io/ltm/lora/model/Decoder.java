@@ -18,7 +18,8 @@ import java.util.Objects;
 /**
  * A Qwen3 / Llama / Qwen2 decoder on DJL's PyTorch engine: embedding, per layer (RMSNorm, q/k/v,
  * optional q/k norm, RoPE, grouped-query causal attention, o, residual, RMSNorm, SwiGLU, residual),
- * final norm, logits. The whole forward reads top to bottom in {@link #hidden}.
+ * final norm, logits. The whole forward reads top to bottom in {@link #hidden}, one layer's math in
+ * {@link #layer} (the one place it lives; gradient checkpointing recomputes layers through it).
  *
  * <p><b>Memory.</b> The weights live in one model manager, owned by this decoder and capped after
  * loading (an operation that would allocate there fails loudly instead of leaking). Every call takes
@@ -174,20 +175,53 @@ public final class Decoder implements AutoCloseable {
    * without the logits, so that callers can compute logits in chunks.
    */
   public NDArray hidden(NDManager scope, DecoderInput input, KvCache cache) {
-    final int b = input.batch();
-    final int t = input.length();
-    final int nH = config.numHeads();
-    final int nKv = config.numKvHeads();
-    final int d = config.headDim();
-    final int g = nH / nKv; // query heads per kv head; head h uses kv head h / g
-    final float eps = (float) config.rmsNormEps();
-    final float scale = (float) (1.0 / Math.sqrt(d));
+    LayerContext ctx = context(scope, input, cache); // mask (B, 1, 1, T, S), cos/sin (B, 1, T, D)
+    NDArray x = embed(scope, input); // (B, T, H)
+    for (int l = 0; l < config.numLayers(); l++) {
+      // A layer's temporaries live in their own manager, freed when the layer ends; only the new
+      // residual stream moves on (autograd keeps what backward needs, so this is safe in training).
+      NDManager layer = scope.newSubManager();
+      x.attach(layer);
+      x = layer(l, x, ctx, cache); // (B, T, H)
+      x.attach(scope);
+      layer.close();
+    }
+    if (cache != null) {
+      cache.advance(input);
+    }
+    return finalNorm(x); // (B, T, H)
+  }
+
+  /**
+   * What every layer of a forward over {@code input} shares (mask, RoPE cos/sin), in {@code scope}.
+   *
+   * @param cache null for a stateless forward; otherwise the mask covers its columns too, and
+   *     {@code input} must fit in it
+   */
+  public LayerContext context(NDManager scope, DecoderInput input, KvCache cache) {
     if (cache != null) {
       cache.checkFits(input);
     }
+    final int b = input.batch();
+    final int t = input.length();
     final int s = (cache == null ? 0 : cache.length()) + t; // key columns: cached + new
+    final float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+    NDArray mask = AttentionMask.build(scope, input, cache); // (B, 1, 1, T, S), null when all visible
+    NDArray[] cosSin = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
+    NDArray cos = cosSin[0];
+    NDArray sin = cosSin[1];
+    NDArray cosQ = cos.mul(scale); // RoPE is linear: rotating with scaled cos/sin pre-scales q by 1/sqrt(D)
+    NDArray sinQ = sin.mul(scale);
+    return new LayerContext(b, t, s, mask, cos, sin, cosQ, sinQ);
+  }
 
-    long[] ids = new long[b * t];
+  /**
+   * The token embeddings {@code [B, T, hidden]} (f32, in {@code scope}) of {@code input}.
+   *
+   * @throws IllegalArgumentException for a token id outside the vocabulary
+   */
+  public NDArray embed(NDManager scope, DecoderInput input) {
+    long[] ids = new long[input.batch() * input.length()];
     for (int i = 0; i < ids.length; i++) {
       int id = input.token(i);
       if (id >= config.vocabSize()) {
@@ -195,70 +229,74 @@ public final class Decoder implements AutoCloseable {
       }
       ids[i] = id;
     }
-    NDArray tokens = scope.create(ids, new Shape(b, t)); // (B, T)
-    NDArray mask = AttentionMask.build(scope, input, cache); // (B, 1, 1, T, S), null when all visible
-    NDArray[] cosSin = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
-    NDArray cos = cosSin[0];
-    NDArray sin = cosSin[1];
-    NDArray cosQ = cos.mul(scale); // RoPE is linear: rotating with scaled cos/sin pre-scales q by 1/sqrt(D)
-    NDArray sinQ = sin.mul(scale);
-
-    NDArray x = weights.embedding().get(scope, new NDIndex("{}", tokens)) // (B, T, H)
+    NDArray tokens = scope.create(ids, new Shape(input.batch(), input.length())); // (B, T)
+    return weights.embedding().get(scope, new NDIndex("{}", tokens)) // (B, T, H)
         .toType(DataType.FLOAT32, false);
+  }
 
-    for (int l = 0; l < config.numLayers(); l++) {
-      LayerNorms norm = weights.layers().get(l);
-      Projection[] p = table[l];
-      // A layer's temporaries live in their own manager, freed when the layer ends; only the new
-      // residual stream moves on (autograd keeps what backward needs, so this is safe in training).
-      NDManager layer = scope.newSubManager();
-      x.attach(layer);
+  /** The final RMSNorm of the residual stream {@code x [..., hidden]}, in its manager. */
+  public NDArray finalNorm(NDArray x) {
+    return RmsNorm.apply(x, weights.finalNorm(), (float) config.rmsNormEps());
+  }
 
-      // --- attention ---
-      NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
-      NDArray[] qkvOut = project(qkv[l], h, p, ProjectionKind.Q_PROJ, ProjectionKind.K_PROJ, ProjectionKind.V_PROJ);
-      NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
-      NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
-      NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
-      if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
-        q = RmsNorm.apply(q, norm.q(), eps);
-        k = RmsNorm.apply(k, norm.k(), eps);
-      }
-      q = Rope.apply(q.transpose(0, 2, 1, 3), cosQ, sinQ, rotateHalf); // (B, nH, T, D), times 1/sqrt(D)
-      k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nKv, T, D)
-      v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
-      if (cache != null) {
-        k = cache.appendKeys(l, k); // (B, nKv, S, D)
-        v = cache.appendValues(l, v); // (B, nKv, S, D)
-      }
-      // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
-      NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
-      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
-          .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
-      if (mask != null) {
-        scores = scores.add(mask); // 0 where visible, -1e30 where not
-      }
-      NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
-      NDArray attn = probs.matMul(v) // (B, nKv, g*T, D)
-          .reshape(b, nH, t, d)
-          .transpose(0, 2, 1, 3)
-          .reshape(b, t, (long) nH * d); // (B, T, nH*D)
-      x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
+  /**
+   * Decoder layer {@code l}: {@code x [B, T, hidden] -> [B, T, hidden]}, with its temporaries and
+   * result in {@code x}'s manager. Differentiable when {@code cache} is null.
+   *
+   * @param ctx from {@link #context} for this forward's input and {@code cache}
+   * @param cache null for a stateless forward; otherwise this layer's keys and values are appended
+   *     (the caller advances the cache after the last layer)
+   */
+  public NDArray layer(int l, NDArray x, LayerContext ctx, KvCache cache) {
+    final int b = ctx.batch();
+    final int t = ctx.length();
+    final int s = ctx.keys();
+    final int nH = config.numHeads();
+    final int nKv = config.numKvHeads();
+    final int d = config.headDim();
+    final int g = nH / nKv; // query heads per kv head; head h uses kv head h / g
+    final float eps = (float) config.rmsNormEps();
+    LayerNorms norm = weights.layers().get(l);
+    Projection[] p = table[l];
 
-      // --- SwiGLU MLP: down(silu(gate(h)) * up(h)) ---
-      h = RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
-      NDArray[] gateUpOut = project(gateUp[l], h, p, ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ);
-      NDArray gate = gateUpOut[0]; // (B, T, I)
-      NDArray up = gateUpOut[1]; // (B, T, I)
-      NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // silu(gate) * up
-      x = x.add(p[ProjectionKind.DOWN_PROJ.ordinal()].apply(act)); // residual, (B, T, H)
-      x.attach(scope);
-      layer.close();
+    // --- attention ---
+    NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
+    NDArray[] qkvOut = project(qkv[l], h, p, ProjectionKind.Q_PROJ, ProjectionKind.K_PROJ, ProjectionKind.V_PROJ);
+    NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
+    NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
+    NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
+    if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
+      q = RmsNorm.apply(q, norm.q(), eps);
+      k = RmsNorm.apply(k, norm.k(), eps);
     }
+    q = Rope.apply(q.transpose(0, 2, 1, 3), ctx.cosQ(), ctx.sinQ(), rotateHalf); // (B, nH, T, D), times 1/sqrt(D)
+    k = Rope.apply(k.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin(), rotateHalf); // (B, nKv, T, D)
+    v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
     if (cache != null) {
-      cache.advance(input);
+      k = cache.appendKeys(l, k); // (B, nKv, S, D)
+      v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
-    return RmsNorm.apply(x, weights.finalNorm(), eps); // (B, T, H)
+    // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
+    NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+    NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
+        .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
+    if (ctx.mask() != null) {
+      scores = scores.add(ctx.mask()); // 0 where visible, -1e30 where not
+    }
+    NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
+    NDArray attn = probs.matMul(v) // (B, nKv, g*T, D)
+        .reshape(b, nH, t, d)
+        .transpose(0, 2, 1, 3)
+        .reshape(b, t, (long) nH * d); // (B, T, nH*D)
+    x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
+
+    // --- SwiGLU MLP: down(silu(gate(h)) * up(h)) ---
+    h = RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
+    NDArray[] gateUpOut = project(gateUp[l], h, p, ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ);
+    NDArray gate = gateUpOut[0]; // (B, T, I)
+    NDArray up = gateUpOut[1]; // (B, T, I)
+    NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // silu(gate) * up
+    return x.add(p[ProjectionKind.DOWN_PROJ.ordinal()].apply(act)); // residual, (B, T, H)
   }
 
   /**

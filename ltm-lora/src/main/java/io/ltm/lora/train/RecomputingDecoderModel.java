@@ -3,10 +3,6 @@ package io.ltm.lora.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -14,14 +10,9 @@ import io.ltm.lora.io.ModelConfig;
 import io.ltm.lora.lora.LoraModel;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
-import io.ltm.lora.model.LayerNorms;
-import io.ltm.lora.model.Projection;
-import io.ltm.lora.model.ProjectionKind;
-import io.ltm.lora.model.RmsNorm;
-import io.ltm.lora.model.Rope;
+import io.ltm.lora.model.LayerContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Gradient checkpointing (activation recomputation) for the engine's decoder, which DJL lacks: the
@@ -33,21 +24,19 @@ import java.util.Map;
  * (attention scores {@code B x heads x T x T} dominate) plus the saved inputs, instead of all layers'.
  * Costs one extra forward per step. Gradients equal the plain path's up to float rounding.
  *
- * <p>The layer math is the decoder's own ({@link Decoder#hidden}), written per layer here: embedding,
- * (RMSNorm, q/k/v, q/k norm, RoPE, grouped-query attention, o, residual, RMSNorm, SwiGLU, residual) per
- * layer, final norm, logits. Evaluation ({@link #logits}) uses the decoder's forward unchanged.
+ * <p>The math is the decoder's own: {@link Decoder#context}, {@link Decoder#embed}, {@link Decoder#layer}
+ * per layer, {@link Decoder#finalNorm} and {@link Decoder#logits}, i.e. {@link Decoder#hidden} split at
+ * the layer boundaries. Evaluation ({@link #logits}) uses the decoder's forward unchanged.
  */
 public final class RecomputingDecoderModel implements CausalLanguageModel {
 
   private final LoraModel model;
   private final Decoder decoder;
-  private final Rope rope;
 
   /** @param model the base model with the trained adapter attached */
   public RecomputingDecoderModel(LoraModel model) {
     this.model = model;
     this.decoder = model.decoder();
-    this.rope = new Rope(decoder.config());
   }
 
   @Override
@@ -62,28 +51,16 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     int layers = c.numLayers();
     boolean previous = JniUtils.isGradMode();
     List<NDArray> inputs = new ArrayList<>(layers + 1); // x_l: (B, T, H), no graph
-    NDArray mask;
-    NDArray cos;
-    NDArray sin;
-    NDArray rotateHalf = Rope.rotateHalfMatrix(scope, c.headDim()); // (D, D)
+    LayerContext ctx;
     JniUtils.setGradMode(false);
     try {
-      mask = mask(scope, batch); // (B, 1, 1, T, T)
-      NDArray[] cs = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
-      cos = cs[0];
-      sin = cs[1];
-      int[] tok = batch.inputIds();
-      long[] ids = new long[tok.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = tok[i];
-      }
-      NDArray tokens = scope.create(ids, new Shape(input.batch(), input.length()));
-      NDArray x = decoder.weights().embedding().get(scope, new NDIndex("{}", tokens)).toType(DataType.FLOAT32, false);
+      ctx = decoder.context(scope, input, null); // mask (B, 1, 1, T, T), cos/sin (B, 1, T, D)
+      NDArray x = decoder.embed(scope, input); // (B, T, H)
       inputs.add(x);
       for (int l = 0; l < layers; l++) {
         try (NDManager tmp = scope.newSubManager()) {
           x.tempAttach(tmp);
-          NDArray out = layer(l, x, mask, cos, sin, rotateHalf, input);
+          NDArray out = decoder.layer(l, x, ctx, null); // (B, T, H)
           out.attach(scope);
           x = out;
         }
@@ -98,7 +75,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     double value;
     NDArray grad;
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray hidden = RmsNorm.apply(last, decoder.weights().finalNorm(), (float) c.rmsNormEps());
+      NDArray hidden = decoder.finalNorm(last); // (B, T, H)
       NDArray logits = decoder.logits(hidden);
       CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, CausalLanguageModel.labels(scope, batch),
           CausalLanguageModel.segments(scope, batch));
@@ -119,7 +96,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
           in.setRequiresGradient(true);
         }
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray out = layer(l, in, mask, cos, sin, rotateHalf, input);
+          NDArray out = decoder.layer(l, in, ctx, null); // (B, T, H)
           JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
         }
       }
@@ -130,67 +107,5 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
       }
     }
     return value;
-  }
-
-  /** One decoder layer, {@code x (B, T, H) -> (B, T, H)}, exactly as {@link Decoder#hidden} computes it. */
-  private NDArray layer(int l, NDArray x, NDArray mask, NDArray cos, NDArray sin, NDArray rotateHalf,
-      DecoderInput input) {
-    ModelConfig c = decoder.config();
-    final int b = input.batch();
-    final int t = input.length();
-    final int nH = c.numHeads();
-    final int nKv = c.numKvHeads();
-    final int d = c.headDim();
-    final int g = nH / nKv;
-    final float eps = (float) c.rmsNormEps();
-    final float scale = (float) (1.0 / Math.sqrt(d));
-    Map<String, Projection> p = decoder.projections();
-    LayerNorms norm = decoder.weights().layers().get(l);
-
-    NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
-    NDArray q = p.get(ProjectionKind.Q_PROJ.moduleName(l)).apply(h).reshape(b, t, nH, d); // (B, T, nH, D)
-    NDArray k = p.get(ProjectionKind.K_PROJ.moduleName(l)).apply(h).reshape(b, t, nKv, d); // (B, T, nKv, D)
-    NDArray v = p.get(ProjectionKind.V_PROJ.moduleName(l)).apply(h).reshape(b, t, nKv, d); // (B, T, nKv, D)
-    if (norm.q() != null) {
-      q = RmsNorm.apply(q, norm.q(), eps);
-      k = RmsNorm.apply(k, norm.k(), eps);
-    }
-    q = Rope.apply(q.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nH, T, D)
-    k = Rope.apply(k.transpose(0, 2, 1, 3), cos, sin, rotateHalf); // (B, nKv, T, D)
-    v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
-    NDArray qg = q.mul(scale).reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
-    NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, T)
-        .reshape(b, nKv, g, t, t)
-        .add(mask); // (B, nKv, g, T, T)
-    NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, t);
-    NDArray attn = probs.matMul(v).reshape(b, nH, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) nH * d);
-    x = x.add(p.get(ProjectionKind.O_PROJ.moduleName(l)).apply(attn)); // (B, T, H)
-    h = RmsNorm.apply(x, norm.postAttention(), eps);
-    NDArray gate = p.get(ProjectionKind.GATE_PROJ.moduleName(l)).apply(h); // (B, T, I)
-    NDArray up = p.get(ProjectionKind.UP_PROJ.moduleName(l)).apply(h); // (B, T, I)
-    NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
-    return x.add(p.get(ProjectionKind.DOWN_PROJ.moduleName(l)).apply(act)); // (B, T, H)
-  }
-
-  /**
-   * The decoder's additive mask without a cache: query {@code i} sees key {@code j <= i} of the same
-   * non-zero segment; padding sees only itself. {@code (B, 1, 1, T, T)}.
-   */
-  static NDArray mask(NDManager scope, TrainingBatch in) {
-    int b = in.rows();
-    int t = in.length();
-    int[] seg = in.segmentIds();
-    float[] mask = new float[b * t * t];
-    for (int r = 0; r < b; r++) {
-      for (int i = 0; i < t; i++) {
-        int qSeg = seg[r * t + i];
-        int base = (r * t + i) * t;
-        for (int j = 0; j < t; j++) {
-          boolean visible = j <= i && (qSeg == 0 ? j == i : seg[r * t + j] == qSeg);
-          mask[base + j] = visible ? 0f : -1e30f;
-        }
-      }
-    }
-    return scope.create(mask, new Shape(b, 1, 1, t, t));
   }
 }

@@ -18,6 +18,7 @@ import io.ltm.lora.model.Decoder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Gradient checkpointing gives the same loss and LoRA gradients as plain autograd, on packed batches. */
@@ -25,12 +26,25 @@ class RecomputingDecoderModelTest {
 
   @Test
   void recomputedGradientsEqualPlainGradients() {
+    check(new TargetModules.AllLinear());
+  }
+
+  /**
+   * With only q and v adapted, the decoder's layer still uses the fused gate/up matrix (and splits
+   * q/k/v into separate calls); the recomputed layers go through the same code.
+   */
+  @Test
+  void recomputedGradientsEqualPlainGradientsWithFusedMlp() {
+    check(new TargetModules.Names(Set.of("q_proj", "v_proj")));
+  }
+
+  private static void check(TargetModules targets) {
     Dataset ds = TrainingFixtures.exampleScenes(LoraTrainerTest.MAX_LEN);
     TrainingBatch batch = TrainingBatch.of(ds.train().subList(0, 2), ds.padId()); // 2 packed rows
     try (Decoder decoder = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
          LoraModel model = new LoraModel(decoder)) {
       LoraAdapter a = model.create("t", LoraConfig.builder().optR(4).optLoraAlpha(8)
-          .optTargetModules(new TargetModules.AllLinear()).build(), 1);
+          .optTargetModules(targets).build(), 1);
       for (LoraModule m : a.modules().values()) { // nonzero B so every path carries gradient
         m.loraB().set(a.manager().randomNormal(m.loraB().getShape()).mul(0.02f).toFloatArray());
       }
