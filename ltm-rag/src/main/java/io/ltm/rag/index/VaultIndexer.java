@@ -365,8 +365,7 @@ public final class VaultIndexer {
     if (td.scoreDocs.length == 0) {
       return null;
     }
-    Document d = snapshot.storedFields().document(td.scoreDocs[0].doc, java.util.Set.of(IndexSchema.VECTOR_BYTES));
-    return IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES));
+    return IndexSchema.vector(snapshot.getIndexReader(), td.scoreDocs[0].doc);
   }
 
   private static Map<Integer, float[]> vectorsByOrdinal(IndexSearcher snapshot, String path) throws IOException {
@@ -374,8 +373,11 @@ public final class VaultIndexer {
     TermQuery q = new TermQuery(new Term(IndexSchema.CHUNK_OF, path));
     StoredFields fields = snapshot.storedFields();
     for (ScoreDoc sd : snapshot.search(q, Math.max(1, snapshot.count(q))).scoreDocs) {
-      Document d = fields.document(sd.doc, java.util.Set.of(IndexSchema.ORDINAL, IndexSchema.VECTOR_BYTES));
-      out.put(d.getField(IndexSchema.ORDINAL).numericValue().intValue(), IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES)));
+      Document d = fields.document(sd.doc, java.util.Set.of(IndexSchema.ORDINAL));
+      float[] v = IndexSchema.vector(snapshot.getIndexReader(), sd.doc);
+      if (v != null) {
+        out.put(d.getField(IndexSchema.ORDINAL).numericValue().intValue(), v);
+      }
     }
     return out;
   }
@@ -432,7 +434,6 @@ public final class VaultIndexer {
     });
     d.add(new StringField(IndexSchema.CHUNK_HASH, chunkHash, Field.Store.NO));
     d.add(new KnnFloatVectorField(IndexSchema.VECTOR, vector, VectorSimilarityFunction.COSINE));
-    d.add(new StoredField(IndexSchema.VECTOR_BYTES, IndexSchema.vectorBytes(vector)));
     return d;
   }
 
