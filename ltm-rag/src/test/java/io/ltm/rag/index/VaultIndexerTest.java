@@ -180,6 +180,31 @@ class VaultIndexerTest {
   }
 
   @Test
+  void anIndexOfAnOlderSchemaIsRebuilt() throws Exception {
+    sampleVault();
+    HashEmbedder e = new HashEmbedder();
+    indexer(e, 64, IndexListener.none()).run();
+    // mark the commit as schema 2 (vectors kept as stored fields then)
+    try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index());
+        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(dir,
+            new org.apache.lucene.index.IndexWriterConfig(IndexSchema.analyzer()))) {
+      Map<String, String> data = new java.util.HashMap<>();
+      w.getLiveCommitData().forEach(x -> data.put(x.getKey(), x.getValue()));
+      data.put(IndexSchema.COMMIT_VERSION, "2");
+      w.setLiveCommitData(data.entrySet());
+      w.commit();
+    }
+    int before = e.embedded.get();
+    IndexReport r = indexer(e, 64, IndexListener.none()).run();
+    assertThat(r.count(Status.INDEXED)).isEqualTo(4);
+    assertThat(e.embedded.get()).isEqualTo(before + 6);
+    try (VaultSearcher s = VaultSearcher.open(index(), e)) {
+      assertThat(s.commitData()).containsEntry(IndexSchema.COMMIT_VERSION, IndexSchema.VERSION);
+      assertThat(s.noteCount()).isEqualTo(5);
+    }
+  }
+
+  @Test
   void anotherModelRebuildsAndSearcherRefusesAMismatchedModel() throws Exception {
     sampleVault();
     indexer(new HashEmbedder("model-a"), 64, IndexListener.none()).run();
