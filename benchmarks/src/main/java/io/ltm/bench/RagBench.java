@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
@@ -168,7 +167,7 @@ public final class RagBench {
     }
   }
 
-  /** HNSW top-10 (Lucene) against exact cosine over the stored copies of the same vectors. */
+  /** HNSW top-10 (Lucene) against exact cosine over the same vectors read back from the index. */
   private static List<String[]> hnswVsExact(Path index, OnnxEmbedder embedder, List<String> qs) throws IOException {
     List<String[]> rows = new ArrayList<>();
     try (FSDirectory dir = FSDirectory.open(index); DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -180,8 +179,7 @@ public final class RagBench {
       float[] flat = new float[n * dim]; // (chunk, dim), unit rows
       int[] docs = new int[n];
       for (int i = 0; i < n; i++) {
-        Document d = s.storedFields().document(all[i].doc, Set.of(IndexSchema.VECTOR_BYTES));
-        System.arraycopy(IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES)), 0, flat, i * dim, dim);
+        System.arraycopy(IndexSchema.vector(reader, all[i].doc), 0, flat, i * dim, dim);
         docs[i] = all[i].doc;
       }
       List<float[]> qv = embedder.embedAll(qs);

@@ -1,7 +1,7 @@
 package io.ltm.rag.index;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
@@ -9,13 +9,17 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
 import org.apache.lucene.analysis.ru.RussianAnalyzer;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 
 /**
  * The layout of an ltm vault index, shared by the indexer and the searcher. One Lucene index holds
  * two kinds of documents: one <em>note</em> document per vault note (path, content hash, mtime, size,
  * title, outgoing links) and one <em>chunk</em> document per chunk (stored metadata and text, BM25
- * text fields analysed per language, an HNSW vector with cosine similarity and a stored copy of it).
+ * text fields analysed per language, an HNSW vector with cosine similarity, read back through
+ * {@link #vector(IndexReader, int)} rather than kept as a stored field).
  * The commit user data records the schema version, the embedding model and dimension and the vault
  * name.
  */
@@ -23,7 +27,7 @@ public final class IndexSchema {
   private IndexSchema() {}
 
   /** Schema version in the commit user data; a different version is rebuilt from scratch. */
-  public static final String VERSION = "2";
+  public static final String VERSION = "3";
 
   public static final String TYPE = "type";
   public static final String TYPE_NOTE = "note";
@@ -62,7 +66,6 @@ public final class IndexSchema {
   /** Chunk documents: prefix of a frontmatter field, e.g. {@code fm.status}; values lower-cased. */
   public static final String FIELD_PREFIX = "fm.";
   public static final String VECTOR = "vec";
-  public static final String VECTOR_BYTES = "vec_bytes";
   /** Chunk documents: hash of model id and embedding text; finds reusable vectors. */
   public static final String CHUNK_HASH = "chunk_hash";
 
@@ -88,17 +91,21 @@ public final class IndexSchema {
     return v.trim().toLowerCase(Locale.ROOT);
   }
 
-  /** Little-endian bytes of a vector, for the stored copy. */
-  public static BytesRef vectorBytes(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return new BytesRef(b.array());
-  }
-
-  /** The vector stored by {@link #vectorBytes(float[])}. */
-  public static float[] vector(BytesRef bytes) {
-    float[] v = new float[bytes.length / Float.BYTES];
-    ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-    return v;
+  /**
+   * The indexed vector of one chunk document, read from Lucene's own vector values (no stored
+   * field); null when the document has none.
+   *
+   * @param reader a top-level reader
+   * @param doc a document id of {@code reader}
+   */
+  public static float[] vector(IndexReader reader, int doc) throws IOException {
+    List<LeafReaderContext> leaves = reader.leaves();
+    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+    if (values == null) {
+      return null;
+    }
+    int target = doc - leaf.docBase;
+    return values.advance(target) == target ? values.vectorValue().clone() : null;
   }
 }

@@ -30,6 +30,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
@@ -82,6 +83,8 @@ public final class VaultIndexer {
   public static final int DEFAULT_BATCH_SIZE = 64;
   /** Default largest note read, in bytes; larger files are skipped. */
   public static final long DEFAULT_MAX_FILE_BYTES = 5L << 20;
+  /** A run with fewer changed notes than a batch does not merge while the index has at most this many segments. */
+  static final int MAX_SEGMENTS_WITHOUT_MERGE = 40;
 
   private final Path vault;
   private final Path indexDir;
@@ -216,6 +219,13 @@ public final class VaultIndexer {
           statuses.put(old.path, new FileStatus(old.path, FileStatus.Status.DELETED, "", 0, 0));
           changed = true;
         }
+      }
+      int changes = toRead.size() + (int) statuses.values().stream().filter(st -> st.status() == FileStatus.Status.DELETED).count();
+      if (!rebuild && !fresh && changes < batchSize && snapshot.leaves().size() <= MAX_SEGMENTS_WITHOUT_MERGE) {
+        // A small run adds one small segment. Merging it now would make close() wait for (or
+        // abort) a merge of big segments; runs with more changes merge, and so does any run once
+        // small segments pile up.
+        writer.getConfig().setMergePolicy(NoMergePolicy.INSTANCE);
       }
       listener.onStart(scanned.size(), toRead.size());
       for (FileStatus st : statuses.values()) {
@@ -365,8 +375,7 @@ public final class VaultIndexer {
     if (td.scoreDocs.length == 0) {
       return null;
     }
-    Document d = snapshot.storedFields().document(td.scoreDocs[0].doc, java.util.Set.of(IndexSchema.VECTOR_BYTES));
-    return IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES));
+    return IndexSchema.vector(snapshot.getIndexReader(), td.scoreDocs[0].doc);
   }
 
   private static Map<Integer, float[]> vectorsByOrdinal(IndexSearcher snapshot, String path) throws IOException {
@@ -374,8 +383,11 @@ public final class VaultIndexer {
     TermQuery q = new TermQuery(new Term(IndexSchema.CHUNK_OF, path));
     StoredFields fields = snapshot.storedFields();
     for (ScoreDoc sd : snapshot.search(q, Math.max(1, snapshot.count(q))).scoreDocs) {
-      Document d = fields.document(sd.doc, java.util.Set.of(IndexSchema.ORDINAL, IndexSchema.VECTOR_BYTES));
-      out.put(d.getField(IndexSchema.ORDINAL).numericValue().intValue(), IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES)));
+      Document d = fields.document(sd.doc, java.util.Set.of(IndexSchema.ORDINAL));
+      float[] v = IndexSchema.vector(snapshot.getIndexReader(), sd.doc);
+      if (v != null) {
+        out.put(d.getField(IndexSchema.ORDINAL).numericValue().intValue(), v);
+      }
     }
     return out;
   }
@@ -432,7 +444,6 @@ public final class VaultIndexer {
     });
     d.add(new StringField(IndexSchema.CHUNK_HASH, chunkHash, Field.Store.NO));
     d.add(new KnnFloatVectorField(IndexSchema.VECTOR, vector, VectorSimilarityFunction.COSINE));
-    d.add(new StoredField(IndexSchema.VECTOR_BYTES, IndexSchema.vectorBytes(vector)));
     return d;
   }
 

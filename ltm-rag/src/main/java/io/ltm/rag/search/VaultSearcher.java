@@ -17,6 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
@@ -141,10 +146,37 @@ public final class VaultSearcher implements AutoCloseable {
       throw new IllegalArgumentException("mode " + request.mode().name().toLowerCase(java.util.Locale.ROOT)
           + " needs the embedding model; open the searcher with one or use bm25");
     }
-    float[] qv = request.mode() != SearchMode.BM25 || (request.expandLinks() && embedder != null)
-        ? embedder.embed(request.query()) : null;
-    return withSearcher(s -> run(s, request, qv));
+    if (request.mode() == SearchMode.BM25 && (!request.expandLinks() || embedder == null)) {
+      return withSearcher(s -> run(s, request, () -> null));
+    }
+    // The query is embedded on another thread while this one runs the BM25 search.
+    CompletableFuture<float[]> qv = CompletableFuture.supplyAsync(() -> embedder.embed(request.query()), EMBED_POOL);
+    Supplier<float[]> vector = () -> {
+      try {
+        return qv.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw e;
+      }
+    };
+    try {
+      return withSearcher(s -> run(s, request, vector));
+    } finally {
+      qv.cancel(false); // no-op when done; never leaves work behind on an early failure
+    }
   }
+
+  /** Daemon threads that embed queries while the BM25 search runs. */
+  private static final ExecutorService EMBED_POOL = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "ltm-query-embed");
+    t.setDaemon(true);
+    return t;
+  });
 
   private interface SearcherFn<T> {
     T apply(IndexSearcher s) throws IOException;
@@ -166,7 +198,7 @@ public final class VaultSearcher implements AutoCloseable {
 
   private record Hit(int doc, double score) {}
 
-  private List<SearchResult> run(IndexSearcher s, RetrievalRequest r, float[] qv) throws IOException {
+  private List<SearchResult> run(IndexSearcher s, RetrievalRequest r, Supplier<float[]> qvs) throws IOException {
     Query filter = filter(r);
     Query userFilter = userFilter(r); // null without filters: only chunks have text fields and vectors
     Map<Integer, Double> scores = new LinkedHashMap<>();
@@ -179,14 +211,14 @@ public final class VaultSearcher implements AutoCloseable {
         source = SearchResult.Source.BM25;
       }
       case VECTOR -> {
-        for (Hit h : knn(s, qv, userFilter, r.candidates())) {
+        for (Hit h : knn(s, qvs.get(), userFilter, r.candidates())) {
           scores.put(h.doc, h.score);
         }
         source = SearchResult.Source.VECTOR;
       }
       default -> {
         List<Hit> lex = bm25(s, r.query(), userFilter, r.candidates());
-        List<Hit> vec = knn(s, qv, userFilter, r.candidates());
+        List<Hit> vec = knn(s, qvs.get(), userFilter, r.candidates());
         for (int i = 0; i < lex.size(); i++) {
           scores.merge(lex.get(i).doc, 1.0 / (RRF_K + i + 1), Double::sum);
         }
@@ -201,7 +233,7 @@ public final class VaultSearcher implements AutoCloseable {
       int c = Double.compare(b.getValue(), a.getValue());
       return c != 0 ? c : Integer.compare(a.getKey(), b.getKey());
     });
-    String vault = vaultNameOf(s);
+    String vault = vaultName(s);
     StoredFields stored = s.storedFields();
     if (!r.expandLinks()) {
       // materialise only what is returned
@@ -223,7 +255,7 @@ public final class VaultSearcher implements AutoCloseable {
       pool.add(result(stored.document(e.getKey(), RESULT_FIELDS), vault, e.getValue(), source));
     }
     if (!pool.isEmpty()) {
-      pool = expand(s, r, qv, filter, pool, vault);
+      pool = expand(s, r, qvs.get(), filter, pool, vault);
     }
     return cap(pool, r);
   }
@@ -309,11 +341,11 @@ public final class VaultSearcher implements AutoCloseable {
     }
     StoredFields stored = s.storedFields();
     if (qv != null) {
-      int best = -1;
+      int best = all.scoreDocs[0].doc;
       double bestSim = Double.NEGATIVE_INFINITY;
       for (ScoreDoc sd : all.scoreDocs) {
-        Document d = stored.document(sd.doc, Set.of(IndexSchema.VECTOR_BYTES));
-        double sim = dot(qv, IndexSchema.vector(d.getBinaryValue(IndexSchema.VECTOR_BYTES)));
+        float[] v = IndexSchema.vector(s.getIndexReader(), sd.doc);
+        double sim = v == null ? Double.NEGATIVE_INFINITY : dot(qv, v);
         if (sim > bestSim) {
           bestSim = sim;
           best = sd.doc;
@@ -367,8 +399,19 @@ public final class VaultSearcher implements AutoCloseable {
     return built;
   }
 
-  private static String vaultNameOf(IndexSearcher s) throws IOException {
-    return ((DirectoryReader) s.getIndexReader()).getIndexCommit().getUserData().getOrDefault(IndexSchema.COMMIT_VAULT, "vault");
+  private record CachedName(DirectoryReader reader, String name) {}
+
+  private volatile CachedName vaultName;
+
+  /** The vault name of the searcher's commit, read once per reader (listing a commit's files is not free). */
+  private String vaultName(IndexSearcher s) throws IOException {
+    DirectoryReader reader = (DirectoryReader) s.getIndexReader();
+    CachedName c = vaultName;
+    if (c == null || c.reader != reader) {
+      c = new CachedName(reader, reader.getIndexCommit().getUserData().getOrDefault(IndexSchema.COMMIT_VAULT, "vault"));
+      vaultName = c;
+    }
+    return c.name;
   }
 
   private static SearchResult result(Document d, String vault, double score, SearchResult.Source source) {

@@ -55,6 +55,23 @@ class VaultIndexerTest {
     return r.files().stream().collect(Collectors.toMap(FileStatus::path, FileStatus::status));
   }
 
+  /** The vectors of a note's chunks, read from Lucene's vector values; chunk documents keep no stored copy. */
+  List<float[]> chunkVectors(String path) throws IOException {
+    List<float[]> out = new ArrayList<>();
+    try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index());
+        org.apache.lucene.index.DirectoryReader r = org.apache.lucene.index.DirectoryReader.open(dir)) {
+      org.apache.lucene.search.IndexSearcher s = new org.apache.lucene.search.IndexSearcher(r);
+      for (org.apache.lucene.search.ScoreDoc sd : s.search(new org.apache.lucene.search.TermQuery(
+          new org.apache.lucene.index.Term(IndexSchema.CHUNK_OF, path)), 100).scoreDocs) {
+        assertThat(s.storedFields().document(sd.doc).getFields()).noneMatch(f -> f.binaryValue() != null);
+        float[] v = IndexSchema.vector(r, sd.doc);
+        assertThat(v).isNotNull().hasSize(new HashEmbedder().dimension());
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
   @Test
   void indexesOnceThenOnlyWhatChanged() throws Exception {
     sampleVault();
@@ -90,7 +107,8 @@ class VaultIndexerTest {
     assertThat(edit.chunksReused()).isEqualTo(1);
     assertThat(e.embedded.get()).isEqualTo(7);
 
-    // rename: no embedding, old path gone, new path found
+    // rename: no embedding, old path gone, new path found, the very same vector read back from the index
+    float[] gammaBefore = chunkVectors("notes/Gamma.md").get(0);
     Files.move(vault().resolve("notes/Gamma.md"), vault().resolve("Gamma renamed.md"));
     IndexReport rename = indexer(e, 64, IndexListener.none()).run();
     assertThat(rename.files()).filteredOn(f -> f.path().equals("Gamma renamed.md")).singleElement()
@@ -100,6 +118,8 @@ class VaultIndexerTest {
           assertThat(f.embedded()).isZero();
         });
     assertThat(statuses(rename)).containsEntry("notes/Gamma.md", Status.DELETED);
+    assertThat(chunkVectors("Gamma renamed.md")).singleElement().isEqualTo(gammaBefore);
+    assertThat(chunkVectors("notes/Gamma.md")).isEmpty();
     assertThat(e.embedded.get()).isEqualTo(7);
 
     // delete
@@ -156,6 +176,31 @@ class VaultIndexerTest {
       write("Physics.md", "# Physics\nNotes on quantum chromodynamics.\n");
       indexer(e, 64, IndexListener.none()).run();
       assertThat(s.search(q)).extracting(SearchResult::path).containsExactly("Physics.md");
+    }
+  }
+
+  @Test
+  void anIndexOfAnOlderSchemaIsRebuilt() throws Exception {
+    sampleVault();
+    HashEmbedder e = new HashEmbedder();
+    indexer(e, 64, IndexListener.none()).run();
+    // mark the commit as schema 2 (vectors kept as stored fields then)
+    try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index());
+        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(dir,
+            new org.apache.lucene.index.IndexWriterConfig(IndexSchema.analyzer()))) {
+      Map<String, String> data = new java.util.HashMap<>();
+      w.getLiveCommitData().forEach(x -> data.put(x.getKey(), x.getValue()));
+      data.put(IndexSchema.COMMIT_VERSION, "2");
+      w.setLiveCommitData(data.entrySet());
+      w.commit();
+    }
+    int before = e.embedded.get();
+    IndexReport r = indexer(e, 64, IndexListener.none()).run();
+    assertThat(r.count(Status.INDEXED)).isEqualTo(4);
+    assertThat(e.embedded.get()).isEqualTo(before + 6);
+    try (VaultSearcher s = VaultSearcher.open(index(), e)) {
+      assertThat(s.commitData()).containsEntry(IndexSchema.COMMIT_VERSION, IndexSchema.VERSION);
+      assertThat(s.noteCount()).isEqualTo(5);
     }
   }
 
