@@ -16,21 +16,8 @@ import picocli.CommandLine;
 class DatasetCommandTest {
   static final String TOKENIZER = "../examples/tokenizer/qwen3";
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new LtmCli());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? LtmCli.USAGE_ERROR : LtmCli.INPUT_ERROR);
-    cl.setExecutionExceptionHandler((ex, c, p) -> {
-      c.getErr().println("error: " + CliErrors.describe(ex));
-      return LtmCli.INPUT_ERROR;
-    });
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   static final String SCENE = """
@@ -59,7 +46,7 @@ class DatasetCommandTest {
     Files.writeString(scenes.resolve("a.yaml"), SCENE.formatted("first-run"));
     Files.writeString(scenes.resolve("b.yaml"), SCENE.formatted("second-run").replace("today", "tomorrow"));
     Path out = dir.resolve("out/data.jsonl");
-    Run r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--max-len", "512", "--pack");
+    CliRun r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--max-len", "512", "--pack");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("scene_examples:       2").contains("packed:               true");
     List<String> lines = Files.readAllLines(out);
@@ -81,7 +68,7 @@ class DatasetCommandTest {
     Path scenes = Files.createDirectories(dir.resolve("scenes"));
     Files.writeString(scenes.resolve("a.yaml"), SCENE.formatted("first-run"));
     Path out = dir.resolve("out/data.jsonl");
-    Run r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--max-len", "16");
+    CliRun r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--max-len", "16");
     assertThat(r.code()).as(r.err()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(r.err()).contains("first-run left out:").contains("over --max-len 16")
         .contains("every example was left out");
@@ -97,7 +84,7 @@ class DatasetCommandTest {
     Files.writeString(vault.resolve("Память.md"), "---\ntitle: Память\ntags: [memory]\n---\nВступление.\n\n"
         + "# План\nЗапустить на 20 сценах.\n\n## Риски\nМало данных.\n");
     Path out = dir.resolve("data.jsonl");
-    Run r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--vault", vault.toString(),
+    CliRun r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString(), "--vault", vault.toString(),
         "--val-fraction", "0");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("note_examples:        3");
@@ -115,7 +102,7 @@ class DatasetCommandTest {
     Files.writeString(scenes.resolve("good.yaml"), SCENE.formatted("good-one"));
     Files.writeString(scenes.resolve("bad.yaml"), SCENE.formatted("bad-one").replace("kind: observe", "kind: obsrve"));
     Path out = dir.resolve("data.jsonl");
-    Run r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString());
+    CliRun r = run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", out.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("bad.yaml:").contains("error:");
     assertThat(Files.readAllLines(out)).hasSize(1).allMatch(l -> l.contains("\"good-one\""));
@@ -128,11 +115,11 @@ class DatasetCommandTest {
     assertThat(run("dataset", scenes.toString(), "--out", dir.resolve("x.jsonl").toString()).code()).isEqualTo(2);
     assertThat(run("dataset", scenes.toString(), "--tokenizer", TOKENIZER, "--out", dir.resolve("x.jsonl").toString(),
         "--max-len", "4").code()).isEqualTo(2);
-    Run noTok = run("dataset", scenes.toString(), "--tokenizer", dir.toString(), "--out", dir.resolve("x.jsonl").toString());
+    CliRun noTok = run("dataset", scenes.toString(), "--tokenizer", dir.toString(), "--out", dir.resolve("x.jsonl").toString());
     assertThat(noTok.code()).isEqualTo(1);
     assertThat(noTok.err()).contains("no tokenizer.json in " + dir);
     assertThat(Files.exists(dir.resolve("x.jsonl"))).isFalse();
-    Run empty = run("dataset", dir.resolve("missing").toString(), "--tokenizer", TOKENIZER, "--out", dir.resolve("x.jsonl").toString());
+    CliRun empty = run("dataset", dir.resolve("missing").toString(), "--tokenizer", TOKENIZER, "--out", dir.resolve("x.jsonl").toString());
     assertThat(empty.code()).isEqualTo(1);
     assertThat(empty.err()).contains("nothing written");
   }

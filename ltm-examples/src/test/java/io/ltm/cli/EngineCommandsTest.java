@@ -24,27 +24,14 @@ class EngineCommandsTest {
   @TempDir static Path tmp;
   static Path model;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new LtmCli());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? LtmCli.USAGE_ERROR : LtmCli.INPUT_ERROR);
-    cl.setExecutionExceptionHandler((ex, c, p) -> {
-      c.getErr().println("error: " + CliErrors.describe(ex));
-      return LtmCli.INPUT_ERROR;
-    });
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @BeforeAll
   static void writeModel() {
     model = tmp.resolve("tiny");
-    Run r = run("random-model", "--preset", "tiny-qwen3", "--dtype", "bf16", "--seed", "4", "--out", model.toString(),
+    CliRun r = run("random-model", "--preset", "tiny-qwen3", "--dtype", "bf16", "--seed", "4", "--out", model.toString(),
         "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(model.resolve("model.safetensors")).exists();
@@ -53,7 +40,7 @@ class EngineCommandsTest {
 
   @Test
   void scoreJsonMatchesTheScorer() throws Exception {
-    Run r = run("score", "--base", model.toString(), "--ids", "151644,872,198,3838,374", "--json");
+    CliRun r = run("score", "--base", model.toString(), "--ids", "151644,872,198,3838,374", "--json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = new ObjectMapper().readTree(r.out());
     assertThat(j.get("ids")).hasSize(5);
@@ -64,13 +51,13 @@ class EngineCommandsTest {
         assertThat(j.get("logprobs").get(i).asDouble()).isCloseTo(lp[i], within(1e-9));
       }
     }
-    Run text = run("score", "--base", model.toString(), "--text", "Hello world", "--json");
+    CliRun text = run("score", "--base", model.toString(), "--text", "Hello world", "--json");
     assertThat(new ObjectMapper().readTree(text.out()).get("ids").get(0).asInt()).isEqualTo(9707); // "Hello"
   }
 
   @Test
   void generateJsonHasTheContractFields() throws Exception {
-    Run r = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think", "--json");
+    CliRun r = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think", "--json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = new ObjectMapper().readTree(r.out());
     for (String f : List.of("reasoning", "answer", "ids", "logprobs", "entropies", "finish_reason")) {
@@ -78,7 +65,7 @@ class EngineCommandsTest {
     }
     assertThat(j.get("ids")).hasSize(6);
     assertThat(j.get("entropies").get(0).asDouble()).isGreaterThan(0);
-    Run stream = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think");
+    CliRun stream = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think");
     assertThat(stream.code()).isZero();
     assertThat(stream.out().strip()).isEqualTo(j.get("answer").asText().strip());
   }
@@ -89,11 +76,11 @@ class EngineCommandsTest {
     Files.createDirectories(bad);
     Files.copy(model.resolve("tokenizer.json"), bad.resolve("tokenizer.json"));
     Files.writeString(bad.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
-    Run r = run("score", "--base", bad.toString(), "--ids", "1,2,3");
+    CliRun r = run("score", "--base", bad.toString(), "--ids", "1,2,3");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("config.json").contains("unsupported model_type \"gpt2\"; supported: qwen3, llama, qwen2")
         .doesNotContain("Exception");
-    Run noDir = run("generate", "--base", tmp.resolve("nope").toString(), "--prompt", "x");
+    CliRun noDir = run("generate", "--base", tmp.resolve("nope").toString(), "--prompt", "x");
     assertThat(noDir.code()).isEqualTo(1);
     assertThat(noDir.err()).contains(tmp.resolve("nope") + ": no such model folder");
   }
@@ -108,7 +95,7 @@ class EngineCommandsTest {
         {"--top-k", "-1", "--top-k must be 0 (off) or more but got -1"},
         {"--repetition-penalty", "0", "--repetition-penalty must be more than 0 (1 = off) but got 0.0"}};
     for (String[] c : cases) {
-      Run r = run("generate", "--base", model.toString(), "--prompt", "x", c[0], c[1]);
+      CliRun r = run("generate", "--base", model.toString(), "--prompt", "x", c[0], c[1]);
       assertThat(r.code()).as(c[0] + " " + c[1]).isEqualTo(LtmCli.USAGE_ERROR);
       assertThat(r.err().lines().findFirst()).as(r.err()).contains(c[2]);
     }

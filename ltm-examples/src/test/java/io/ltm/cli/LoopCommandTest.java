@@ -34,7 +34,7 @@ class LoopCommandTest {
   @BeforeAll
   static void prepare() throws Exception {
     model = tmp.resolve("tiny");
-    SeedCommandTest.Run r = SeedCommandTest.run("random-model", "--preset", "tiny-qwen3", "--seed", "3", "--out", model.toString(),
+    CliRun r = CliRun.of("random-model", "--preset", "tiny-qwen3", "--seed", "3", "--out", model.toString(),
         "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
     assertThat(r.code()).as(r.err()).isZero();
     // An adapter with nonzero B, saved where a training run keeps its step-3 checkpoint.
@@ -63,7 +63,7 @@ class LoopCommandTest {
     Path out = tmp.resolve("t1/traces.jsonl");
     String[] args = {"loop", "--base", model.toString(), "--adapter", checkpoint.toString(), "--probes", probes.toString(),
         "--out", out.toString(), "--iterations", "2", "--max-new-tokens", "4", "--all-iterations"};
-    SeedCommandTest.Run r = SeedCommandTest.run(args);
+    CliRun r = CliRun.of(args);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("[tiny] probe 1/2 en", "[tiny+my-run@3] probe 2/2 ru", "iteration 1: 4 tokens");
     assertThat(r.out()).contains("wrote 8 trace records to " + out);
@@ -75,7 +75,7 @@ class LoopCommandTest {
     // The adapter changes the model: its first token's distribution differs from the base's.
     assertThat(Math.abs(t.get(0).tokens().get(0).entropy() - t.get(4).tokens().get(0).entropy())).isGreaterThan(1e-4);
 
-    SeedCommandTest.Run again = SeedCommandTest.run(args);
+    CliRun again = CliRun.of(args);
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out()).contains("wrote 0 trace records", "(8 already there)");
     assertThat(TraceReader.read(out).records()).hasSize(8);
@@ -90,7 +90,7 @@ class LoopCommandTest {
     Path index = tmp.resolve("index");
     VaultContext.index(vault, index);
     Path out = tmp.resolve("t2/traces.jsonl");
-    SeedCommandTest.Run r = SeedCommandTest.run("loop", "--base", model.toString(), "--probes", probes.toString(),
+    CliRun r = CliRun.of("loop", "--base", model.toString(), "--probes", probes.toString(),
         "--out", out.toString(), "--iterations", "1", "--max-new-tokens", "2", "--index", index.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("context: ", "[1] LoRA.md > LoRA, lines 1-2");
@@ -101,17 +101,17 @@ class LoopCommandTest {
   void badProbeFilesAndOptionsAreClearErrors() throws Exception {
     Path bad = tmp.resolve("bad.yaml");
     Files.writeString(bad, "- prompt: ok\n- id: x\n  promt: typo\n");
-    SeedCommandTest.Run r = SeedCommandTest.run("loop", "--base", model.toString(), "--probes", bad.toString(),
+    CliRun r = CliRun.of("loop", "--base", model.toString(), "--probes", bad.toString(),
         "--out", tmp.resolve("t3.jsonl").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains(bad + ":3:3: unknown key 'promt'");
     assertThat(tmp.resolve("t3.jsonl")).doesNotExist();
 
-    SeedCommandTest.Run none = SeedCommandTest.run("loop", "--base", model.toString(), "--out", tmp.resolve("t4.jsonl").toString());
+    CliRun none = CliRun.of("loop", "--base", model.toString(), "--out", tmp.resolve("t4.jsonl").toString());
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("--probes", "--scenes");
 
-    SeedCommandTest.Run noAdapter = SeedCommandTest.run("loop", "--base", model.toString(), "--adapter", tmp.toString(),
+    CliRun noAdapter = CliRun.of("loop", "--base", model.toString(), "--adapter", tmp.toString(),
         "--probes", probes.toString(), "--out", tmp.resolve("t5.jsonl").toString());
     assertThat(noAdapter.code()).isEqualTo(1);
     assertThat(noAdapter.err()).contains("no adapter_config.json");

@@ -17,21 +17,8 @@ import picocli.CommandLine;
 class RagCommandsTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new LtmCli());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? LtmCli.USAGE_ERROR : LtmCli.INPUT_ERROR);
-    cl.setExecutionExceptionHandler((ex, c, p) -> {
-      c.getErr().println("error: " + ex.getMessage());
-      return LtmCli.INPUT_ERROR;
-    });
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -43,14 +30,14 @@ class RagCommandsTest {
     Files.writeString(vault.resolve("Bread.md"), "# Bread\nFlour, water, salt.\n");
     String index = tmp.resolve("idx").toString();
 
-    Run first = run("index", vault.toString(), "--index", index);
+    CliRun first = run("index", vault.toString(), "--index", index);
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).contains("indexed ml/LoRA.md", "indexed Plan.md", "indexed 3, unchanged 0, skipped 0, failed 0, deleted 0");
 
-    Run again = run("index", vault.toString(), "--index", index);
+    CliRun again = run("index", vault.toString(), "--index", index);
     assertThat(again.out()).contains("indexed 0, unchanged 3").doesNotContain("indexed Plan.md");
 
-    Run search = run("search", "--index", index, "which rank is a good start", "--k", "2", "--json");
+    CliRun search = run("search", "--index", index, "which rank is a good start", "--k", "2", "--json");
     assertThat(search.code()).as(search.err()).isZero();
     JsonNode arr = new ObjectMapper().readTree(search.out());
     assertThat(arr.isArray()).isTrue();
@@ -66,23 +53,23 @@ class RagCommandsTest {
     assertThat(top.get("score").asDouble()).isGreaterThanOrEqualTo(arr.get(1).get("score").asDouble());
     assertThat(top.get("text").asText()).contains("Rank eight").contains("See Plan.");
 
-    Run bm25 = run("search", "--index", index, "flour", "--mode", "bm25");
+    CliRun bm25 = run("search", "--index", index, "flour", "--mode", "bm25");
     assertThat(bm25.out()).contains("1. Bread.md > Bread, lines 1-2").contains("obsidian://open?vault=vault&file=Bread");
 
-    Run expanded = run("search", "--index", index, "rank eight adapters", "--mode", "bm25", "--k", "3", "--expand-links", "--json");
+    CliRun expanded = run("search", "--index", index, "rank eight adapters", "--mode", "bm25", "--k", "3", "--expand-links", "--json");
     JsonNode ex = new ObjectMapper().readTree(expanded.out());
     assertThat(ex.findValuesAsText("path")).contains("ml/LoRA.md", "Plan.md");
   }
 
   @Test
   void errorsAndUsage() {
-    Run missing = run("index", tmp.resolve("nope").toString(), "--index", tmp.resolve("i").toString());
+    CliRun missing = run("index", tmp.resolve("nope").toString(), "--index", tmp.resolve("i").toString());
     assertThat(missing.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(missing.err()).contains("vault folder not found");
-    Run noIndex = run("search", "--index", tmp.resolve("none").toString(), "x", "--mode", "bm25");
+    CliRun noIndex = run("search", "--index", tmp.resolve("none").toString(), "x", "--mode", "bm25");
     assertThat(noIndex.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(noIndex.err()).contains("no index here");
-    Run badMode = run("search", "--index", tmp.toString(), "x", "--mode", "fuzzy");
+    CliRun badMode = run("search", "--index", tmp.toString(), "x", "--mode", "fuzzy");
     assertThat(badMode.code()).isEqualTo(LtmCli.USAGE_ERROR);
     assertThat(badMode.err()).contains("hybrid, bm25 or vector");
   }

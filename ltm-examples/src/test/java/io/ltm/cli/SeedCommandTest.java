@@ -28,21 +28,8 @@ import picocli.CommandLine;
 class SeedCommandTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new LtmCli());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    cl.setExitCodeExceptionMapper(ex -> ex instanceof CommandLine.ParameterException ? LtmCli.USAGE_ERROR : LtmCli.INPUT_ERROR);
-    cl.setExecutionExceptionHandler((ex, c, p) -> {
-      c.getErr().println("error: " + CliErrors.describe(ex));
-      return LtmCli.INPUT_ERROR;
-    });
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   static void scene(Path dir, String id, String lang, String prompt, String answer) throws Exception {
@@ -76,7 +63,7 @@ class SeedCommandTest {
     String[] args = {"seed", "--scenes", scenes.toString(), "--out", runDir.toString(), "--steps", "4", "--max-len", "256",
         "--validation", "0.5", "--iterations", "2", "--max-new-tokens", "6", "--probes", "2"};
 
-    Run r = run(args);
+    CliRun r = run(args);
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("PIPELINE DEMO with a tiny RANDOM Qwen3 model", "== 6/6 thought metrics and report",
         "probes (held-out scenes): [first-run, zametki]");
@@ -128,7 +115,7 @@ class SeedCommandTest {
 
     // A re-run resumes: nothing is trained or generated again.
     long traceBytes = Files.size(runDir.resolve("traces/loop.jsonl"));
-    Run again = run(args);
+    CliRun again = run(args);
     assertThat(again.code()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("base-random: present, reused", "scenes.jsonl: present, kept",
         "training skipped");
@@ -141,7 +128,7 @@ class SeedCommandTest {
   void invalidScenesStopTheRunWithTheProblemAndExitOne() throws Exception {
     Path scenes = Files.createDirectories(tmp.resolve("bad"));
     Files.writeString(scenes.resolve("x.yaml"), "id: x\nprompt: p\nthought:\n  - kind: wonder\n    text: t\nanswer: a\n");
-    Run r = run("seed", "--scenes", scenes.toString(), "--out", tmp.resolve("run").toString(), "--steps", "1");
+    CliRun r = run("seed", "--scenes", scenes.toString(), "--out", tmp.resolve("run").toString(), "--steps", "1");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).contains("x.yaml:4:").contains("wonder");
     assertThat(tmp.resolve("run/adapter")).doesNotExist();
@@ -149,7 +136,7 @@ class SeedCommandTest {
 
   @Test
   void badOptionsAreUsageErrors() {
-    Run r = run("seed", "--scenes", tmp.resolve("missing").toString(), "--out", tmp.resolve("run").toString());
+    CliRun r = run("seed", "--scenes", tmp.resolve("missing").toString(), "--out", tmp.resolve("run").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--scenes").contains("does not exist");
   }

@@ -19,7 +19,7 @@ class TrainCommandTest {
   @BeforeAll
   static void writeModel() {
     model = tmp.resolve("tiny");
-    EngineCommandsTest.Run r = EngineCommandsTest.run("random-model", "--preset", "tiny-qwen3", "--seed", "4", "--out",
+    CliRun r = CliRun.of("random-model", "--preset", "tiny-qwen3", "--seed", "4", "--out",
         model.toString(), "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
     assertThat(r.code()).as(r.err()).isZero();
   }
@@ -30,7 +30,7 @@ class TrainCommandTest {
     String[] args = {"train", "--base", model.toString(), "--scenes", "../examples/scenes", "--out", run.toString(),
         "--steps", "4", "--max-len", "128", "--truncate", "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2",
         "--save-every", "2", "--eval-every", "2", "--seed", "5"};
-    EngineCommandsTest.Run r = EngineCommandsTest.run(args);
+    CliRun r = CliRun.of(args);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("adapter: " + run.resolve("adapter"));
     assertThat(r.err()).contains("trainable params:");
@@ -44,32 +44,32 @@ class TrainCommandTest {
     assertThat(cfg.get("lora").get("target_modules").toString()).isEqualTo("[\"q_proj\",\"v_proj\"]");
 
     // A second run into the same folder without --resume is refused; with --resume it has nothing left to do.
-    EngineCommandsTest.Run again = EngineCommandsTest.run(args);
+    CliRun again = CliRun.of(args);
     assertThat(again.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(again.err()).contains("--resume");
     String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
     resume[args.length] = "--resume";
-    EngineCommandsTest.Run resumed = EngineCommandsTest.run(resume);
+    CliRun resumed = CliRun.of(resume);
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).isEqualTo(lines);
     // Resuming with another learning rate is refused, naming the setting that changed and both values.
     String[] otherLr = resume.clone();
     otherLr[java.util.Arrays.asList(otherLr).indexOf("--lr") + 1] = "2e-2";
-    EngineCommandsTest.Run refused = EngineCommandsTest.run(otherLr);
+    CliRun refused = CliRun.of(otherLr);
     assertThat(refused.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(refused.err()).contains("training settings differ: learningRate: was 0.01, now 0.02")
         .doesNotContain("evalEvery");
 
     // The adapter changes the scores; the base stays the base.
     String ids = "151644,872,198,3838,374,264";
-    JsonNode base = new ObjectMapper().readTree(EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json").out());
-    EngineCommandsTest.Run withAdapter = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json",
+    JsonNode base = new ObjectMapper().readTree(CliRun.of("score", "--base", model.toString(), "--ids", ids, "--json").out());
+    CliRun withAdapter = CliRun.of("score", "--base", model.toString(), "--ids", ids, "--json",
         "--adapter", run.resolve("adapter").toString());
     assertThat(withAdapter.code()).as(withAdapter.err()).isZero();
     JsonNode tuned = new ObjectMapper().readTree(withAdapter.out());
     assertThat(tuned.get("logprobs").toString()).isNotEqualTo(base.get("logprobs").toString());
 
-    EngineCommandsTest.Run gen = EngineCommandsTest.run("generate", "--base", model.toString(), "--prompt", "Why?",
+    CliRun gen = CliRun.of("generate", "--base", model.toString(), "--prompt", "Why?",
         "--max-new-tokens", "3", "--no-think", "--json", "--with-base", "--adapter", run.resolve("adapter").toString(),
         "--adapter", run.resolve("checkpoint-2/adapter").toString());
     assertThat(gen.code()).as(gen.err()).isZero();
@@ -80,11 +80,11 @@ class TrainCommandTest {
     assertThat(new ObjectMapper().readTree(objects.get(0)).get("adapter").isNull()).as(objects.get(0)).isTrue();
 
     // --adapter also takes the run folder (its adapter/) and a checkpoint-N folder, as `ltm loop` does
-    EngineCommandsTest.Run viaRun = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", ids, "--json",
+    CliRun viaRun = CliRun.of("score", "--base", model.toString(), "--ids", ids, "--json",
         "--adapter", run.toString());
     assertThat(viaRun.code()).as(viaRun.err()).isZero();
     assertThat(new ObjectMapper().readTree(viaRun.out()).get("logprobs")).isEqualTo(tuned.get("logprobs"));
-    EngineCommandsTest.Run viaCheckpoint = EngineCommandsTest.run("generate", "--base", model.toString(), "--prompt", "Why?",
+    CliRun viaCheckpoint = CliRun.of("generate", "--base", model.toString(), "--prompt", "Why?",
         "--max-new-tokens", "2", "--json", "--adapter", run.resolve("checkpoint-2").toString());
     assertThat(viaCheckpoint.code()).as(viaCheckpoint.err()).isZero();
   }
@@ -92,20 +92,20 @@ class TrainCommandTest {
   @Test
   void badBaseOrNoScenesFailAtOnceWithTheReason() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("no-scenes"));
-    EngineCommandsTest.Run none = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", empty.toString(),
+    CliRun none = CliRun.of("train", "--base", model.toString(), "--scenes", empty.toString(),
         "--out", tmp.resolve("run-none").toString(), "--steps", "1");
     assertThat(none.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(none.err()).contains(empty + ": no scenes to train on").doesNotContain("--max-len");
 
     Path noConfig = Files.createDirectories(tmp.resolve("no-config"));
     Files.copy(model.resolve("tokenizer.json"), noConfig.resolve("tokenizer.json"));
-    EngineCommandsTest.Run bad = EngineCommandsTest.run("train", "--base", noConfig.toString(), "--scenes", "../examples/scenes",
+    CliRun bad = CliRun.of("train", "--base", noConfig.toString(), "--scenes", "../examples/scenes",
         "--out", tmp.resolve("run-bad").toString(), "--steps", "1");
     assertThat(bad.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(bad.err()).contains(noConfig.resolve("config.json") + ": file not found")
         .doesNotContain("input_examples"); // failed before building the dataset
 
-    EngineCommandsTest.Run bogus = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+    CliRun bogus = CliRun.of("train", "--base", model.toString(), "--scenes", "../examples/scenes",
         "--out", tmp.resolve("run-bogus").toString(), "--steps", "1", "--max-len", "128", "--truncate", "--targets", "bogus_proj");
     assertThat(bogus.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(bogus.err()).contains("target_modules [bogus_proj] match no projection of the model; its projections are"
@@ -119,7 +119,7 @@ class TrainCommandTest {
         "--seed", "9"};
     Path full = tmp.resolve("full");
     Path killed = tmp.resolve("killed");
-    EngineCommandsTest.Run r = EngineCommandsTest.run(concat(new String[] {"train", "--out", full.toString()}, common));
+    CliRun r = CliRun.of(concat(new String[] {"train", "--out", full.toString()}, common));
     assertThat(r.code()).as(r.err()).isZero();
     // Another JVM trains into `killed` and gets SIGKILL once it has passed a checkpoint.
     java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
@@ -138,7 +138,7 @@ class TrainCommandTest {
     assertThat(p.isAlive()).as(Files.readString(tmp.resolve("killed.log"))).isTrue();
     p.destroyForcibly(); // SIGKILL on Linux
     p.waitFor();
-    EngineCommandsTest.Run resumed = EngineCommandsTest.run(concat(new String[] {"train", "--out", killed.toString(), "--resume"}, common));
+    CliRun resumed = CliRun.of(concat(new String[] {"train", "--out", killed.toString(), "--resume"}, common));
     assertThat(resumed.code()).as(resumed.err()).isZero();
     ObjectMapper json = new ObjectMapper();
     List<String> a = Files.readAllLines(full.resolve("metrics.jsonl"));
@@ -163,11 +163,11 @@ class TrainCommandTest {
 
   @Test
   void badInputIsAClearError() {
-    EngineCommandsTest.Run r = EngineCommandsTest.run("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+    CliRun r = CliRun.of("train", "--base", model.toString(), "--scenes", "../examples/scenes",
         "--out", tmp.resolve("bad").toString(), "--steps", "2", "--targets", "nope_proj", "--max-len", "128", "--truncate");
     assertThat(r.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(r.err()).contains("nope_proj").contains("q_proj");
-    EngineCommandsTest.Run r2 = EngineCommandsTest.run("score", "--base", model.toString(), "--ids", "1,2",
+    CliRun r2 = CliRun.of("score", "--base", model.toString(), "--ids", "1,2",
         "--adapter", tmp.resolve("missing").toString());
     assertThat(r2.code()).isEqualTo(LtmCli.INPUT_ERROR);
     assertThat(r2.err()).contains("adapter_config.json");
