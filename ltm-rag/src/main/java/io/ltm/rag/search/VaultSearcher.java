@@ -54,7 +54,7 @@ public final class VaultSearcher implements AutoCloseable {
   /** The rank constant of reciprocal rank fusion. */
   public static final int RRF_K = 60;
   /** The least number of candidates an HNSW search collects before the best are taken. */
-  public static final int KNN_MIN_CANDIDATES = 200;
+  public static final int KNN_MIN_CANDIDATES = 400;
 
   private final Directory dir;
   private final SearcherManager manager;
