@@ -95,10 +95,6 @@ public final class TokenBatch {
 
   /** 1 for example tokens, 0 for padding. */
   public IntBuffer attentionMask() {
-    int[] m = new int[segmentIds.length];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = segmentIds[i] == 0 ? 0 : 1;
-    }
-    return IntBuffer.wrap(m).asReadOnlyBuffer();
+    return TokenSequence.attentionMask(segmentIds);
   }
 }

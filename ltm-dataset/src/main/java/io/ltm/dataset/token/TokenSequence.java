@@ -117,6 +117,11 @@ public final class TokenSequence {
 
   /** 1 for tokens of examples, 0 for padding (Hugging Face's {@code attention_mask}). */
   public IntBuffer attentionMask() {
+    return attentionMask(segmentIds);
+  }
+
+  /** Hugging Face's {@code attention_mask} of segment ids: 1 where the segment is not 0 (padding). */
+  static IntBuffer attentionMask(int[] segmentIds) {
     int[] m = new int[segmentIds.length];
     for (int i = 0; i < m.length; i++) {
       m[i] = segmentIds[i] == 0 ? 0 : 1;
