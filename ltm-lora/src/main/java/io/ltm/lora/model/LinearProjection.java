@@ -11,11 +11,16 @@ import java.util.Objects;
  * which picks a fast GEMM/GEMV path for the stored layout: a matMul against a transposed view is up to
  * 4x slower for a single decode row against the 151936-row logits matrix. When the weights are f16
  * (on CUDA) the input is cast to f16 for the product and the result back to f32.
+ *
+ * <p>A single input row that needs no gradient (a decode step) goes through {@link Gemv} instead, a
+ * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV.
  */
 public final class LinearProjection implements Projection {
   private final String name;
   private final NDArray weight; // (out, in)
   private final NDArray bias; // (out) or null
+  private volatile Gemv gemv; // built on the first single-row call
+  private volatile boolean gemvChecked;
 
   /**
    * @param name HF module name
@@ -62,10 +67,28 @@ public final class LinearProjection implements Projection {
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
+    if (Gemv.ENABLED && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !x.hasGradient()) {
+      Gemv kernel = gemv();
+      if (kernel != null) {
+        return kernel.apply(x); // (..., out)
+      }
+    }
     if (wt == DataType.FLOAT32) {
       return Linear.linear(x, weight, bias).singletonOrThrow(); // (..., out)
     }
     NDArray y = Linear.linear(x.toType(wt, false), weight, bias).singletonOrThrow();
     return y.toType(DataType.FLOAT32, false);
+  }
+
+  private Gemv gemv() {
+    if (!gemvChecked) {
+      synchronized (this) {
+        if (!gemvChecked) {
+          gemv = Gemv.of(weight, bias);
+          gemvChecked = true;
+        }
+      }
+    }
+    return gemv;
   }
 }

@@ -54,8 +54,9 @@ class AdapterGeneratorTest {
         Generation g1 = adapted.generate(req);
         Generation g0again = base.generate(req);
         assertThat(g0.tokens()).extracting(GeneratedToken::id).isEqualTo(plain.tokens().stream().map(GeneratedToken::id).toList());
-        assertThat(logprobs(g0)).containsExactly(logprobs(plain), within(1e-6));
-        assertThat(logprobs(g0again)).containsExactly(logprobs(plain), within(1e-6));
+        // the base through idle LoRA wrappers runs q/k/v and gate/up unfused: equal up to f32 rounding
+        assertThat(logprobs(g0)).containsExactly(logprobs(plain), within(1e-5));
+        assertThat(logprobs(g0again)).containsExactly(logprobs(g0), within(0.0));
         assertThat(Math.abs(g1.tokens().get(0).logprob() - g0.tokens().get(0).logprob())).isGreaterThan(1e-3);
         // The selection is scoped to the generation: the thread is back on the base afterwards.
         assertThat(lora.selection().active()).isEqualTo(AdapterSelection.BASE);

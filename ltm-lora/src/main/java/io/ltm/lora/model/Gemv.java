@@ -1,0 +1,187 @@
+package io.ltm.lora.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One input row through a frozen f32 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
+ * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
+ * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
+ * memory; libtorch's CPU GEMV streams at 60-65% of a plain copy on the machines we measured, this
+ * kernel at 85-95% (EngineBench, README "Engine").
+ *
+ * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
+ * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},
+ * the tests and the benchmarks pass); without it, or with {@code -Dltm.gemv=libtorch}, every product
+ * stays in libtorch. Rows are split over {@link #THREADS} threads: {@code -Dltm.gemv.threads}, else
+ * {@code ai.djl.pytorch.num_threads}, else {@code OMP_NUM_THREADS}, else one per core, as libtorch
+ * chooses its own.
+ *
+ * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
+ * closed, so a closed model gives DJL's error instead of reading freed memory.
+ */
+final class Gemv {
+  private static final Logger LOG = LoggerFactory.getLogger(Gemv.class);
+  private static final long MAX_CHUNK_BYTES = 1L << 30; // a ByteBuffer is int-indexed
+  private static final long MIN_PARALLEL_ELEMENTS = 1L << 18; // below this a second thread costs more than it saves
+  static final boolean ENABLED = enabled();
+  static final int THREADS = threads();
+  private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, r -> {
+    Thread t = new Thread(r, "ltm-gemv");
+    t.setDaemon(true);
+    return t;
+  }) : null;
+
+  private final NDArray weight; // (out, in)
+  private final ByteBuffer[] chunks; // row ranges of the weight, each under MAX_CHUNK_BYTES
+  private final int[] chunkStart; // first row of each chunk, plus the row count at the end
+  private final int cols;
+  private final float[] bias; // (out) or null
+
+  private Gemv(NDArray weight, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
+    this.weight = weight;
+    this.chunks = chunks;
+    this.chunkStart = chunkStart;
+    this.cols = Math.toIntExact(weight.getShape().get(1));
+    this.bias = bias;
+  }
+
+  /**
+   * The kernel over {@code weight [out, in]} (and {@code bias [out]} or null), or null when it does
+   * not apply: kernel disabled or unavailable, weight not f32, not on the CPU or not contiguous.
+   */
+  static Gemv of(NDArray weight, NDArray bias) {
+    return of(weight, bias, MAX_CHUNK_BYTES);
+  }
+
+  /** As {@link #of(NDArray, NDArray)}, with row chunks of at most {@code maxChunkBytes} (tests). */
+  static Gemv of(NDArray weight, NDArray bias, long maxChunkBytes) {
+    if (!ENABLED || weight.getDataType() != DataType.FLOAT32 || !weight.getDevice().equals(Device.cpu())) {
+      return null;
+    }
+    try {
+      long rows = weight.getShape().get(0);
+      long cols = weight.getShape().get(1);
+      long rowsPerChunk = Math.max(1, Math.min(MAX_CHUNK_BYTES, maxChunkBytes) / (cols * Float.BYTES));
+      int n = Math.toIntExact((rows + rowsPerChunk - 1) / rowsPerChunk);
+      ByteBuffer[] chunks = new ByteBuffer[n];
+      int[] start = new int[n + 1];
+      NDManager views = n > 1 ? weight.getManager().newSubManager() : null; // closed with the weights
+      for (int i = 0; i < n; i++) {
+        long from = i * rowsPerChunk;
+        long to = Math.min(rows, from + rowsPerChunk);
+        NDArray part = n == 1 ? weight : weight.get(views, new NDIndex("{}:{}", from, to));
+        ByteBuffer b = part.toByteBuffer(true);
+        if (!b.isDirect() || b.capacity() != (to - from) * cols * Float.BYTES) {
+          return null; // not an alias of the tensor's memory
+        }
+        chunks[i] = b.order(ByteOrder.nativeOrder());
+        start[i] = (int) from;
+      }
+      start[n] = Math.toIntExact(rows);
+      return new Gemv(weight, chunks, start, bias == null ? null : bias.toFloatArray());
+    } catch (RuntimeException e) { // e.g. a non-contiguous weight in a capped manager
+      LOG.debug("libtorch keeps the projection {}: {}", weight.getShape(), e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * {@code x} (f32, {@code in} elements in any shape {@code [..., in]} with one row) to
+   * {@code [..., out]} in {@code x}'s manager.
+   */
+  NDArray apply(NDArray x) {
+    if (weight.isReleased()) {
+      throw new IllegalStateException("the model's weights are closed");
+    }
+    float[] in = x.toFloatArray(); // (in)
+    float[] y = new float[chunkStart[chunkStart.length - 1]]; // (out)
+    multiply(in, y);
+    if (bias != null) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] += bias[i];
+      }
+    }
+    long[] shape = x.getShape().getShape();
+    shape[shape.length - 1] = y.length;
+    return x.getManager().create(y, new Shape(shape));
+  }
+
+  private void multiply(float[] x, float[] y) {
+    int out = y.length;
+    if (POOL == null || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
+      rows(x, y, 0, out);
+      return;
+    }
+    List<Future<?>> parts = new ArrayList<>(THREADS - 1);
+    int per = (out + THREADS - 1) / THREADS;
+    for (int t = 1; t < THREADS; t++) {
+      int from = Math.min(out, t * per);
+      int to = Math.min(out, from + per);
+      if (from < to) {
+        parts.add(POOL.submit(() -> rows(x, y, from, to)));
+      }
+    }
+    rows(x, y, 0, Math.min(out, per));
+    for (Future<?> f : parts) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during a matrix-vector product", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("matrix-vector product failed", e.getCause());
+      }
+    }
+  }
+
+  /** {@code y[r] = W[r, :] . x} for rows {@code [from, to)}, chunk by chunk. */
+  private void rows(float[] x, float[] y, int from, int to) {
+    for (int i = 0; i < chunks.length && from < to; i++) {
+      int lo = Math.max(from, chunkStart[i]);
+      int hi = Math.min(to, chunkStart[i + 1]);
+      if (lo < hi) {
+        VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
+      }
+    }
+  }
+
+  private static boolean enabled() {
+    String mode = System.getProperty("ltm.gemv", "java");
+    if (mode.equals("libtorch")) {
+      return false;
+    }
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      LOG.info("decode runs libtorch's GEMV; start the JVM with --add-modules jdk.incubator.vector for the faster Java kernel");
+      return false;
+    }
+    return true;
+  }
+
+  private static int threads() {
+    for (String v : new String[] {System.getProperty("ltm.gemv.threads"), System.getProperty("ai.djl.pytorch.num_threads"),
+        System.getenv("OMP_NUM_THREADS")}) {
+      if (v != null && !v.isBlank()) {
+        try {
+          return Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+          LOG.warn("ignoring thread count {}: not an integer", v);
+        }
+      }
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+}
