@@ -139,6 +139,17 @@ public final class EngineBench {
         }
       }
       log("A/B decode ms/token: fused %s, separate %s", fusedMs, separateMs);
+      // --- A/B: the Java SIMD GEMV (default) vs libtorch's one-row linear, alternating, 32 tokens each ---
+      List<Double> javaMs = new ArrayList<>();
+      List<Double> libtorchMs = new ArrayList<>();
+      boolean javaGemv = io.ltm.lora.model.LinearProjection.useJavaGemv(true);
+      for (int rep = 0; javaGemv && rep < 2; rep++) {
+        javaMs.add(decodeMsPerToken(model, 32));
+        io.ltm.lora.model.LinearProjection.useJavaGemv(false);
+        libtorchMs.add(decodeMsPerToken(model, 32));
+        io.ltm.lora.model.LinearProjection.useJavaGemv(true);
+      }
+      log("A/B decode ms/token: Java GEMV %s, libtorch GEMV %s", javaMs, libtorchMs);
       double gflopsAfter = matmulGflops(prefillTokens, cfg.hiddenSize(), cfg.intermediateSize());
       double copyAfter = copyGbps(1L << 28);
       log("limits after: matMul %.1f GFLOP/s, copy %.1f GB/s", gflopsAfter, copyAfter);
@@ -176,6 +187,10 @@ public final class EngineBench {
           median(fusedMs), median(separateMs)), String.format(Locale.ROOT,
           "32 tokens each, alternating (fused %s; separate %s); separate = every projection wrapped, as after "
               + "replaceProjection", fmt(fusedMs), fmt(separateMs))));
+      rows.add(row("decode A/B: Java vs libtorch GEMV", javaGemv ? String.format(Locale.ROOT, "%.0f vs %.0f ms/token",
+          median(javaMs), median(libtorchMs)) : "Java kernel unavailable", javaGemv ? String.format(Locale.ROOT,
+          "32 tokens each, alternating (Java %s; libtorch %s); the decode rows above use the Java kernel",
+          fmt(javaMs), fmt(libtorchMs)) : "start the JVM with --add-modules jdk.incubator.vector"));
       rows.add(row("decode vs read-only bandwidth", String.format(Locale.ROOT, "%.0f%% of %.2f tokens/s",
           100 * decodeTps / (readGbps * 1e9 / bytesPerToken), readGbps * 1e9 / bytesPerToken),
           String.format(Locale.ROOT, "sum() over 1 GiB: %.1f GB/s read (a decode step only reads weights)", readGbps)));

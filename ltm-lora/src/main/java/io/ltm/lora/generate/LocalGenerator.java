@@ -8,6 +8,7 @@ import io.ltm.core.generate.TextGenerator;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
+import io.ltm.dataset.chat.Qwen3ChatTemplate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,9 +44,13 @@ public final class LocalGenerator implements TextGenerator {
     return generateBatch(List.of(request)).get(0);
   }
 
-  /** The prompt ids a request renders to (Qwen3 ChatML with the generation prompt). */
+  /**
+   * The prompt ids a request renders to: Qwen3's chat template with the generation prompt
+   * ({@link Qwen3ChatTemplate}, the renderer the dataset trains on, byte for byte Jinja2's output).
+   */
   public int[] promptIds(GenerationRequest request) {
-    return model.tokenizer().encode(ChatPrompt.render(request.messages(), request.enableThinking()));
+    return model.tokenizer().encode(
+        Qwen3ChatTemplate.get().renderPrompt(request.messages(), request.enableThinking()).text());
   }
 
   /** Generates for several chats at once (one batch); results in request order. */

@@ -37,7 +37,8 @@ final class Gemv {
   private static final Logger LOG = LoggerFactory.getLogger(Gemv.class);
   private static final long MAX_CHUNK_BYTES = 1L << 30; // a ByteBuffer is int-indexed
   private static final long MIN_PARALLEL_ELEMENTS = 1L << 18; // below this a second thread costs more than it saves
-  static final boolean ENABLED = enabled();
+  static final boolean AVAILABLE = available();
+  private static volatile boolean enabled = AVAILABLE;
   static final int THREADS = threads();
   private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, r -> {
     Thread t = new Thread(r, "ltm-gemv");
@@ -69,7 +70,7 @@ final class Gemv {
 
   /** As {@link #of(NDArray, NDArray)}, with row chunks of at most {@code maxChunkBytes} (tests). */
   static Gemv of(NDArray weight, NDArray bias, long maxChunkBytes) {
-    if (!ENABLED || weight.getDataType() != DataType.FLOAT32 || !weight.getDevice().equals(Device.cpu())) {
+    if (!AVAILABLE || weight.getDataType() != DataType.FLOAT32 || !weight.getDevice().equals(Device.cpu())) {
       return null;
     }
     try {
@@ -159,7 +160,18 @@ final class Gemv {
     }
   }
 
-  private static boolean enabled() {
+  /** Whether {@link LinearProjection} uses the kernel now. */
+  static boolean enabled() {
+    return enabled;
+  }
+
+  /** Switches the kernel on or off for later calls (A/B benchmarks); stays off when unavailable. */
+  static boolean setEnabled(boolean on) {
+    enabled = on && AVAILABLE;
+    return enabled;
+  }
+
+  private static boolean available() {
     String mode = System.getProperty("ltm.gemv", "java");
     if (mode.equals("libtorch")) {
       return false;

@@ -67,7 +67,7 @@ public final class LinearProjection implements Projection {
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
-    if (Gemv.ENABLED && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !x.hasGradient()) {
+    if (Gemv.enabled() && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !x.hasGradient()) {
       Gemv kernel = gemv();
       if (kernel != null) {
         return kernel.apply(x); // (..., out)
@@ -78,6 +78,17 @@ public final class LinearProjection implements Projection {
     }
     NDArray y = Linear.linear(x.toType(wt, false), weight, bias).singletonOrThrow();
     return y.toType(DataType.FLOAT32, false);
+  }
+
+  /**
+   * Switches the Java matrix-vector kernel for single-row inputs on or off, for every projection
+   * (it is on by default when the JVM has {@code jdk.incubator.vector}); meant for A/B comparisons
+   * with libtorch's GEMV in benchmarks.
+   *
+   * @return whether the kernel is now on (false when it is unavailable)
+   */
+  public static boolean useJavaGemv(boolean on) {
+    return Gemv.setEnabled(on);
   }
 
   private Gemv gemv() {

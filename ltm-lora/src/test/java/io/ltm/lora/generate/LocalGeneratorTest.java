@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.ltm.core.generate.ChatMessage;
 import io.ltm.core.generate.GeneratedToken;
 import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
@@ -130,6 +131,17 @@ class LocalGeneratorTest {
     assertThat(seen).isEqualTo(g.tokens());
     assertThat(model.generator().promptIds(req().enableThinking(false).build()))
         .endsWith(model.tokenizer().encode("<think>\n\n</think>\n\n"));
+  }
+
+  @Test
+  void aMultiTurnPromptIsTheChatTemplatesRendering() {
+    // an earlier assistant turn with <think> inside its content: Qwen3's template drops that reasoning
+    List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("First?"),
+        ChatMessage.assistant("<think>\nweighing it\n</think>\n\nYes.", ""), ChatMessage.user("Second?"));
+    GenerationRequest r = GenerationRequest.builder().messages(chat).build();
+    String text = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nFirst?<|im_end|>\n"
+        + "<|im_start|>assistant\nYes.<|im_end|>\n<|im_start|>user\nSecond?<|im_end|>\n<|im_start|>assistant\n";
+    assertThat(model.generator().promptIds(r)).containsExactly(model.tokenizer().encode(text));
   }
 
   @Test

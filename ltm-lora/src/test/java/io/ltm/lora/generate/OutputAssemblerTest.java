@@ -7,6 +7,7 @@ import io.ltm.core.generate.GeneratedToken;
 import io.ltm.core.generate.Generation;
 import io.ltm.lora.TestCheckpoints;
 import java.util.ArrayList;
+import io.ltm.dataset.chat.Qwen3ChatTemplate;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -104,11 +105,12 @@ class OutputAssemblerTest {
 
   @Test
   void chatPromptMatchesQwen3Template() {
+    Qwen3ChatTemplate template = Qwen3ChatTemplate.get();
     List<ChatMessage> chat = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Why?"));
-    assertThat(ChatPrompt.render(chat, true))
+    assertThat(template.renderPrompt(chat, true).text())
         .isEqualTo("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\n");
-    assertThat(ChatPrompt.render(chat, false)).endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n");
-    int[] ids = tok.encode(ChatPrompt.render(chat, false));
+    assertThat(template.renderPrompt(chat, false).text()).endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n");
+    int[] ids = tok.encode(template.renderPrompt(chat, false).text());
     assertThat(ids[0]).isEqualTo(151644); // <|im_start|> is one special token
     assertThat(ids).contains(think, endThink);
   }
