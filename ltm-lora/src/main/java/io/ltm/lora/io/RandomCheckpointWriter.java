@@ -79,6 +79,11 @@ public final class RandomCheckpointWriter {
     List<HfTensorLayout.Spec> specs = HfTensorLayout.tensors(config);
     Files.deleteIfExists(dir.resolve(SafetensorsCheckpoint.INDEX));
     Files.deleteIfExists(dir.resolve(SafetensorsCheckpoint.SINGLE));
+    try (var old = Files.newDirectoryStream(dir, "model-*-of-*.safetensors")) { // an earlier sharded write's shards
+      for (Path shard : old) {
+        Files.delete(shard);
+      }
+    }
     if (shards == 1) {
       writeSafetensors(dir.resolve(SafetensorsCheckpoint.SINGLE), specs);
     } else {

@@ -154,6 +154,21 @@ class CheckpointErrorsTest {
   }
 
   @Test
+  void rewritingAFolderLeavesOnlyTheNewLayout() throws IOException {
+    Path dir = tmp.resolve("rewritten");
+    RandomCheckpointWriter.builder(TINY).seed(1).shards(3).withoutTokenizer().build().write(dir);
+    assertThat(dir.resolve("model-00003-of-00003.safetensors")).exists();
+    RandomCheckpointWriter.builder(TINY).seed(2).shards(2).withoutTokenizer().build().write(dir);
+    assertThat(dir.resolve("model-00003-of-00003.safetensors")).doesNotExist();
+    assertThat(dir.resolve("model-00002-of-00002.safetensors")).exists();
+    RandomCheckpointWriter.builder(TINY).seed(3).withoutTokenizer().build().write(dir);
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors") || n.endsWith(".index.json")))
+          .containsExactly("model.safetensors");
+    }
+  }
+
+  @Test
   void randomCheckpointsAreReproducibleAndRoundTrip() throws IOException {
     Path a = RandomCheckpointWriter.builder(TINY).seed(3).dtype(TensorDType.BF16).withoutTokenizer().build().write(tmp.resolve("a"));
     Path b = RandomCheckpointWriter.builder(TINY).seed(3).dtype(TensorDType.BF16).withoutTokenizer().build().write(tmp.resolve("b"));
