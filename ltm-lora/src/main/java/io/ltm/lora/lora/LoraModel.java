@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded base decoder with any number of LoRA adapters attached: every projection is wrapped once in a
@@ -35,6 +37,7 @@ import java.util.TreeSet;
  * per thread); attaching, detaching and merging must not race with a forward.
  */
 public final class LoraModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LoraModel.class);
 
   private final Decoder decoder;
   private final AdapterSelection selection = new AdapterSelection();
@@ -103,6 +106,17 @@ public final class LoraModel implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       a.close();
       throw new IOException(dir + ": " + e.getMessage(), e);
+    }
+    List<String> untrained = new ArrayList<>();
+    for (String module : projections.keySet()) {
+      if (a.config().targetModules().matches(module) && !a.modules().containsKey(module)) {
+        untrained.add(module);
+      }
+    }
+    if (!untrained.isEmpty()) {
+      LOG.warn("{}: adapter_config.json targets {} projection(s) with no LoRA weights in the file, e.g. {}; they run as "
+          + "the base model. Was the adapter saved from another base model or with other target_modules?",
+          dir, untrained.size(), untrained.get(0));
     }
     return a;
   }
