@@ -2,9 +2,6 @@ package io.ltm.core.vault;
 
 import io.ltm.core.problem.Problem;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -228,23 +225,11 @@ public final class Vault {
       return;
     }
     String text = new String(bytes, StandardCharsets.UTF_8); // the fast path; bad bytes become U+FFFD
-    if (text.indexOf('\uFFFD') >= 0 && !validUtf8(bytes)) {
-      problems.add(Problem.warning(rel, 0, 0, "",
-          "not valid UTF-8; invalid bytes were read as U+FFFD; re-save the note as UTF-8"));
+    if (text.indexOf('\uFFFD') >= 0) {
+      Utf8Error.find(bytes).ifPresent(bad -> problems.add(Problem.warning(rel, bad.line(), bad.column(), "",
+          "not valid UTF-8 from byte " + bad.offset() + " on; invalid bytes were read as U+FFFD; re-save the note as UTF-8")));
     }
     parsed.add(NoteParser.parse(rel, text));
-  }
-
-  private static boolean validUtf8(byte[] bytes) {
-    try {
-      StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
   }
 
   private static boolean hidden(Path p) {

@@ -201,7 +201,11 @@ class VaultTest {
     assertThat(v.note("bad.md").orElseThrow().links().get(0).target()).isEqualTo("ok.md");
     assertThat(v.note("broken.md").orElseThrow().links().get(0).target()).isEqualTo("ok.md");
     assertThat(v.problems()).filteredOn(p -> p.file().equals("bad.md"))
-        .singleElement().satisfies(p -> assertThat(p.message()).contains("UTF-8"));
+        .singleElement().satisfies(p -> {
+          assertThat(p.message()).contains("UTF-8");
+          assertThat(p.line()).isEqualTo(1); // "# H" then 0xC3 0x28: the first bad byte is column 4
+          assertThat(p.column()).isEqualTo(4);
+        });
     assertThat(v.problems()).filteredOn(p -> p.file().equals("broken.md"))
         .singleElement().satisfies(p -> assertThat(p.line()).isEqualTo(2));
     if (locked) { // root ignores permissions; then there is nothing to check

@@ -5,9 +5,6 @@ import io.ltm.core.vault.NoteLink;
 import io.ltm.rag.embed.Embedder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -283,6 +280,16 @@ public final class VaultIndexer {
             done = new FileStatus(s.path, FileStatus.Status.UNCHANGED, "", old.chunks, 0);
           } else {
             String text = decode(bytes);
+            java.util.Optional<io.ltm.core.vault.Utf8Error> bad = text.indexOf('\uFFFD') >= 0
+                ? io.ltm.core.vault.Utf8Error.find(bytes) : java.util.Optional.empty();
+            if (bad.isPresent() && text.indexOf('\0') >= 0) {
+              throw new IllegalArgumentException("a binary file, not text (NUL bytes; not valid UTF-8 at "
+                  + bad.get().describe() + ")");
+            }
+            if (bad.isPresent()) {
+              LOG.warn("{}: not valid UTF-8 at {}; invalid bytes indexed as U+FFFD; re-save the note as UTF-8", s.path,
+                  bad.get().describe());
+            }
             Note note = reader.read(s.path, text);
             if (!note.path().equals(s.path)) {
               throw new IllegalStateException("note reader returned path " + note.path());
@@ -291,6 +298,8 @@ public final class VaultIndexer {
             String detail = old == null && deletedByHash.containsKey(hash) ? "renamed from " + deletedByHash.get(hash) : "";
             if (chunks.isEmpty()) {
               detail = "no text to index";
+            } else if (bad.isPresent()) {
+              detail = "invalid UTF-8 at " + bad.get().describe() + " read as U+FFFD";
             }
             pending.add(new Pending(s, hash, note, chunks, detail));
             // A rename has the same content: its chunks are the old ones in the same order.
@@ -312,7 +321,7 @@ public final class VaultIndexer {
           }
         }
       } catch (IOException | RuntimeException e) {
-        String msg = e instanceof CharacterCodingException ? "not valid UTF-8 text" : String.valueOf(e.getMessage());
+        String msg = String.valueOf(e.getMessage());
         LOG.warn("{}: {}", s.path, msg);
         Indexed old = indexed.get(s.path);
         done = new FileStatus(s.path, FileStatus.Status.FAILED, msg, old == null ? 0 : old.chunks, 0);
@@ -516,11 +525,9 @@ public final class VaultIndexer {
     return out;
   }
 
-  private static String decode(byte[] bytes) throws CharacterCodingException {
-    String s = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes)).toString();
+  /** The file's text; invalid UTF-8 becomes U+FFFD (as the vault reader does), a BOM is dropped. */
+  private static String decode(byte[] bytes) {
+    String s = new String(bytes, StandardCharsets.UTF_8);
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 

@@ -227,19 +227,26 @@ class VaultIndexerTest {
     sampleVault();
     Files.write(vault().resolve("binary.md"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3});
     write("big.md", "# Big\n" + "word ".repeat(400));
+    byte[] latin1 = "# Caf\u00e9\nA note about the caf\u00e9 terrace.\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    Files.write(vault().resolve("latin1.md"), latin1); // one stray Latin-1 byte per line: text, not binary
     IndexReport r = VaultIndexer.builder().vault(vault()).index(index()).embedder(new HashEmbedder())
         .maxFileBytes(1000).build().run();
     assertThat(r.files()).filteredOn(f -> f.path().equals("binary.md")).singleElement()
         .satisfies(f -> {
           assertThat(f.status()).isEqualTo(Status.FAILED);
-          assertThat(f.detail()).contains("UTF-8");
+          assertThat(f.detail()).contains("binary").contains("UTF-8 at line 1, column 1 (byte 0)");
+        });
+    assertThat(r.files()).filteredOn(f -> f.path().equals("latin1.md")).singleElement()
+        .satisfies(f -> {
+          assertThat(f.status()).isEqualTo(Status.INDEXED);
+          assertThat(f.detail()).isEqualTo("invalid UTF-8 at line 1, column 6 (byte 5) read as U+FFFD");
         });
     assertThat(r.files()).filteredOn(f -> f.path().equals("big.md")).singleElement()
         .satisfies(f -> {
           assertThat(f.status()).isEqualTo(Status.SKIPPED);
           assertThat(f.detail()).contains("larger than 1000 bytes");
         });
-    assertThat(r.count(Status.INDEXED)).isEqualTo(4);
+    assertThat(r.count(Status.INDEXED)).isEqualTo(5);
     assertThatThrownBy(() -> VaultIndexer.builder().vault(tmp.resolve("nope")).index(index()).embedder(new HashEmbedder()).build().run())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope").hasMessageContaining("not a directory");
   }
