@@ -85,8 +85,15 @@ public final class LtmCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // ./ltm enables jdk.incubator.vector for the engine's decode kernel; Lucene 9 sees the flag, cannot use
+    // it on Java 17 and warns on every run. Its own scalar code path is what runs either way.
+    LUCENE_VECTORIZATION_LOG.setLevel(java.util.logging.Level.SEVERE);
     System.exit(execute(args));
   }
+
+  /** Held so that the level set in {@link #main} is not lost when JUL collects an unreferenced logger. */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION_LOG =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
 
   /** Prints the project version from the jar manifest. */
   static final class Version implements CommandLine.IVersionProvider {
