@@ -33,7 +33,6 @@ class DataParallelTrainingTest {
 
   static final int MAX_LEN = 128;
   static final double REL = 1e-5;
-  static final double[] WORST = new double[1];
 
   static LoraConfig lora(int r) {
     return LoraConfig.builder().optR(r).optLoraAlpha(2.0 * r).optLoraDropout(0)
@@ -101,7 +100,6 @@ class DataParallelTrainingTest {
     for (int i = 0; i < expected.size(); i++) {
       double e = expected.get(i);
       double a = actual.get(i);
-      WORST[0] = Math.max(WORST[0], Math.abs(a - e) / Math.abs(e));
       assertThat(Math.abs(a - e)).as("%s[%d]: %s vs %s", what, i, a, e).isLessThanOrEqualTo(REL * Math.abs(e));
     }
   }
@@ -132,7 +130,7 @@ class DataParallelTrainingTest {
   @Test
   void twoReplicasEqualGradientAccumulationOnOneDevice() throws IOException {
     for (int accum : new int[] {2, 4}) {
-      TrainingConfig cfg = config(6, accum, 0); // evaluated once, after the last step
+      TrainingConfig cfg = config(5, accum, 0); // evaluated once, after the last step
       Path single = tmp.resolve("single-" + accum);
       Path parallel = tmp.resolve("dp-" + accum);
       TrainingResult one = train(single, cfg, 1);
@@ -142,13 +140,17 @@ class DataParallelTrainingTest {
       for (String f : List.of("loss", "grad_norm", "eval_loss")) {
         assertClose(LoraTrainerTest.column(b, f), LoraTrainerTest.column(a, f), f + " (grad-accum " + accum + ")");
       }
-      assertThat(LoraTrainerTest.column(a, "loss")).hasSize(6);
+      assertThat(LoraTrainerTest.column(a, "loss")).hasSize(5);
       assertThat(LoraTrainerTest.column(a, "lr")).isEqualTo(LoraTrainerTest.column(b, "lr"));
       assertThat(LoraTrainerTest.column(a, "eval_loss")).hasSize(1);
       assertThat(two.finalLoss()).isCloseTo(one.finalLoss(), org.assertj.core.data.Offset.offset(REL * one.finalLoss()));
       assertSameAdapter(parallel, single);
-      System.err.println("DPDIFF accum " + accum + " worst rel diff " + WORST[0]);
-      WORST[0] = 0;
+      if (accum == 2) {
+        // one micro-batch per replica: g_0 + g_1 is the very sum the single device accumulates, bit for bit
+        for (String f : List.of("loss", "grad_norm", "eval_loss")) {
+          assertThat(LoraTrainerTest.column(b, f)).as(f).isEqualTo(LoraTrainerTest.column(a, f));
+        }
+      }
     }
   }
 
