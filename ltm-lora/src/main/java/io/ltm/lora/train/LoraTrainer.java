@@ -399,12 +399,23 @@ public final class LoraTrainer implements TrainingContext {
     return r == 0 ? new TrainingReplica(model, adapter, selection) : replicas.get(r - 1);
   }
 
-  /** Copies the primary's A/B values into every replica's (exact copies, across devices). */
+  /**
+   * Copies the primary's A/B values into every replica's, in place and device to device: {@code p_r = 0 * p_r
+   * + p_0}, exact for finite values (a non-finite loss or gradient stops the run before any update). Not
+   * {@code NDArray.set(Buffer)}: on the CPU, PyTorch's set makes the tensor point at the buffer's memory.
+   */
   private void syncReplicas() {
-    for (var e : params.entrySet()) {
-      java.nio.ByteBuffer values = e.getValue().toByteBuffer(); // (via the host when on a GPU)
-      for (Map<String, NDArray> p : replicaParams) {
-        p.get(e.getKey()).set(values.duplicate().order(values.order()));
+    try (NDManager scope = adapter.manager().newSubManager()) {
+      for (var e : params.entrySet()) {
+        NDArray source = e.getValue();
+        for (Map<String, NDArray> p : replicaParams) {
+          NDArray target = p.get(e.getKey());
+          NDArray moved = source.toDevice(target.getDevice(), false); // the source itself on the same device
+          if (moved != source) {
+            moved.attach(scope);
+          }
+          target.muli(0f).addi(moved);
+        }
       }
     }
   }

@@ -80,7 +80,15 @@ class DataParallelTrainingTest {
           .setAdapter(primary, primaryModel.selection()).setTrain(ds.train()).optValidation(ds.validation())
           .setPadId(ds.padId()).setRunDirectory(new RunDirectory(runDir)).optResume(resume).optReplicas(others);
       extra.forEach(b::addListener);
-      return b.build().train();
+      TrainingResult result = b.build().train();
+      // every replica ends with exactly the primary's values (copied after each step, not aliased)
+      for (TrainingReplica other : others) {
+        for (var e : primary.parameters().entrySet()) {
+          float[] mine = e.getValue().toFloatArray();
+          assertThat(other.adapter().parameters().get(e.getKey()).toFloatArray()).as(e.getKey()).isEqualTo(mine);
+        }
+      }
+      return result;
     } finally {
       for (int i = models.size() - 1; i >= 0; i--) {
         models.get(i).close();
