@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ltm train}: scenes -> packed token sequences (the dataset builder) -> a LoRA adapter trained on
  * the base model, in a run directory that can be resumed. Prints the progress bar on a terminal (log lines
- * otherwise) and, at the end, where the adapter is.
+ * otherwise) and, at the end, where the adapter is. {@code --devices a,b,...} trains data-parallel: the base
+ * is loaded once per device with the same adapter, and {@link LoraTrainer} shares each step's micro-batches
+ * out over them (equal to {@code --grad-accum} on one device).
  */
 @Command(
     name = "train",

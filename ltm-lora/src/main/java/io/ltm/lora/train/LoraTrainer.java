@@ -57,8 +57,10 @@ import org.slf4j.LoggerFactory;
  * replicas. So a data-parallel run equals a single-device run with the same {@code gradAccum} up to float
  * rounding of the gradient sum (bit for bit when each replica gets one micro-batch per step), and a run
  * may be resumed with another number of replicas. Replicas with index {@code >= gradAccum} stay idle.
- * Evaluation runs on the primary. Replicas are (re)synchronized from the primary when training starts,
- * after a resumed checkpoint is loaded. LoRA dropout draws from libtorch's global generator, which the
+ * Evaluation runs on the primary. Replicas get the primary's values when training starts (after a resumed
+ * checkpoint was loaded into the primary) and after every step. Each replica's model must be safe to run
+ * concurrently with the others ({@link CausalLanguageModel}'s default and {@link RecomputingDecoderModel}
+ * use a {@link ThreadGradientCollector} for that). LoRA dropout draws from libtorch's global generator, which the
  * replicas' threads share: with dropout above 0 a data-parallel run is not reproducible bit for bit
  * (without dropout it is, on the CPU).
  */
