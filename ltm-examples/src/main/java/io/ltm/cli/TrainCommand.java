@@ -24,10 +24,12 @@ import io.ltm.lora.train.LrSchedule;
 import io.ltm.lora.train.RecomputingDecoderModel;
 import io.ltm.lora.train.RunDirectory;
 import io.ltm.lora.train.TrainingConfig;
+import io.ltm.lora.train.TrainingReplica;
 import io.ltm.lora.train.TrainingResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,12 +37,15 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code ltm train}: scenes -> packed token sequences (the dataset builder) -> a LoRA adapter trained on
  * the base model, in a run directory that can be resumed. Prints the progress bar on a terminal (log lines
- * otherwise) and, at the end, where the adapter is.
+ * otherwise) and, at the end, where the adapter is. {@code --devices a,b,...} trains data-parallel: the base
+ * is loaded once per device with the same adapter, and {@link LoraTrainer} shares each step's micro-batches
+ * out over them (equal to {@code --grad-accum} on one device).
  */
 @Command(
     name = "train",
@@ -125,8 +130,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (on a GPU: frozen weights f16, LoRA and optimizer f32) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", description = "cpu, cuda or cuda:N (on a GPU: frozen weights f16, LoRA and optimizer f32) (default: cpu)")
   String device;
+
+  @Option(names = "--devices", description = "data parallel over several devices, e.g. cuda:0,cuda:1: the base is loaded on "
+      + "each, the step's micro-batches are shared out and the gradients summed (equals --grad-accum on one device); "
+      + "use --grad-accum of at least the number of devices. Not with --device")
+  String devices;
 
   @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")
   boolean gradientCheckpointing;
@@ -141,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<Device> devs = devices();
     BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
     List<Scene> sceneList;
     try {
@@ -175,21 +186,49 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no training sequences from " + scenes + " (every scene longer than --max-len "
           + maxLen + "?); raise --max-len or pass --truncate");
     }
-    Device dev = LoadOptions.parseDevice(device);
-    try (Decoder decoder = DecoderLoader.load(base, LoadOptions.on(dev)); LoraModel model = new LoraModel(decoder)) {
-      LoraAdapter adapter = model.create("train", lora, seed);
+    if (devs.size() > 1) {
+      err.printf(Locale.ROOT, "data parallel over %d devices %s: --grad-accum %d micro-batches per step shared out%n",
+          devs.size(), devs, gradAccum);
+      if (gradAccum < devs.size()) {
+        err.printf(Locale.ROOT, "warning: --grad-accum %d is below the %d devices: %d device(s) stay idle (%s); "
+            + "set --grad-accum %d (or a multiple of %d) to use them all%n", gradAccum, devs.size(),
+            devs.size() - gradAccum, devs.subList(gradAccum, devs.size()), devs.size(), devs.size());
+      }
+    }
+    // One base per device (f16 frozen weights on a GPU), each with the same adapter; closed in reverse order.
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      List<LoraModel> models = new ArrayList<>();
+      List<LoraAdapter> adapters = new ArrayList<>();
+      for (Device d : devs) {
+        Decoder decoder = DecoderLoader.load(base, LoadOptions.on(d));
+        opened.add(decoder);
+        LoraModel m = new LoraModel(decoder);
+        opened.add(m);
+        models.add(m);
+        adapters.add(m.create("train", lora, seed)); // same seed: identical; the trainer copies replica 0's anyway
+      }
+      LoraModel model = models.get(0);
+      LoraAdapter adapter = adapters.get(0);
       err.println(model.trainableParameters("train").format());
       ObjectNode info = JsonNodeFactory.instance.objectNode();
       info.put("base", base.toAbsolutePath().normalize().toString());
       info.put("scenes", scenes.toAbsolutePath().normalize().toString());
       info.put("max_len", maxLen);
       info.put("validation_fraction", validation);
-      info.put("device", dev.toString());
+      info.put("device", devs.get(0).toString());
+      com.fasterxml.jackson.databind.node.ArrayNode devNames = info.putArray("devices");
+      devs.forEach(d -> devNames.add(d.toString()));
+      List<TrainingReplica> replicas = new ArrayList<>();
+      for (int i = 1; i < models.size(); i++) {
+        replicas.add(new TrainingReplica(languageModel(models.get(i)), adapters.get(i), models.get(i).selection()));
+      }
       TrainProgress progress = TrainProgress.interactive() ? new TrainProgress(System.err) : null;
       LoraTrainer.Builder tb = LoraTrainer.builder().setConfig(cfg)
-          .setModel(gradientCheckpointing ? new RecomputingDecoderModel(model) : new DecoderLanguageModel(model))
+          .setModel(languageModel(model))
           .setAdapter(adapter, model.selection()).setTrain(dataset.train()).optValidation(dataset.validation())
-          .setPadId(dataset.padId()).setRunDirectory(new RunDirectory(out)).optResume(resume).optRunInfo(info);
+          .setPadId(dataset.padId()).setRunDirectory(new RunDirectory(out)).optResume(resume).optRunInfo(info)
+          .optReplicas(replicas);
       tb.addListener(progress != null ? progress : new LoggingListener(10));
       TrainingResult result;
       try {
@@ -204,7 +243,53 @@ public final class TrainCommand implements Callable<Integer> {
           result.stoppedEarly() ? " (stopped early)" : "");
       o.printf("metrics: %s%n", new RunDirectory(out).metricsFile());
       o.printf("adapter: %s%n", result.adapterDir());
+    } finally {
+      closeAll(opened);
     }
     return LtmCli.OK;
+  }
+
+  private io.ltm.lora.train.CausalLanguageModel languageModel(LoraModel m) {
+    return gradientCheckpointing ? new RecomputingDecoderModel(m) : new DecoderLanguageModel(m);
+  }
+
+  /** {@code --device} or {@code --devices} (not both) as a list; one device when data parallelism is off. */
+  private List<Device> devices() {
+    if (device != null && devices != null) {
+      throw new ParameterException(spec.commandLine(), "--device and --devices are mutually exclusive: give --device "
+          + device + " for one device, or --devices " + devices + " for data parallel over several");
+    }
+    if (devices == null) {
+      return List.of(LoadOptions.parseDevice(device == null ? "cpu" : device));
+    }
+    List<Device> out = new ArrayList<>();
+    for (String name : devices.split(",", -1)) {
+      try {
+        out.add(LoadOptions.parseDevice(name));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--devices " + devices + ": " + e.getMessage()
+            + ", separated by commas (e.g. cuda:0,cuda:1)");
+      }
+    }
+    return out;
+  }
+
+  /** Closes in reverse order, keeping the first failure. */
+  private static void closeAll(List<AutoCloseable> opened) throws Exception {
+    Exception first = null;
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 }

@@ -155,6 +155,57 @@ class TrainCommandTest {
         .isEqualTo(Files.readAllBytes(full.resolve("adapter/adapter_model.safetensors")));
   }
 
+  @Test
+  void devicesCpuCpuTrainsDataParallelAndEqualsGradientAccumulation() throws Exception {
+    String[] common = {"--base", model.toString(), "--scenes", "../examples/scenes", "--steps", "3", "--max-len", "128",
+        "--truncate", "--r", "4", "--alpha", "8", "--targets", "q_proj,v_proj", "--lr", "1e-2", "--dropout", "0",
+        "--grad-accum", "2", "--save-every", "3", "--eval-every", "3", "--seed", "6"};
+    Path single = tmp.resolve("dp-single");
+    Path parallel = tmp.resolve("dp-two");
+    CliRun one = CliRun.of(concat(new String[] {"train", "--out", single.toString(), "--device", "cpu"}, common));
+    assertThat(one.code()).as(one.err()).isZero();
+    CliRun two = CliRun.of(concat(new String[] {"train", "--out", parallel.toString(), "--devices", "cpu,cpu"}, common));
+    assertThat(two.code()).as(two.err()).isZero();
+    assertThat(two.err()).contains("data parallel over 2 devices").doesNotContain("stay idle");
+    JsonNode run = new ObjectMapper().readTree(parallel.resolve("config.json").toFile()).get("run");
+    assertThat(run.get("devices").toString()).isEqualTo("[\"cpu()\",\"cpu()\"]");
+    // Two replicas with one micro-batch each sum the same gradients as --grad-accum 2 on one device.
+    ObjectMapper json = new ObjectMapper();
+    List<String> a = Files.readAllLines(single.resolve("metrics.jsonl"));
+    List<String> b = Files.readAllLines(parallel.resolve("metrics.jsonl"));
+    assertThat(b).hasSameSizeAs(a);
+    assertThat(a.stream().filter(l -> l.contains("\"loss\"")).count()).isEqualTo(3);
+    for (int i = 0; i < a.size(); i++) {
+      for (String f : List.of("step", "loss", "grad_norm", "eval_loss")) {
+        assertThat(String.valueOf(json.readTree(b.get(i)).get(f))).as("line %d %s", i, f)
+            .isEqualTo(String.valueOf(json.readTree(a.get(i)).get(f)));
+      }
+    }
+    assertThat(Files.readAllBytes(parallel.resolve("adapter/adapter_model.safetensors")))
+        .isEqualTo(Files.readAllBytes(single.resolve("adapter/adapter_model.safetensors")));
+
+    // Fewer micro-batches than devices: a warning that says how many stay idle and what to set.
+    CliRun idle = CliRun.of("train", "--base", model.toString(), "--scenes", "../examples/scenes", "--out",
+        tmp.resolve("dp-idle").toString(), "--steps", "1", "--max-len", "128", "--truncate", "--r", "2",
+        "--targets", "q_proj", "--eval-every", "0", "--devices", "cpu,cpu,cpu", "--grad-accum", "2");
+    assertThat(idle.code()).as(idle.err()).isZero();
+    assertThat(idle.err()).contains("warning: --grad-accum 2 is below the 3 devices: 1 device(s) stay idle ([cpu()]); "
+        + "set --grad-accum 3 (or a multiple of 3) to use them all");
+  }
+
+  @Test
+  void deviceAndDevicesTogetherIsAUsageError() {
+    CliRun both = CliRun.of("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("both").toString(), "--steps", "1", "--device", "cpu", "--devices", "cpu,cpu");
+    assertThat(both.code()).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(both.err()).contains("--device and --devices are mutually exclusive");
+    CliRun bad = CliRun.of("train", "--base", model.toString(), "--scenes", "../examples/scenes",
+        "--out", tmp.resolve("bad-devices").toString(), "--steps", "1", "--devices", "cuda:0,tpu");
+    assertThat(bad.code()).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(bad.err()).contains("--devices cuda:0,tpu: unknown device \"tpu\"");
+    assertThat(tmp.resolve("both")).doesNotExist();
+  }
+
   static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -1,6 +1,5 @@
 package io.ltm.lora.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -26,7 +25,9 @@ public interface CausalLanguageModel {
 
   /**
    * Forward and backward of {@code sum NLL(batch) / denominator}, accumulating the gradients of the
-   * trainable weights. The default records the whole forward under one gradient collector.
+   * trainable weights. The default records the whole forward under one {@link ThreadGradientCollector}, so
+   * data-parallel replicas may call it on several threads at once; an implementation used with replicas
+   * must be safe to call concurrently on distinct models (DJL's own collector is not: one per JVM).
    *
    * @param manager owns every array the pass creates
    * @param batch the micro-batch
@@ -34,7 +35,7 @@ public interface CausalLanguageModel {
    * @return the summed NLL of this micro-batch (not divided)
    */
   default double forwardBackward(NDManager manager, TrainingBatch batch, float denominator) {
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = new ThreadGradientCollector()) {
       NDArray logits = logits(manager, batch);
       CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, labels(manager, batch), segments(manager, batch));
       float value = sum.sum().getFloat();

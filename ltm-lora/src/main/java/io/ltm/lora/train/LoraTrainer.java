@@ -21,6 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,27 @@ import org.slf4j.LoggerFactory;
  * <p>Failure: a NaN/Inf loss or gradient stops the run with a {@link TrainingException} naming the step
  * (and parameter), before the optimizer touches the weights; the last checkpoint stays intact. Memory
  * exhaustion is reported with the settings to lower. Not thread-safe; {@link #train()} runs once.
+ *
+ * <p>Data parallelism ({@link Builder#optReplicas}): exactly gradient accumulation done in parallel. This
+ * is the idea of DJL's multi-device training ({@code EasyTrain.trainBatch} splits a batch over the
+ * trainer's devices, runs the splits on an executor and sums the gradients before the optimizer step);
+ * the loop here is our own, so the same idea is implemented here. With N replicas (the primary, which
+ * owns the optimizer, is replica 0), each optimizer step takes the same micro-batches in the same order
+ * as without replicas, deals micro-batch {@code k} to replica {@code k % N}, and runs the replicas
+ * concurrently, one thread each, every micro-batch's loss divided by the whole step's predicted tokens.
+ * Then each replica's A/B gradients are copied to the primary's device and added to the primary's, in
+ * replica order (a fixed order: the sum is deterministic), and clipping and AdamW run on the primary as
+ * before; the updated A/B values are then copied to every replica. The loss is the sum of the
+ * micro-batches' NLL sums (added in micro-batch order) over the step's predicted tokens, as without
+ * replicas. So a data-parallel run equals a single-device run with the same {@code gradAccum} up to float
+ * rounding of the gradient sum (bit for bit when each replica gets one micro-batch per step), and a run
+ * may be resumed with another number of replicas. Replicas with index {@code >= gradAccum} stay idle.
+ * Evaluation runs on the primary. Replicas get the primary's values when training starts (after a resumed
+ * checkpoint was loaded into the primary) and after every step. Each replica's model must be safe to run
+ * concurrently with the others ({@link CausalLanguageModel}'s default and {@link RecomputingDecoderModel}
+ * use a {@link ThreadGradientCollector} for that). LoRA dropout draws from libtorch's global generator, which the
+ * replicas' threads share: with dropout above 0 a data-parallel run is not reproducible bit for bit
+ * (without dropout it is, on the CPU).
  */
 public final class LoraTrainer implements TrainingContext {
 
@@ -59,6 +85,11 @@ public final class LoraTrainer implements TrainingContext {
   private final LrSchedule schedule;
   private final AdamW optimizer;
   private final Map<Integer, int[]> epochOrders = new HashMap<>();
+  /** The extra data-parallel replicas (replica 0, the primary, is this trainer's model); empty: none. */
+  private final List<TrainingReplica> replicas;
+  /** Each extra replica's trainable arrays by name, as {@link #params}. */
+  private final List<Map<String, NDArray>> replicaParams;
+  private ExecutorService replicaThreads;
   private TrainerState state = TrainerState.initial();
 
   private LoraTrainer(Builder b) {
@@ -79,6 +110,8 @@ public final class LoraTrainer implements TrainingContext {
         : Math.max(1, ((long) config.epochs() * microPerEpoch + config.gradAccum() - 1) / config.gradAccum());
     this.schedule = new LrSchedule(config.schedule(), config.learningRate(), config.warmupSteps(), totalSteps);
     this.optimizer = new AdamW(config.adamw(), params, adapter.manager());
+    this.replicas = List.copyOf(b.replicas);
+    this.replicaParams = replicas.stream().map(r -> r.adapter().parameters()).toList();
   }
 
   /** @return a new builder */
@@ -97,6 +130,22 @@ public final class LoraTrainer implements TrainingContext {
   public TrainingResult train() throws IOException {
     prepareRunDirectory();
     adapter.setTrainable(true);
+    if (!replicas.isEmpty()) {
+      for (TrainingReplica r : replicas) {
+        r.adapter().setTrainable(true);
+      }
+      syncReplicas(); // after a resume too: the checkpoint was loaded into the primary only
+      if (config.gradAccum() < replicas.size() + 1) {
+        LOG.warn("gradAccum {} < {} replicas: {} replica(s) stay idle; set gradAccum to {} (or a multiple of it)",
+            config.gradAccum(), replicas.size() + 1, replicas.size() + 1 - config.gradAccum(), replicas.size() + 1);
+      }
+      AtomicInteger threadNumber = new AtomicInteger();
+      replicaThreads = Executors.newFixedThreadPool(replicas.size() + 1, task -> {
+        Thread t = new Thread(task, "ltm-replica-" + threadNumber.getAndIncrement());
+        t.setDaemon(true);
+        return t;
+      });
+    }
     for (TrainingListener l : listeners) {
       l.onTrainingBegin(this);
     }
@@ -124,6 +173,13 @@ public final class LoraTrainer implements TrainingContext {
     } finally {
       selection.setTraining(false);
       Gradients.zero(params.values());
+      if (replicaThreads != null) {
+        replicaThreads.shutdownNow();
+        replicaThreads = null;
+        for (Map<String, NDArray> p : replicaParams) {
+          Gradients.zero(p.values());
+        }
+      }
     }
     PeftAdapterIo.save(adapter, run.adapterDir(), TensorDType.F32);
     TrainingResult result = new TrainingResult(state.step(), state.lastLoss(), state.lastEvalLoss(),
@@ -195,6 +251,30 @@ public final class LoraTrainer implements TrainingContext {
       throw new TrainingException("step " + stepNumber + ": its batches hold no label tokens; check the dataset's "
           + "loss masks");
     }
+    double lossSum = replicas.isEmpty() ? sequentialPasses(stepNumber, micro, predicted)
+        : parallelPasses(stepNumber, micro, predicted);
+    Gradients.Norms norms = Gradients.clipGlobalNorm(params, config.maxGradNorm());
+    if (norms.firstNonFinite() != null) {
+      throw new TrainingException("step " + stepNumber + ": the gradient of " + norms.firstNonFinite()
+          + " is not finite (NaN or Inf); stopped before updating the weights. " + lastGood());
+    }
+    double lr = schedule.lrAt(state.step());
+    optimizer.step(lr);
+    if (!replicas.isEmpty()) {
+      syncReplicas();
+    }
+    double loss = lossSum / predicted;
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long newMb = mb + config.gradAccum();
+    state = new TrainerState(stepNumber, newMb, (int) (newMb / Math.max(1, microPerEpoch)), loss, lr,
+        state.bestEvalLoss(), state.evalsWithoutImprovement(), state.lastEvalLoss(), state.elapsedS() + seconds,
+        state.tokensSeen() + real);
+    return new StepMetrics(stepNumber, totalSteps, loss, lr, norms.totalNorm(), real, real / seconds,
+        state.elapsedS(), (int) (mb / Math.max(1, microPerEpoch)));
+  }
+
+  /** The step's micro-batches one after another on the primary; returns the summed NLL. */
+  private double sequentialPasses(long stepNumber, List<TrainingBatch> micro, long predicted) {
     selection.setTraining(true);
     double lossSum = 0;
     try {
@@ -210,25 +290,136 @@ public final class LoraTrainer implements TrainingContext {
         }
       }
     } catch (EngineException | OutOfMemoryError e) {
-      throw memoryOrRethrow(e, stepNumber);
+      throw memoryOrRethrow(e, stepNumber, "");
     } finally {
       selection.setTraining(false);
     }
-    Gradients.Norms norms = Gradients.clipGlobalNorm(params, config.maxGradNorm());
-    if (norms.firstNonFinite() != null) {
-      throw new TrainingException("step " + stepNumber + ": the gradient of " + norms.firstNonFinite()
-          + " is not finite (NaN or Inf); stopped before updating the weights. " + lastGood());
+    return lossSum;
+  }
+
+  /**
+   * The step's micro-batches dealt to the replicas ({@code k -> k % N}), run concurrently, one thread per
+   * replica, each replica's own micro-batches in order; then the replicas' gradients are added into the
+   * primary's in replica order. Returns the summed NLL, added in micro-batch order.
+   */
+  private double parallelPasses(long stepNumber, List<TrainingBatch> micro, long predicted) {
+    int n = replicas.size() + 1;
+    int active = Math.min(n, micro.size());
+    double[] parts = new double[micro.size()];
+    for (Map<String, NDArray> p : replicaParams) {
+      Gradients.zero(p.values());
     }
-    double lr = schedule.lrAt(state.step());
-    optimizer.step(lr);
-    double loss = lossSum / predicted;
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    long newMb = mb + config.gradAccum();
-    state = new TrainerState(stepNumber, newMb, (int) (newMb / Math.max(1, microPerEpoch)), loss, lr,
-        state.bestEvalLoss(), state.evalsWithoutImprovement(), state.lastEvalLoss(), state.elapsedS() + seconds,
-        state.tokensSeen() + real);
-    return new StepMetrics(stepNumber, totalSteps, loss, lr, norms.totalNorm(), real, real / seconds,
-        state.elapsedS(), (int) (mb / Math.max(1, microPerEpoch)));
+    List<Future<?>> running = new ArrayList<>(active);
+    for (int r = 0; r < active; r++) {
+      TrainingReplica replica = replica(r);
+      int first = r;
+      running.add(replicaThreads.submit(() -> {
+        AdapterSelection sel = replica.selection();
+        try (AdapterSelection.Scope use = sel.use(replica.adapter().name())) {
+          sel.setTraining(true);
+          try {
+            for (int k = first; k < micro.size(); k += n) {
+              try (NDManager scope = replica.adapter().manager().newSubManager()) {
+                double part = replica.model().forwardBackward(scope, micro.get(k), (float) predicted);
+                parts[k] = part;
+                if (!Double.isFinite(part)) {
+                  return null; // reported below, in micro-batch order
+                }
+              }
+            }
+          } finally {
+            sel.setTraining(false);
+          }
+        }
+        return null;
+      }));
+    }
+    // Wait for every replica (none may still run when we throw), then report the first failure by replica.
+    Throwable failure = null;
+    int failedReplica = -1;
+    boolean interrupted = false;
+    for (int r = 0; r < running.size(); r++) {
+      while (true) {
+        try {
+          running.get(r).get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause();
+            failedReplica = r;
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new TrainingException("step " + stepNumber + ": interrupted while the replicas trained; stopped before "
+          + "updating the weights. " + lastGood());
+    }
+    if (failure != null) {
+      String where = " on replica " + failedReplica + " (" + replica(failedReplica).adapter().manager().getDevice() + ")";
+      if (failure instanceof EngineException || failure instanceof OutOfMemoryError) {
+        throw memoryOrRethrow(failure, stepNumber, where);
+      }
+      if (failure instanceof TrainingException te) {
+        throw te;
+      }
+      throw new TrainingException("step " + stepNumber + where + ": " + failure, failure);
+    }
+    double lossSum = 0;
+    for (int k = 0; k < parts.length; k++) {
+      if (!Double.isFinite(parts[k])) {
+        throw new TrainingException(String.format(java.util.Locale.ROOT,
+            "step %d: the loss is %s (micro-batch %d of %d, on replica %d); stopped before updating the weights. %s",
+            stepNumber, parts[k], k + 1, micro.size(), k % n, lastGood()));
+      }
+      lossSum += parts[k];
+    }
+    // All-reduce to the primary: g_0 += g_r for r = 1, 2, ... (copied to the primary's device first).
+    try (NDManager scope = adapter.manager().newSubManager()) {
+      for (int r = 1; r < active; r++) {
+        Map<String, NDArray> theirs = replicaParams.get(r - 1);
+        for (var e : params.entrySet()) {
+          NDArray mine = e.getValue().getGradient();
+          mine.attach(scope);
+          NDArray grad = theirs.get(e.getKey()).getGradient();
+          grad.attach(scope);
+          NDArray moved = grad.toDevice(mine.getDevice(), false);
+          moved.attach(scope);
+          mine.addi(moved);
+        }
+      }
+    }
+    return lossSum;
+  }
+
+  /** @param r 0 for the primary, else an extra replica @return the replica */
+  private TrainingReplica replica(int r) {
+    return r == 0 ? new TrainingReplica(model, adapter, selection) : replicas.get(r - 1);
+  }
+
+  /**
+   * Copies the primary's A/B values into every replica's, in place and device to device: {@code p_r = 0 * p_r
+   * + p_0}, exact for finite values (a non-finite loss or gradient stops the run before any update). Not
+   * {@code NDArray.set(Buffer)}: on the CPU, PyTorch's set makes the tensor point at the buffer's memory.
+   */
+  private void syncReplicas() {
+    try (NDManager scope = adapter.manager().newSubManager()) {
+      for (var e : params.entrySet()) {
+        NDArray source = e.getValue();
+        for (Map<String, NDArray> p : replicaParams) {
+          NDArray target = p.get(e.getKey());
+          NDArray moved = source.toDevice(target.getDevice(), false); // the source itself on the same device
+          if (moved != source) {
+            moved.attach(scope);
+          }
+          target.muli(0f).addi(moved);
+        }
+      }
+    }
   }
 
   private String lastGood() {
@@ -241,11 +432,11 @@ public final class LoraTrainer implements TrainingContext {
     }
   }
 
-  private RuntimeException memoryOrRethrow(Throwable e, long step) {
+  private RuntimeException memoryOrRethrow(Throwable e, long step, String where) {
     String msg = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     if (e instanceof OutOfMemoryError || msg.contains("out of memory") || msg.contains("can't allocate")
         || msg.contains("failed to allocate") || msg.contains("alloc_cpu") || msg.contains("cudaerrormemoryallocation")) {
-      return new TrainingException("step " + step + ": out of memory (" + e.getMessage() + "). Lower --batch (now "
+      return new TrainingException("step " + step + ": out of memory" + where + " (" + e.getMessage() + "). Lower --batch (now "
           + config.batchSize() + ") and raise --grad-accum to keep the effective batch, lower --max-len, lower --r, "
           + "or turn on gradient checkpointing.", e);
     }
@@ -369,8 +560,24 @@ public final class LoraTrainer implements TrainingContext {
     private boolean resume;
     private ObjectNode runInfo;
     private boolean defaults = true;
+    private List<TrainingReplica> replicas = List.of();
 
     private Builder() {}
+
+    /**
+     * Trains data-parallel over the primary (the model and adapter given to {@link #setModel} and
+     * {@link #setAdapter}) and these extra replicas; see the class comment. Each replica's adapter must
+     * have the primary's name, config and parameter names and shapes (checked at {@link #build()}); its
+     * values need not match, the primary's are copied in when training starts. Use a {@code gradAccum} of
+     * at least {@code replicas.size() + 1}, else some replicas stay idle.
+     *
+     * @param others the replicas besides the primary (default none: the single-device loop, unchanged)
+     * @return this
+     */
+    public Builder optReplicas(List<TrainingReplica> others) {
+      this.replicas = List.copyOf(others);
+      return this;
+    }
 
     /** @param c the settings @return this */
     public Builder setConfig(TrainingConfig c) {
@@ -450,11 +657,50 @@ public final class LoraTrainer implements TrainingContext {
       if (padId < 0) {
         throw new IllegalStateException("padId is required");
       }
+      checkReplicas();
       if (defaults) {
         listeners.add(0, new CheckpointListener());
         listeners.add(0, new MetricsListener());
       }
       return new LoraTrainer(this);
+    }
+
+    private void checkReplicas() {
+      Map<String, NDArray> mine = adapter.parameters();
+      for (int i = 0; i < replicas.size(); i++) {
+        TrainingReplica r = replicas.get(i);
+        String who = "replica " + (i + 1) + " (" + r.adapter().manager().getDevice() + ")";
+        if (r.adapter() == adapter || r.model() == model) {
+          throw new IllegalArgumentException(who + " is the primary itself; a replica needs its own model and adapter");
+        }
+        if (!r.adapter().name().equals(adapter.name())) {
+          throw new IllegalArgumentException(who + ": its adapter is named \"" + r.adapter().name()
+              + "\" but the trained one is \"" + adapter.name() + "\"; create it under the same name");
+        }
+        Map<String, NDArray> theirs = r.adapter().parameters();
+        for (var e : mine.entrySet()) {
+          NDArray other = theirs.get(e.getKey());
+          if (other == null) {
+            throw new IllegalArgumentException(who + ": its adapter has no parameter " + e.getKey()
+                + " (shape " + e.getValue().getShape() + " in the trained adapter); create it with the same targets");
+          }
+          if (!other.getShape().equals(e.getValue().getShape())) {
+            throw new IllegalArgumentException(who + ": parameter " + e.getKey() + " has shape " + other.getShape()
+                + " but the trained adapter's has shape " + e.getValue().getShape()
+                + "; create the replica's adapter with the same rank and base model");
+          }
+        }
+        for (String name : theirs.keySet()) {
+          if (!mine.containsKey(name)) {
+            throw new IllegalArgumentException(who + ": its adapter has a parameter " + name
+                + " (shape " + theirs.get(name).getShape() + ") that the trained adapter lacks; create it with the same targets");
+          }
+        }
+        if (!r.adapter().config().equals(adapter.config())) {
+          throw new IllegalArgumentException(who + ": its LoRA config " + r.adapter().config()
+              + " differs from the trained adapter's " + adapter.config() + "; create it with the same settings");
+        }
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package io.ltm.lora.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -74,7 +73,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     last.setRequiresGradient(true);
     double value;
     NDArray grad;
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = new ThreadGradientCollector()) {
       NDArray hidden = decoder.finalNorm(last); // (B, T, H)
       NDArray logits = decoder.logits(hidden);
       CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, CausalLanguageModel.labels(scope, batch),
@@ -95,7 +94,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
         if (l > 0) {
           in.setRequiresGradient(true);
         }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = new ThreadGradientCollector()) {
           NDArray out = decoder.layer(l, in, ctx, null); // (B, T, H)
           JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
         }
