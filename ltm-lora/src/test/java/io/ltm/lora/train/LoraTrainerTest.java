@@ -29,7 +29,7 @@ class LoraTrainerTest {
   @TempDir Path tmp;
 
   static final int MAX_LEN = 128;
-  static final int STEPS = 60;
+  static final int STEPS = 200;
 
   static Path base() {
     return TrainingFixtures.base();
@@ -66,7 +66,7 @@ class LoraTrainerTest {
   @Test
   void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException {
     TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(1e-2)
-        .optWarmupSteps(5).optMaxGradNorm(0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
+        .optWarmupSteps(10).optMaxGradNorm(1.0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
     LoraConfig lora = LoraConfig.builder().optR(16).optLoraAlpha(32).optTargetModules(new TargetModules.AllLinear()).build();
     Path run = tmp.resolve("run");
     double[] before = new double[1];
@@ -80,10 +80,10 @@ class LoraTrainerTest {
     assertThat(losses).hasSize(STEPS);
     double first = losses.subList(0, 5).stream().mapToDouble(d -> d).average().orElseThrow();
     double last = losses.subList(STEPS - 5, STEPS).stream().mapToDouble(d -> d).average().orElseThrow();
-    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.85);
+    assertThat(last / first).as("loss ratio %s -> %s", first, last).isLessThan(0.6);
     List<Double> evals = column(metrics, "eval_loss");
     assertThat(evals).hasSize(2);
-    assertThat(evals.get(1)).isLessThan(evals.get(0));
+    assertThat(evals.get(0) / before[0]).as("eval at step %d: %s -> %s", STEPS / 2, before[0], evals.get(0)).isLessThan(0.9);
     assertThat(result.finalEvalLoss()).isEqualTo(evals.get(1));
     // It generalizes: the held-out scenes' loss falls too, from the base model's.
     assertThat(result.finalEvalLoss() / before[0]).as("eval %s -> %s", before[0], result.finalEvalLoss()).isLessThan(0.9);
