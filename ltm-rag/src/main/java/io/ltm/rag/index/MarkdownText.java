@@ -7,24 +7,19 @@ import java.util.regex.Pattern;
  * Reduces one line of Obsidian Markdown to the text a reader sees and a model should embed: embeds
  * ({@code ![[...]]}, {@code ![alt](file)}) disappear, wikilinks become their display text
  * ({@code [[Note|alias]]} -> {@code alias}, {@code [[folder/Note#Part]]} -> {@code Note Part}),
- * Markdown links become their text, inline comments ({@code %%...%%}, {@code <!-- ... -->}) and a
- * trailing block id ({@code ... ^my-block}, Obsidian's paragraph anchor) disappear. Stateless and
- * thread-safe.
+ * Markdown links become their text, and inline comments ({@code %%...%%}, {@code <!-- ... -->})
+ * disappear. Stateless and thread-safe.
  */
 public final class MarkdownText {
   private static final Pattern EMBED = Pattern.compile("!\\[\\[[^\\]\\n]*\\]\\]|!\\[[^\\]\\n]*\\]\\([^)\\n]*\\)");
   private static final Pattern WIKILINK = Pattern.compile("\\[\\[([^\\]|#\\n]*)(#[^\\]|\\n]*)?(?:\\|([^\\]\\n]*))?\\]\\]");
   private static final Pattern MD_LINK = Pattern.compile("\\[([^\\]\\n]*)\\]\\(([^)\\n]*)\\)");
   private static final Pattern COMMENT = Pattern.compile("%%.*?%%|<!--.*?-->");
-  private static final Pattern BLOCK_ID = Pattern.compile("(?:^|\\s+)\\^[A-Za-z0-9-]+\\s*$");
 
   private MarkdownText() {}
 
   /** The display text of {@code line}; see the class comment. */
   public static String displayText(String line) {
-    if (line.indexOf('^') >= 0) {
-      line = BLOCK_ID.matcher(line).replaceFirst("");
-    }
     if (line.indexOf('[') < 0 && line.indexOf('%') < 0 && line.indexOf('<') < 0) {
       return line;
     }
