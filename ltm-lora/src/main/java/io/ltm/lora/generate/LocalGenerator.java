@@ -5,6 +5,7 @@ import io.ltm.core.generate.GeneratedToken;
 import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.core.generate.TextGenerator;
+import io.ltm.lora.model.DecodeThreads;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
@@ -104,6 +105,22 @@ public final class LocalGenerator implements TextGenerator {
       int[] feed = new int[b];
       int[] seg = new int[b];
       Arrays.fill(seg, 1);
+      decode(d, gen, cache, rows, logits, feed, nextPos, seg);
+    }
+    List<Generation> out = new ArrayList<>();
+    for (Row row : rows) {
+      out.add(row.result());
+    }
+    return out;
+  }
+
+  /** The decode loop: sample each row's next token, feed it, until every row is done. */
+  @SuppressWarnings("try") // the DecodeThreads resource is a scope, not used in the body
+  private void decode(Decoder d, NDManager gen, KvCache cache, Row[] rows, float[] logits, int[] feed, int[] nextPos,
+      int[] seg) {
+    int b = rows.length;
+    int vocab = d.config().vocabSize();
+    try (DecodeThreads threads = DecodeThreads.enter(d.device(), b)) {
       while (true) {
         boolean allDone = true;
         for (int r = 0; r < b; r++) {
@@ -125,11 +142,6 @@ public final class LocalGenerator implements TextGenerator {
         }
       }
     }
-    List<Generation> out = new ArrayList<>();
-    for (Row row : rows) {
-      out.add(row.result());
-    }
-    return out;
   }
 
   /** One row's state: its sampler, the ids seen (for the repetition penalty) and its output. */
