@@ -64,7 +64,7 @@ class LoraTrainerTest {
   }
 
   @Test
-  void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException {
+  void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException, InterruptedException {
     TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(1e-2)
         .optWarmupSteps(10).optMaxGradNorm(1.0).optEvalEvery(STEPS / 2).optSaveEvery(STEPS / 2).optSeed(3).build();
     LoraConfig lora = LoraConfig.builder().optR(16).optLoraAlpha(32).optTargetModules(new TargetModules.AllLinear()).build();
@@ -94,15 +94,17 @@ class LoraTrainerTest {
     assertThat(new RunDirectory(run).checkpointSteps()).containsExactly((long) STEPS / 2, (long) STEPS);
     assertThat(run.resolve("config.json")).exists();
 
-    // A fresh base + the saved adapter (PEFT layout) gives the same evaluation loss.
-    Dataset ds = TrainingFixtures.exampleScenes(MAX_LEN);
-    try (Decoder decoder = DecoderLoader.load(base()); LoraModel model = new LoraModel(decoder)) {
-      LoraAdapter loaded = model.load(run.resolve("adapter"), "train");
-      LoraTrainer evalOnly = LoraTrainer.builder().setConfig(cfg).setModel(new DecoderLanguageModel(model))
-          .setAdapter(loaded, model.selection()).setTrain(ds.train()).optValidation(ds.validation()).setPadId(ds.padId())
-          .setRunDirectory(new RunDirectory(tmp.resolve("unused"))).build();
-      assertThat(evalOnly.evaluate().evalLoss()).isCloseTo(result.finalEvalLoss(), org.assertj.core.data.Offset.offset(1e-6));
-    }
+    // In a new JVM, the base and the saved adapter (PEFT layout) read from disk give the same evaluation loss.
+    Path log = tmp.resolve("eval.log");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), EvalSavedAdapter.class.getName(),
+        base().toString(), run.resolve("adapter").toString(), String.valueOf(MAX_LEN), tmp.resolve("eval").toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    List<String> out = Files.readAllLines(log);
+    assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
+    double reloaded = Double.parseDouble(out.get(out.size() - 1).trim());
+    assertThat(reloaded).isCloseTo(result.finalEvalLoss(), org.assertj.core.data.Offset.offset(1e-6));
   }
 
   /** Stops the run by throwing after a given step, as a crash would (after metrics were written). */
