@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
+import io.ltm.lora.model.GraphScalar;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -111,7 +112,7 @@ public final class LoraModule {
     }
     NDArray h = ai.djl.nn.core.Linear.linear(in, a, null).singletonOrThrow(); // x A^T: (..., r)
     NDArray y = ai.djl.nn.core.Linear.linear(h, b, null).singletonOrThrow(); // h B^T: (..., out)
-    return y.muli((float) scaling);
+    return y.muli(GraphScalar.of(y.getManager(), (float) scaling)); // not muli(float): see GraphScalar
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.ltm.lora.model.GraphScalar;
 
 /**
  * What the trainer needs from a decoder: the logits of a batch, differentiable with respect to the
@@ -40,7 +41,7 @@ public interface CausalLanguageModel {
       CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, labels(manager, batch), segments(manager, batch));
       float value = sum.sum().getFloat();
       if (Float.isFinite(value)) {
-        gc.backward(sum.sum().div(denominator));
+        gc.backward(sum.sum().div(GraphScalar.of(manager, denominator))); // not div(float): see GraphScalar
       }
       return value;
     }

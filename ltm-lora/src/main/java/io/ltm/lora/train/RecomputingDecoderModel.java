@@ -9,6 +9,7 @@ import io.ltm.lora.io.ModelConfig;
 import io.ltm.lora.lora.LoraModel;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
+import io.ltm.lora.model.GraphScalar;
 import io.ltm.lora.model.LayerContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
       if (!Double.isFinite(value)) {
         return value;
       }
-      gc.backward(sum.sum().div(denominator));
+      gc.backward(sum.sum().div(GraphScalar.of(scope, denominator))); // not div(float): see GraphScalar
     }
     grad = last.getGradient();
     // Recompute each layer from its input and push the gradient through it, last layer first.
