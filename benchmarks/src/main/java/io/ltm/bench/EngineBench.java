@@ -245,25 +245,9 @@ public final class EngineBench {
   }
 
   /** A wrapper that only calls the projection it wraps: makes the decoder use one call per projection. */
-  private record PassThrough(io.ltm.lora.model.Projection base) implements io.ltm.lora.model.Projection {
-    @Override
-    public String name() {
-      return base.name();
-    }
-
-    @Override
-    public long inFeatures() {
-      return base.inFeatures();
-    }
-
-    @Override
-    public long outFeatures() {
-      return base.outFeatures();
-    }
-
-    @Override
-    public NDArray apply(NDArray x) {
-      return base.apply(x);
+  private static final class PassThrough extends io.ltm.lora.model.ForwardingProjection {
+    PassThrough(io.ltm.lora.model.Projection base) {
+      super(base);
     }
   }
 

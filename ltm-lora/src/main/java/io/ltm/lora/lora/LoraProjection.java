@@ -1,6 +1,7 @@
 package io.ltm.lora.lora;
 
 import ai.djl.ndarray.NDArray;
+import io.ltm.lora.model.ForwardingProjection;
 import io.ltm.lora.model.Projection;
 import java.util.Map;
 import java.util.Objects;
@@ -12,9 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * When an adapter is merged into the base weight ({@link LoraMerge}), its update is already in
  * {@code base} and is not added again. Thread-safe for inference.
  */
-public final class LoraProjection implements Projection {
+public final class LoraProjection extends ForwardingProjection {
 
-  private final Projection base;
   private final AdapterSelection selection;
   private final Map<String, LoraModule> adapters = new ConcurrentHashMap<>();
   private volatile String merged;
@@ -24,7 +24,7 @@ public final class LoraProjection implements Projection {
    * @param selection the model-wide adapter choice
    */
   public LoraProjection(Projection base, AdapterSelection selection) {
-    this.base = Objects.requireNonNull(base, "base");
+    super(base);
     this.selection = Objects.requireNonNull(selection, "selection");
   }
 
@@ -36,10 +36,10 @@ public final class LoraProjection implements Projection {
    * @throws IllegalArgumentException when the shapes do not fit
    */
   public void attach(String adapterName, LoraModule module) {
-    if (module.inFeatures() != base.inFeatures() || module.outFeatures() != base.outFeatures()) {
-      throw new IllegalArgumentException(base.name() + ": adapter " + adapterName + " has lora_A [" + module.rank()
+    if (module.inFeatures() != base().inFeatures() || module.outFeatures() != base().outFeatures()) {
+      throw new IllegalArgumentException(base().name() + ": adapter " + adapterName + " has lora_A [" + module.rank()
           + ", " + module.inFeatures() + "] and lora_B [" + module.outFeatures() + ", " + module.rank()
-          + "], but the projection maps " + base.inFeatures() + " -> " + base.outFeatures());
+          + "], but the projection maps " + base().inFeatures() + " -> " + base().outFeatures());
     }
     adapters.put(adapterName, module);
   }
@@ -47,11 +47,6 @@ public final class LoraProjection implements Projection {
   /** @param adapterName the adapter to drop from this projection */
   public void detach(String adapterName) {
     adapters.remove(adapterName);
-  }
-
-  /** @return the frozen projection */
-  public Projection base() {
-    return base;
   }
 
   /** @param adapterName the adapter @return its module here, or null */
@@ -69,29 +64,14 @@ public final class LoraProjection implements Projection {
   }
 
   @Override
-  public String name() {
-    return base.name();
-  }
-
-  @Override
-  public long inFeatures() {
-    return base.inFeatures();
-  }
-
-  @Override
-  public long outFeatures() {
-    return base.outFeatures();
-  }
-
-  @Override
   public NDArray apply(NDArray x) {
     String active = selection.active();
     String m = merged;
     if (m != null && !m.equals(active)) {
-      throw new IllegalStateException(base.name() + ": adapter " + m + " is merged into the base weights; unmerge it "
+      throw new IllegalStateException(base().name() + ": adapter " + m + " is merged into the base weights; unmerge it "
           + "before running " + (active.isEmpty() ? "the base model" : "adapter " + active));
     }
-    NDArray y = base.apply(x); // (..., out)
+    NDArray y = base().apply(x); // (..., out)
     if (active.isEmpty() || active.equals(m)) {
       return y;
     }

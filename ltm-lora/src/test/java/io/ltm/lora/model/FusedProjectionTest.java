@@ -19,25 +19,17 @@ class FusedProjectionTest {
   private static final int[] IDS = {151644, 872, 198, 3838, 374, 264, 11198, 30};
 
   /** Calls the wrapped projection and multiplies its output by {@code factor}. */
-  private record Scaled(Projection base, float factor) implements Projection {
-    @Override
-    public String name() {
-      return base.name();
-    }
+  private static final class Scaled extends ForwardingProjection {
+    private final float factor;
 
-    @Override
-    public long inFeatures() {
-      return base.inFeatures();
-    }
-
-    @Override
-    public long outFeatures() {
-      return base.outFeatures();
+    Scaled(Projection base, float factor) {
+      super(base);
+      this.factor = factor;
     }
 
     @Override
     public NDArray apply(NDArray x) {
-      return base.apply(x).mul(factor);
+      return base().apply(x).mul(factor);
     }
   }
 

@@ -22,25 +22,17 @@ import org.junit.jupiter.api.Test;
 class TrainingPathTest {
 
   /** base(x) + x A: a stand-in for a LoRA wrapper. */
-  record Wrapped(Projection base, NDArray a) implements Projection {
-    @Override
-    public String name() {
-      return base.name();
-    }
+  static final class Wrapped extends ForwardingProjection {
+    private final NDArray a;
 
-    @Override
-    public long inFeatures() {
-      return base.inFeatures();
-    }
-
-    @Override
-    public long outFeatures() {
-      return base.outFeatures();
+    Wrapped(Projection base, NDArray a) {
+      super(base);
+      this.a = a;
     }
 
     @Override
     public NDArray apply(NDArray x) {
-      return base.apply(x).add(x.matMul(a));
+      return base().apply(x).add(x.matMul(a));
     }
   }
 
