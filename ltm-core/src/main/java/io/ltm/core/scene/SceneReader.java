@@ -1,16 +1,12 @@
 package io.ltm.core.scene;
 
 import io.ltm.core.problem.Problem;
+import io.ltm.core.problem.Utf8Error;
 import io.ltm.core.yaml.PositionedYamlParser;
 import io.ltm.core.yaml.YamlNode;
 import io.ltm.core.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,32 +206,16 @@ public final class SceneReader {
 
   /** Strict UTF-8; on a malformed byte, an error at its line and column and null. */
   private static String decodeUtf8(String file, byte[] bytes, List<Problem> problems) {
-    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-    CoderResult r = dec.decode(in, out, true);
-    if (!r.isError()) {
-      r = dec.flush(out);
-    }
-    if (r.isError()) {
-      String prefix = out.flip().toString();
-      int line = 1;
-      int col = 1;
-      for (int i = 0; i < prefix.length(); i++) {
-        if (prefix.charAt(i) == '\n') {
-          line++;
-          col = 1;
-        } else {
-          col++;
-        }
+    String text = new String(bytes, StandardCharsets.UTF_8); // invalid bytes would become U+FFFD
+    if (text.indexOf('\uFFFD') >= 0) {
+      java.util.Optional<Utf8Error> bad = Utf8Error.find(bytes);
+      if (bad.isPresent()) {
+        problems.add(Problem.error(file, bad.get().line(), bad.get().column(), "",
+            "the file is not valid UTF-8 (bad byte at offset " + bad.get().offset() + "); save it as UTF-8"));
+        return null;
       }
-      problems.add(Problem.error(file, line, col, "",
-          "the file is not valid UTF-8 (bad byte at offset " + in.position() + "); save it as UTF-8"));
-      return null;
     }
-    return out.flip().toString();
+    return text;
   }
 
   private static String stripBom(String s) {

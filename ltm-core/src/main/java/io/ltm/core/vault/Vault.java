@@ -1,6 +1,7 @@
 package io.ltm.core.vault;
 
 import io.ltm.core.problem.Problem;
+import io.ltm.core.problem.Utf8Error;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemLoopException;

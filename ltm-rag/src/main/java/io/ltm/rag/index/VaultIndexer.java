@@ -280,8 +280,8 @@ public final class VaultIndexer {
             done = new FileStatus(s.path, FileStatus.Status.UNCHANGED, "", old.chunks, 0);
           } else {
             String text = decode(bytes);
-            java.util.Optional<io.ltm.core.vault.Utf8Error> bad = text.indexOf('\uFFFD') >= 0
-                ? io.ltm.core.vault.Utf8Error.find(bytes) : java.util.Optional.empty();
+            java.util.Optional<io.ltm.core.problem.Utf8Error> bad = text.indexOf('\uFFFD') >= 0
+                ? io.ltm.core.problem.Utf8Error.find(bytes) : java.util.Optional.empty();
             if (bad.isPresent() && text.indexOf('\0') >= 0) {
               throw new IllegalArgumentException("a binary file, not text (NUL bytes; not valid UTF-8 at "
                   + bad.get().describe() + ")");

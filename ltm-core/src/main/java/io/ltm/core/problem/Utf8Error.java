@@ -1,4 +1,4 @@
-package io.ltm.core.vault;
+package io.ltm.core.problem;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

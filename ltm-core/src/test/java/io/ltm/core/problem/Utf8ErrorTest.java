@@ -1,4 +1,4 @@
-package io.ltm.core.vault;
+package io.ltm.core.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
