@@ -120,7 +120,7 @@ public final class LocalGenerator implements TextGenerator {
       int[] seg) {
     int b = rows.length;
     int vocab = d.config().vocabSize();
-    try (DecodeThreads threads = DecodeThreads.enter(d.device(), b)) {
+    try (DecodeThreads threads = DecodeThreads.enter(d, b)) {
       while (true) {
         boolean allDone = true;
         for (int r = 0; r < b; r++) {

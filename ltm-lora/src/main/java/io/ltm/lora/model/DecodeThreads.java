@@ -1,6 +1,7 @@
 package io.ltm.lora.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -9,11 +10,13 @@ import ai.djl.pytorch.jni.JniUtils;
  * (norms, RoPE, attention over the cache, residuals) between the matrix-vector products, and with
  * several intra-op threads each of them pays for waking and joining the others, while the part that
  * does scale with threads, streaming the weights, runs in {@link LinearProjection}'s Java kernel on its
- * own threads. libtorch's thread count is per calling thread, so other threads (a prefill elsewhere,
- * training) keep theirs.
+ * own threads. Only the calling thread changes: libtorch's {@code set_num_threads} also stores the count
+ * as the default that threads adopt when they first run a parallel op, so {@link #enter} puts that
+ * default back at once from a short-lived thread; other threads (a prefill elsewhere, training, threads
+ * started during the decode) keep their own count.
  *
- * <p>A no-op unless the Java kernel is on, the device is the CPU and libtorch uses more than one thread
- * here. Use in try-with-resources on the decoding thread.
+ * <p>A no-op unless the Java kernel is on and applies (one row, f32 weights on the CPU) and libtorch uses
+ * more than one thread here. Use in try-with-resources on the decoding thread.
  */
 public final class DecodeThreads implements AutoCloseable {
   private final int previous; // 0: nothing changed
@@ -24,17 +27,28 @@ public final class DecodeThreads implements AutoCloseable {
 
   /**
    * Switches this thread's libtorch operations to one thread if that helps decoding {@code rows} rows
-   * on {@code device}: only a single row is decoded through the Java kernel.
+   * with {@code decoder}: only a single row over f32 weights on the CPU goes through the Java kernel;
+   * otherwise libtorch computes the projections and needs its threads.
    */
-  public static DecodeThreads enter(Device device, int rows) {
-    if (rows != 1 || !Gemv.enabled() || !Device.cpu().equals(device)) {
+  public static DecodeThreads enter(Decoder decoder, int rows) {
+    if (rows != 1 || !Gemv.enabled() || !Device.cpu().equals(decoder.device())
+        || decoder.weights().lmHead().weight().getDataType() != DataType.FLOAT32) {
       return new DecodeThreads(0);
     }
     int n = JniUtils.getNumThreads();
     if (n <= 1) {
       return new DecodeThreads(0);
     }
-    JniUtils.setNumThreads(1);
+    JniUtils.setNumThreads(1); // this thread's OpenMP and MKL count, and libtorch's default for new threads
+    Thread restore = new Thread(() -> JniUtils.setNumThreads(n), "ltm-decode-threads");
+    restore.start(); // the default back to n (that thread's own count is then n too, and it ends)
+    try {
+      restore.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      JniUtils.setNumThreads(n);
+      return new DecodeThreads(0);
+    }
     return new DecodeThreads(n);
   }
 
