@@ -2,6 +2,7 @@ package io.ltm.lora.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -29,14 +30,27 @@ import java.util.List;
  * the layer boundaries. Evaluation ({@link #logits}) uses the decoder's forward unchanged.
  */
 public final class RecomputingDecoderModel implements CausalLanguageModel {
+  /** Positions whose logits are computed at once in the loss (256 x a 151936-token vocabulary: 156 MB f32). */
+  static final int HEAD_CHUNK = 256;
 
   private final LoraModel model;
   private final Decoder decoder;
 
+  private final int headChunk;
+
   /** @param model the base model with the trained adapter attached */
   public RecomputingDecoderModel(LoraModel model) {
+    this(model, HEAD_CHUNK);
+  }
+
+  /** As {@link #RecomputingDecoderModel(LoraModel)}, with the loss computed {@code headChunk} positions at a time. */
+  RecomputingDecoderModel(LoraModel model, int headChunk) {
+    if (headChunk < 1) {
+      throw new IllegalArgumentException("headChunk must be at least 1, got " + headChunk);
+    }
     this.model = model;
     this.decoder = model.decoder();
+    this.headChunk = headChunk;
   }
 
   @Override
@@ -69,23 +83,30 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     } finally {
       JniUtils.setGradMode(previous);
     }
-    // Loss on top of the last hidden state, differentiated with respect to it.
+    // Loss on top of the last hidden state, differentiated with respect to it, headChunk positions at a
+    // time: only one chunk's logits (and their log-softmax and gradient) are alive at once.
     NDArray last = inputs.get(layers);
     last.setRequiresGradient(true);
-    double value;
-    NDArray grad;
-    try (GradientCollector gc = new ThreadGradientCollector()) {
-      NDArray hidden = decoder.finalNorm(last); // (B, T, H)
-      NDArray logits = decoder.logits(hidden);
-      CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, CausalLanguageModel.labels(scope, batch),
-          CausalLanguageModel.segments(scope, batch));
-      value = sum.sum().getFloat();
-      if (!Double.isFinite(value)) {
-        return value;
+    NDArray labels = CausalLanguageModel.labels(scope, batch); // (B, T)
+    NDArray segments = CausalLanguageModel.segments(scope, batch); // (B, T)
+    long t = batch.length();
+    double value = 0;
+    for (long s = 0; s < t - 1; s += headChunk) {
+      long e = Math.min(t, s + headChunk + 1); // positions s..e-1; their shifted predictions s..e-2 count
+      try (NDManager chunk = scope.newSubManager(); GradientCollector gc = new ThreadGradientCollector()) {
+        NDIndex rows = new NDIndex(":, {}:{}", s, e);
+        NDArray hidden = decoder.finalNorm(last.get(chunk, new NDIndex(":, {}:{}, :", s, e))); // (B, e-s, H)
+        NDArray logits = decoder.logits(hidden); // (B, e-s, V)
+        CausalLmLoss.Sum sum = CausalLmLoss.sum(logits, labels.get(chunk, rows), segments.get(chunk, rows));
+        float part = sum.sum().getFloat();
+        value += part;
+        if (!Float.isFinite(part)) {
+          return value;
+        }
+        gc.backward(sum.sum().div(GraphScalar.of(chunk, denominator))); // not div(float): see GraphScalar
       }
-      gc.backward(sum.sum().div(GraphScalar.of(scope, denominator))); // not div(float): see GraphScalar
     }
-    grad = last.getGradient();
+    NDArray grad = last.getGradient();
     // Recompute each layer from its input and push the gradient through it, last layer first.
     for (int l = layers - 1; l >= 0; l--) {
       NDArray in = inputs.get(l);

@@ -26,7 +26,13 @@ class RecomputingDecoderModelTest {
 
   @Test
   void recomputedGradientsEqualPlainGradients() {
-    check(new TargetModules.AllLinear());
+    check(new TargetModules.AllLinear(), RecomputingDecoderModel.HEAD_CHUNK);
+  }
+
+  /** The loss 7 positions at a time (chunk edges fall inside packed examples): the same gradients. */
+  @Test
+  void recomputedGradientsEqualPlainGradientsWithTheLossInChunks() {
+    check(new TargetModules.AllLinear(), 7);
   }
 
   /**
@@ -35,12 +41,13 @@ class RecomputingDecoderModelTest {
    */
   @Test
   void recomputedGradientsEqualPlainGradientsWithFusedMlp() {
-    check(new TargetModules.Names(Set.of("q_proj", "v_proj")));
+    check(new TargetModules.Names(Set.of("q_proj", "v_proj")), RecomputingDecoderModel.HEAD_CHUNK);
   }
 
-  private static void check(TargetModules targets) {
+  private static void check(TargetModules targets, int headChunk) {
     Dataset ds = TrainingFixtures.exampleScenes(LoraTrainerTest.MAX_LEN);
     TrainingBatch batch = TrainingBatch.of(ds.train().subList(0, 2), ds.padId()); // 2 packed rows
+    assertThat(batch.length()).as("a sequence of several chunks").isGreaterThan(3 * 7);
     try (Decoder decoder = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
          LoraModel model = new LoraModel(decoder)) {
       LoraAdapter a = model.create("t", LoraConfig.builder().optR(4).optLoraAlpha(8)
@@ -60,7 +67,7 @@ class RecomputingDecoderModelTest {
         a.parameters().forEach((k, v) -> plain.put(k, v.getGradient().toFloatArray()));
         Gradients.zero(a.parameters().values());
         try (NDManager scope = a.manager().newSubManager()) {
-          lossRecomputed = new RecomputingDecoderModel(model).forwardBackward(scope, batch, denom);
+          lossRecomputed = new RecomputingDecoderModel(model, headChunk).forwardBackward(scope, batch, denom);
         }
       }
       assertThat(lossRecomputed).isCloseTo(lossPlain, org.assertj.core.data.Offset.offset(1e-4));
