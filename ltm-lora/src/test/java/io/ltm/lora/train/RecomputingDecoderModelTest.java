@@ -52,6 +52,7 @@ class RecomputingDecoderModelTest {
          LoraModel model = new LoraModel(decoder)) {
       LoraAdapter a = model.create("t", LoraConfig.builder().optR(4).optLoraAlpha(8)
           .optTargetModules(targets).build(), 1);
+      a.manager().getEngine().setRandomSeed(17); // the same B in every run
       for (LoraModule m : a.modules().values()) { // nonzero B so every path carries gradient
         m.loraB().set(a.manager().randomNormal(m.loraB().getShape()).mul(0.02f).toFloatArray());
       }
@@ -70,7 +71,8 @@ class RecomputingDecoderModelTest {
           lossRecomputed = new RecomputingDecoderModel(model, headChunk).forwardBackward(scope, batch, denom);
         }
       }
-      assertThat(lossRecomputed).isCloseTo(lossPlain, org.assertj.core.data.Offset.offset(1e-4));
+      // the loss is a sum of f32 terms (about 1600 here): summed per chunk it differs in the last bits
+      assertThat(lossRecomputed).isCloseTo(lossPlain, org.assertj.core.data.Offset.offset(Math.max(1e-4, 1e-6 * Math.abs(lossPlain))));
       for (var e : a.parameters().entrySet()) {
         NDArray g = e.getValue().getGradient();
         float[] exp = plain.get(e.getKey());
