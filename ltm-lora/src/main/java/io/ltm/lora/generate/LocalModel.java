@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A model directory opened for use: the {@link Decoder}, its {@link ModelTokenizer} and the EOS ids
@@ -19,6 +21,8 @@ import java.util.Set;
  * tokenizer; thread-safe for concurrent generations and scoring.
  */
 public final class LocalModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalModel.class);
+
   private final String name;
   private final Decoder decoder;
   private final ModelTokenizer tokenizer;
@@ -41,6 +45,10 @@ public final class LocalModel implements AutoCloseable {
     this.eosIds = List.copyOf(new ArrayList<>(eos));
     this.thinkStart = tokenizer.tokenId("<think>");
     this.thinkEnd = tokenizer.tokenId("</think>");
+    if (tokenizer.tokenId("<|im_start|>") < 0) {
+      LOG.warn("{}: the tokenizer has no <|im_start|> token. ltm renders Qwen3's chat template (prompts and training "
+          + "data), which this tokenizer splits into plain text: expect a non-Qwen model to answer poorly", name);
+    }
   }
 
   /**
