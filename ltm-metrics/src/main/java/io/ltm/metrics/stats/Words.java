@@ -25,23 +25,9 @@ public final class Words {
         i += Character.charCount(cp);
         continue;
       }
-      int start = i;
-      if (isWordChar(cp)) {
-        i += Character.charCount(cp);
-        while (i < n) {
-          int c = text.codePointAt(i);
-          if (isWordChar(c)) {
-            i += Character.charCount(c);
-          } else if ((c == '\'' || c == '’' || c == '-') && i + 1 < n && isWordChar(text.codePointAt(i + 1))) {
-            i += 1;
-          } else {
-            break;
-          }
-        }
-      } else {
-        i += Character.charCount(cp);
-      }
-      out.add(text.substring(start, i));
+      int end = tokenEnd(text, i);
+      out.add(text.substring(i, end));
+      i = end;
     }
     return out;
   }
@@ -59,23 +45,33 @@ public final class Words {
         continue;
       }
       count++;
-      if (isWordChar(cp)) {
-        i += Character.charCount(cp);
-        while (i < n) {
-          int c = text.codePointAt(i);
-          if (isWordChar(c)) {
-            i += Character.charCount(c);
-          } else if ((c == '\'' || c == '’' || c == '-') && i + 1 < n && isWordChar(text.codePointAt(i + 1))) {
-            i += 1;
-          } else {
-            break;
-          }
-        }
-      } else {
-        i += Character.charCount(cp);
-      }
+      i = tokenEnd(text, i);
     }
     return count;
+  }
+
+  /**
+   * The end (exclusive) of the token that starts at {@code start}, a non-space character: a whole word
+   * (with inner apostrophes and hyphens), or the one character when it is not a word character.
+   */
+  private static int tokenEnd(String text, int start) {
+    int n = text.length();
+    int cp = text.codePointAt(start);
+    int i = start + Character.charCount(cp);
+    if (!isWordChar(cp)) {
+      return i;
+    }
+    while (i < n) {
+      int c = text.codePointAt(i);
+      if (isWordChar(c)) {
+        i += Character.charCount(c);
+      } else if ((c == '\'' || c == '’' || c == '-') && i + 1 < n && isWordChar(text.codePointAt(i + 1))) {
+        i += 1;
+      } else {
+        break;
+      }
+    }
+    return i;
   }
 
   private static boolean isWordChar(int cp) {
