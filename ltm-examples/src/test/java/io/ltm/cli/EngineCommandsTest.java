@@ -78,7 +78,7 @@ class EngineCommandsTest {
     Files.writeString(bad.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
     CliRun r = run("score", "--base", bad.toString(), "--ids", "1,2,3");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("config.json").contains("unsupported model_type \"gpt2\"; supported: qwen3, llama, qwen2")
+    assertThat(r.err()).contains("config.json").contains("unsupported model_type \"gpt2\"; supported: qwen3, qwen3_moe, llama, qwen2")
         .doesNotContain("Exception");
     CliRun noDir = run("generate", "--base", tmp.resolve("nope").toString(), "--prompt", "x");
     assertThat(noDir.code()).isEqualTo(1);

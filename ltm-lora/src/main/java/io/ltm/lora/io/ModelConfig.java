@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param maxPositionEmbeddings the trained context length
  * @param bosTokenId beginning-of-sequence id, -1 when none
  * @param eosTokenIds end-of-sequence ids from config.json (may be empty)
+ * @param moe the mixture-of-experts settings of a {@code qwen3_moe} model; null for a dense model
  */
 public record ModelConfig(
     ModelType modelType,
@@ -53,7 +54,8 @@ public record ModelConfig(
     boolean oBias,
     int maxPositionEmbeddings,
     int bosTokenId,
-    List<Integer> eosTokenIds) {
+    List<Integer> eosTokenIds,
+    MoeConfig moe) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -82,6 +84,21 @@ public record ModelConfig(
     if (modelType == ModelType.QWEN2 && !qkvBias) {
       throw new IllegalArgumentException("qwen2 always has q/k/v bias");
     }
+    if ((modelType == ModelType.QWEN3_MOE) != (moe != null)) {
+      throw new IllegalArgumentException(modelType == ModelType.QWEN3_MOE
+          ? "qwen3_moe needs its mixture-of-experts settings (num_experts, num_experts_per_tok, moe_intermediate_size)"
+          : "model_type " + modelType.hfName() + " has no mixture-of-experts settings");
+    }
+  }
+
+  /** True for a mixture-of-experts model ({@link #moe()} not null). */
+  public boolean isMoe() {
+    return moe != null;
+  }
+
+  /** True when decoder layer {@code layer} holds a sparse MoE block (always false for a dense model). */
+  public boolean isSparseLayer(int layer) {
+    return moe != null && moe.isSparse(layer);
   }
 
   private static void positive(String field, long v) {
@@ -97,21 +114,45 @@ public record ModelConfig(
 
   /** Number of parameters (weights and biases) the decoder holds. */
   public long parameterCount() {
+    return parameters(false);
+  }
+
+  /**
+   * Parameters one token's forward pass reads: all of a dense model; for a mixture of experts the
+   * router and only {@code num_experts_per_tok} experts of each sparse layer (plus the embedding row
+   * table and the head, counted whole as {@link #parameterCount()} does).
+   */
+  public long activeParameterCount() {
+    return parameters(true);
+  }
+
+  private long parameters(boolean activeOnly) {
     long h = hiddenSize;
     long q = (long) numHeads * headDim;
     long kv = (long) numKvHeads * headDim;
-    long perLayer = h * q + 2 * h * kv + q * h + 3 * h * intermediateSize + 2 * h;
+    long attention = h * q + 2 * h * kv + q * h + 2 * h;
     if (qkvBias) {
-      perLayer += q + 2 * kv;
+      attention += q + 2 * kv;
     }
     if (oBias) {
-      perLayer += h;
+      attention += h;
     }
     if (modelType.qkNorm()) {
-      perLayer += 2L * headDim;
+      attention += 2L * headDim;
+    }
+    long total = 0;
+    for (int l = 0; l < numLayers; l++) {
+      long mlp;
+      if (isSparseLayer(l)) {
+        long experts = activeOnly ? moe.numExpertsPerTok() : moe.numExperts();
+        mlp = h * moe.numExperts() + experts * 3 * h * moe.moeIntermediateSize();
+      } else {
+        mlp = 3 * h * intermediateSize;
+      }
+      total += attention + mlp;
     }
     long emb = (long) vocabSize * h;
-    return emb * (tieWordEmbeddings ? 1 : 2) + numLayers * perLayer + h;
+    return emb * (tieWordEmbeddings ? 1 : 2) + total + h;
   }
 
   /**
@@ -172,6 +213,17 @@ public record ModelConfig(
     JsonNode bos = root.get("bos_token_id");
     b.bosTokenId(bos != null && bos.isIntegralNumber() ? bos.asInt() : -1);
     b.eosTokenIds(idList(root.get("eos_token_id"), "eos_token_id"));
+    if (type == ModelType.QWEN3_MOE) {
+      JsonNode only = root.get("mlp_only_layers");
+      b.moe(new MoeConfig(
+          intField(root, "num_experts", null),
+          intField(root, "num_experts_per_tok", null),
+          intField(root, "moe_intermediate_size", null),
+          boolField(root, "norm_topk_prob", false),
+          intField(root, "decoder_sparse_step", 1),
+          idList(only, "mlp_only_layers"),
+          doubleField(root, "router_aux_loss_coef", 0.001)));
+    }
     return b.build();
   }
 
@@ -265,6 +317,7 @@ public record ModelConfig(
     ObjectNode o = JSON.createObjectNode();
     String arch = switch (modelType) {
       case QWEN3 -> "Qwen3ForCausalLM";
+      case QWEN3_MOE -> "Qwen3MoeForCausalLM";
       case LLAMA -> "LlamaForCausalLM";
       case QWEN2 -> "Qwen2ForCausalLM";
     };
@@ -304,6 +357,17 @@ public record ModelConfig(
       ArrayNode a = o.putArray("eos_token_id");
       eosTokenIds.forEach(a::add);
     }
+    if (moe != null) {
+      o.put("num_experts", moe.numExperts());
+      o.put("num_experts_per_tok", moe.numExpertsPerTok());
+      o.put("moe_intermediate_size", moe.moeIntermediateSize());
+      o.put("norm_topk_prob", moe.normTopkProb());
+      o.put("decoder_sparse_step", moe.decoderSparseStep());
+      ArrayNode only = o.putArray("mlp_only_layers");
+      moe.mlpOnlyLayers().forEach(only::add);
+      o.put("router_aux_loss_coef", moe.routerAuxLossCoef());
+      o.put("output_router_logits", false);
+    }
     o.put("torch_dtype", switch (dtype) {
       case F32 -> "float32";
       case F16 -> "float16";
@@ -327,7 +391,7 @@ public record ModelConfig(
         .vocabSize(vocabSize).hiddenSize(hiddenSize).intermediateSize(intermediateSize).numLayers(numLayers)
         .numHeads(numHeads).numKvHeads(numKvHeads).headDim(headDim).rmsNormEps(rmsNormEps).ropeTheta(ropeTheta)
         .ropeScaling(ropeScaling).tieWordEmbeddings(tieWordEmbeddings).qkvBias(qkvBias).oBias(oBias)
-        .maxPositionEmbeddings(maxPositionEmbeddings).bosTokenId(bosTokenId).eosTokenIds(eosTokenIds);
+        .maxPositionEmbeddings(maxPositionEmbeddings).bosTokenId(bosTokenId).eosTokenIds(eosTokenIds).moe(moe);
   }
 
   /**
@@ -353,6 +417,7 @@ public record ModelConfig(
     private int maxPositionEmbeddings = 40960;
     private int bosTokenId = -1;
     private List<Integer> eosTokenIds = List.of(151645);
+    private MoeConfig moe;
 
     private Builder(ModelType type) {
       this.type = Objects.requireNonNull(type, "type");
@@ -375,11 +440,13 @@ public record ModelConfig(
     public Builder maxPositionEmbeddings(int v) { maxPositionEmbeddings = v; return this; }
     public Builder bosTokenId(int v) { bosTokenId = v; return this; }
     public Builder eosTokenIds(List<Integer> v) { eosTokenIds = v; return this; }
+    /** Mixture-of-experts settings; required for (and only for) {@link ModelType#QWEN3_MOE}. */
+    public Builder moe(MoeConfig v) { moe = v; return this; }
 
     public ModelConfig build() {
       return new ModelConfig(type, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
           headDim, rmsNormEps, ropeTheta, ropeScaling, tie, qkvBias, oBias, maxPositionEmbeddings, bosTokenId,
-          eosTokenIds);
+          eosTokenIds, moe);
     }
   }
 }

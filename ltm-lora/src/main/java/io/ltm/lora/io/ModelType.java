@@ -12,6 +12,11 @@ import java.util.stream.Collectors;
 public enum ModelType {
   /** Qwen3 dense decoders (Qwen3-0.6B ... Qwen3-32B): per-head RMSNorm on q and k. */
   QWEN3("qwen3", true, false),
+  /**
+   * Qwen3 mixture-of-experts decoders (Qwen3-30B-A3B, Qwen3-235B-A22B): Qwen3's attention, and in
+   * sparse layers a router choosing top-k SwiGLU experts per token ({@link MoeConfig}).
+   */
+  QWEN3_MOE("qwen3_moe", true, false),
   /** Llama 2/3 decoders: plain attention, optional llama3 RoPE scaling. */
   LLAMA("llama", false, false),
   /** Qwen2/Qwen2.5 decoders: bias on the q, k and v projections. */

@@ -127,7 +127,7 @@ class CheckpointErrorsTest {
     Files.writeString(dir.resolve("config.json"), cfg);
     assertThatThrownBy(() -> DecoderLoader.load(dir)).isInstanceOf(CheckpointException.class)
         .hasMessageContaining(dir.resolve("config.json").toString())
-        .hasMessageContaining("unsupported model_type \"mistral\"; supported: qwen3, llama, qwen2");
+        .hasMessageContaining("unsupported model_type \"mistral\"; supported: qwen3, qwen3_moe, llama, qwen2");
   }
 
   @Test
