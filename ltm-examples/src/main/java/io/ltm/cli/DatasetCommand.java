@@ -1,5 +1,7 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.SystemPromptOption;
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.problem.Problem;
 import io.ltm.core.scene.SceneLoad;
 import io.ltm.core.scene.SceneReader;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,8 +77,7 @@ public final class DatasetCommand implements Callable<Integer> {
   @Option(names = "--vault", paramLabel = "DIR", description = "Obsidian vault whose notes become plain-text examples (loss on every token).")
   Path vault;
 
-  @Option(names = "--system", paramLabel = "TEXT", description = "System message for every scene (default none).")
-  String system;
+  @Mixin SystemPromptOption system;
 
   @Option(names = "--steps", paramLabel = "STYLE", defaultValue = "plain",
       description = "Step rendering: plain (default) or tagged ([tension] ...).")
@@ -104,8 +106,7 @@ public final class DatasetCommand implements Callable<Integer> {
       description = "Vault examples per: section (default) or note.")
   String notesPer;
 
-  @Option(names = "--verbose", description = "Print stack traces on failure.")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -162,7 +163,7 @@ public final class DatasetCommand implements Callable<Integer> {
           .setTokenizer(tok)
           .optMaxLength(maxLen)
           .optPack(pack)
-          .optSystemPrompt(system)
+          .optSystemPrompt(system.system())
           .optStepStyle(stepStyle)
           .optLossTarget(target)
           .optLabelAssistantHeader(trlMask)

@@ -1,5 +1,12 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.AdapterOption;
+import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.SamplingOptions;
+import io.ltm.cli.options.SystemPromptOption;
+import io.ltm.cli.options.VerboseOption;
+import io.ltm.core.loop.GenerationSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,41 +35,19 @@ import picocli.CommandLine.Spec;
 public final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--base", required = true, description = "model directory (Hugging Face layout)")
-  Path base;
+  @Mixin BaseModelOption model;
 
   @Option(names = "--prompt", required = true, description = "the user message")
   String prompt;
 
-  @Option(names = "--system", description = "an optional system message")
-  String system;
+  @Mixin SystemPromptOption system;
 
-  @Option(names = "--max-new-tokens", defaultValue = "512", description = "token budget (default: ${DEFAULT-VALUE})")
-  int maxNewTokens;
-
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE})")
-  double temperature;
-
-  @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass (default: ${DEFAULT-VALUE})")
-  double topP;
-
-  @Option(names = "--top-k", defaultValue = "0", description = "0 = off (default: ${DEFAULT-VALUE})")
-  int topK;
-
-  @Option(names = "--repetition-penalty", defaultValue = "1", description = "1 = off (default: ${DEFAULT-VALUE})")
-  double repetitionPenalty;
-
-  @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Mixin SamplingOptions sampling;
 
   @Option(names = "--stop", description = "stop string (repeatable)")
   List<String> stop;
 
-  @Option(names = "--no-think", description = "switch thinking off (enable_thinking=false)")
-  boolean noThink;
-
-  @Option(names = "--adapter", description = "LoRA adapter: its folder (PEFT layout), a training run folder or its checkpoint-N folder; repeat to compare several side by side")
-  List<Path> adapters;
+  @Mixin AdapterOption adapter;
 
   @Option(names = "--with-base", description = "with --adapter: also generate with the base model, first")
   boolean withBase;
@@ -69,30 +55,28 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object at the end instead of streaming")
   boolean json;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-  String device;
+  @Mixin DeviceOption device;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
-    checkOptions();
+    GenerationSettings s = sampling.settings(spec.commandLine());
+    Path base = model.base();
     BaseModelDir.require(base);
+    List<Path> adapters = adapter.adapters();
     List<Path> adapterDirs = new java.util.ArrayList<>();
-    if (adapters != null) {
-      for (Path a : adapters) {
-        adapterDirs.add(io.ltm.examples.AdapterSpec.of(a).dir()); // a PEFT folder, a run folder or checkpoint-N
-      }
+    for (Path a : adapters) {
+      adapterDirs.add(io.ltm.examples.AdapterSpec.of(a).dir()); // a PEFT folder, a run folder or checkpoint-N
     }
     PrintWriter out = spec.commandLine().getOut();
     GenerationRequest.Builder b = GenerationRequest.builder()
-        .maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
-        .repetitionPenalty(repetitionPenalty).seed(seed).enableThinking(!noThink)
+        .maxNewTokens(s.maxNewTokens()).temperature(s.temperature()).topP(s.topP()).topK(s.topK())
+        .repetitionPenalty(s.repetitionPenalty()).seed(s.seed()).enableThinking(s.enableThinking())
         .stopStrings(stop == null ? List.of() : stop);
-    b.messages(system == null
+    b.messages(system.system() == null
         ? List.of(io.ltm.core.generate.ChatMessage.user(prompt))
-        : List.of(io.ltm.core.generate.ChatMessage.system(system), io.ltm.core.generate.ChatMessage.user(prompt)));
+        : List.of(io.ltm.core.generate.ChatMessage.system(system.system()), io.ltm.core.generate.ChatMessage.user(prompt)));
     if (!json) {
       b.listener(t -> {
         out.print(t.text());
@@ -100,8 +84,8 @@ public final class GenerateCommand implements Callable<Integer> {
       });
     }
     GenerationRequest request = b.build();
-    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)));
-         io.ltm.lora.lora.LoraModel lora = adapters == null || adapters.isEmpty() ? null
+    try (LocalModel model = LocalModel.open(base, device.loadOptions());
+         io.ltm.lora.lora.LoraModel lora = adapters.isEmpty() ? null
              : new io.ltm.lora.lora.LoraModel(model.decoder())) {
       // Variants: the base alone, or (optionally the base and) each adapter, switched without reloading.
       List<String> names = new java.util.ArrayList<>();
@@ -129,25 +113,6 @@ public final class GenerateCommand implements Callable<Integer> {
       }
     }
     return LtmCli.OK;
-  }
-
-  /** Flag values checked here so the message names the flag (a usage error, exit 2). */
-  private void checkOptions() {
-    String problem = null;
-    if (maxNewTokens < 1) {
-      problem = "--max-new-tokens must be at least 1 but got " + maxNewTokens;
-    } else if (!Double.isFinite(temperature) || temperature < 0) {
-      problem = "--temperature must be 0 (greedy) or more but got " + temperature;
-    } else if (!(topP > 0 && topP <= 1)) {
-      problem = "--top-p must be in (0, 1] but got " + topP;
-    } else if (topK < 0) {
-      problem = "--top-k must be 0 (off) or more but got " + topK;
-    } else if (!Double.isFinite(repetitionPenalty) || repetitionPenalty <= 0) {
-      problem = "--repetition-penalty must be more than 0 (1 = off) but got " + repetitionPenalty;
-    }
-    if (problem != null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), problem);
-    }
   }
 
   private void generateOnce(LocalModel model, GenerationRequest request, PrintWriter out, boolean labelled,

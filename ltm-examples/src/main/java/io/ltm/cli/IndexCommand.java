@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.VerboseOption;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.ltm.rag.embed.OnnxEmbedder;
 import io.ltm.rag.index.FileStatus;
@@ -15,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -52,8 +54,7 @@ public final class IndexCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Also list unchanged files.")
   boolean all;
 
-  @Option(names = "--verbose", description = "Print stack traces on unexpected errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,5 +1,11 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.AdapterOption;
+import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.SamplingOptions;
+import io.ltm.cli.options.SystemPromptOption;
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.loop.ContextProvider;
 import io.ltm.core.loop.GenerationSettings;
 import io.ltm.core.loop.Probe;
@@ -12,15 +18,14 @@ import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.AdapterSpec;
 import io.ltm.examples.ModelComparison;
 import io.ltm.examples.VaultContext;
-import io.ltm.lora.io.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,12 +45,9 @@ import picocli.CommandLine.Spec;
 public final class LoopCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--base", required = true, description = "base model folder (Hugging Face layout)")
-  Path base;
+  @Mixin BaseModelOption model;
 
-  @Option(names = "--adapter", paramLabel = "DIR",
-      description = "adapter folder (PEFT layout), training run folder or its checkpoint-N folder; repeatable")
-  List<Path> adapters = new ArrayList<>();
+  @Mixin AdapterOption adapter;
 
   static final class Source {
     @Option(names = "--probes", paramLabel = "FILE", description = "YAML list or JSONL of prompts ({id, prompt, context, lang})")
@@ -70,23 +72,9 @@ public final class LoopCommand implements Callable<Integer> {
   @Option(names = "--context-budget", defaultValue = "768", description = "tokens of retrieved context per probe (default: ${DEFAULT-VALUE})")
   int contextBudget;
 
-  @Option(names = "--max-new-tokens", defaultValue = "512", description = "token budget per iteration (default: ${DEFAULT-VALUE})")
-  int maxNewTokens;
+  @Mixin SamplingOptions sampling;
 
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE})")
-  double temperature;
-
-  @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass (default: ${DEFAULT-VALUE})")
-  double topP;
-
-  @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-  long seed;
-
-  @Option(names = "--no-think", description = "switch thinking off (enable_thinking=false)")
-  boolean noThink;
-
-  @Option(names = "--system", description = "a system message for every iteration")
-  String system;
+  @Mixin SystemPromptOption system;
 
   @Option(names = "--run-id", description = "run id recorded in the traces (default: the trace file's name without .jsonl)")
   String runId;
@@ -100,11 +88,9 @@ public final class LoopCommand implements Callable<Integer> {
   @Option(names = "--stream", description = "print the generated text as it comes")
   boolean stream;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-  String device;
+  @Mixin DeviceOption device;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -113,12 +99,8 @@ public final class LoopCommand implements Callable<Integer> {
     if (iterations < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--iterations must be at least 1 but got " + iterations);
     }
-    GenerationSettings settings;
-    try {
-      settings = new GenerationSettings(maxNewTokens, temperature, topP, 0, 1.0, seed, !noThink);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    GenerationSettings settings = sampling.settings(spec.commandLine());
+    List<Path> adapters = adapter.adapters();
     List<Probe> probes;
     if (source.probes != null) {
       probes = ProbeReader.read(source.probes);
@@ -135,8 +117,8 @@ public final class LoopCommand implements Callable<Integer> {
       }
     }
     String run = runId != null ? runId : defaultRunId(out);
-    ModelComparison.Builder cmp = ModelComparison.builder().base(base).includeBase(!noBase)
-        .load(LoadOptions.on(LoadOptions.parseDevice(device)));
+    ModelComparison.Builder cmp = ModelComparison.builder().base(model.base()).includeBase(!noBase)
+        .load(device.loadOptions());
     for (Path a : adapters) {
       cmp.adapter(AdapterSpec.of(a));
     }
@@ -146,10 +128,10 @@ public final class LoopCommand implements Callable<Integer> {
         probes.size() == 1 ? "" : "s", variants, variants == 1 ? "" : "s", iterations, iterations == 1 ? "" : "s", out, run);
     err.flush();
     List<ProbeResult> results;
-    try (VaultContext context = index == null ? null : VaultContext.open(index, contextBudget)) {
+    try (VaultContext context = index == null ? null : VaultContext.open(index, contextBudget, model.base())) {
       ContextProvider provider = context == null ? null : context.provider();
       ModelComparison comparison = cmp.loop(b -> b.runId(run).iterations(iterations).settings(settings)
-          .systemPrompt(system).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress)).build();
+          .systemPrompt(system.system()).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress)).build();
       results = comparison.run(probes, out);
     }
     int generated = results.stream().mapToInt(ProbeResult::generated).sum();

@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.lora.io.CheckpointPreset;
 import io.ltm.lora.io.RandomCheckpointWriter;
 import io.ltm.lora.io.TensorDType;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,8 +41,7 @@ public final class RandomModelCommand implements Callable<Integer> {
   @Option(names = "--tokenizer", description = "directory with tokenizer.json (default: examples/tokenizer/qwen3)")
   Path tokenizer;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {

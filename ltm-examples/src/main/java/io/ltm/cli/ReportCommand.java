@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.problem.Problem;
 import io.ltm.metrics.report.RunReport;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,8 +38,7 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Entropy above which tokens form a tension spike (default: ${DEFAULT-VALUE}).")
   double spikeThreshold;
 
-  @Option(names = "--verbose", description = "Print stack traces on failure.")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {

@@ -1,10 +1,12 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.VerboseOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.lora.generate.LocalModel;
-import io.ltm.lora.io.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,8 +28,7 @@ import picocli.CommandLine.Spec;
 public final class ScoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--base", required = true, description = "model directory (Hugging Face layout)")
-  Path base;
+  @Mixin BaseModelOption model;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
@@ -45,18 +47,17 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print {\"ids\":[...],\"logprobs\":[...]}")
   boolean json;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-  String device;
+  @Mixin DeviceOption device;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
+    Path base = model.base();
     BaseModelDir.require(base);
     // a PEFT folder, a training run folder (its adapter/) or a checkpoint-N folder, as `ltm loop` takes
     Path adapterDir = adapter == null ? null : io.ltm.examples.AdapterSpec.of(adapter).dir();
-    try (LocalModel model = LocalModel.open(base, LoadOptions.on(LoadOptions.parseDevice(device)));
+    try (LocalModel model = LocalModel.open(base, device.loadOptions());
          io.ltm.lora.lora.LoraModel lora = adapter == null ? null : new io.ltm.lora.lora.LoraModel(model.decoder())) {
       if (lora != null) {
         lora.load(adapterDir, "adapter");

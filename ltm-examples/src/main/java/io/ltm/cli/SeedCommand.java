@@ -1,5 +1,8 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.LoraOptions;
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.SeedModel;
 import io.ltm.examples.SeedSettings;
@@ -8,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,14 +51,7 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "training steps (default: " + SeedSettings.STEPS + "; demo " + SeedSettings.DEMO_STEPS + ")")
   Long steps;
 
-  @Option(names = "--r", defaultValue = "16", description = "LoRA rank (default: ${DEFAULT-VALUE})")
-  int r;
-
-  @Option(names = "--alpha", defaultValue = "32", description = "LoRA alpha (default: ${DEFAULT-VALUE})")
-  double alpha;
-
-  @Option(names = "--targets", defaultValue = "all-linear", description = "LoRA target modules (default: ${DEFAULT-VALUE})")
-  String targets;
+  @Mixin LoraOptions lora;
 
   @Option(names = "--lr", description = "peak learning rate (default: 2e-4; demo 1e-3)")
   Double lr;
@@ -84,14 +81,12 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--no-think", description = "switch thinking off in the loop (enable_thinking=false)")
   boolean noThink;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
-  String device;
+  @Mixin DeviceOption device;
 
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
   boolean stream;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -99,8 +94,8 @@ public final class SeedCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     SeedSettings settings;
     try {
-      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(r).alpha(alpha)
-          .targets(targets).validationFraction(validation).seed(seed).think(!noThink).device(device).contextBudget(contextBudget);
+      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(lora.r()).alpha(lora.alpha())
+          .targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora()).validationFraction(validation).seed(seed).think(!noThink).device(device.name()).contextBudget(contextBudget);
       if (steps != null) {
         b.steps(steps);
       }

@@ -3,6 +3,11 @@ package io.ltm.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.LoraOptions;
+import io.ltm.cli.options.TrainingOptions;
+import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.scene.Scene;
 import io.ltm.core.scene.SceneReader;
 import io.ltm.core.scene.SceneValidationException;
@@ -14,13 +19,10 @@ import io.ltm.lora.io.LoadOptions;
 import io.ltm.lora.lora.LoraAdapter;
 import io.ltm.lora.lora.LoraConfig;
 import io.ltm.lora.lora.LoraModel;
-import io.ltm.lora.lora.TargetModules;
 import io.ltm.lora.model.Decoder;
-import io.ltm.lora.train.AdamWConfig;
 import io.ltm.lora.train.DecoderLanguageModel;
 import io.ltm.lora.train.LoggingListener;
 import io.ltm.lora.train.LoraTrainer;
-import io.ltm.lora.train.LrSchedule;
 import io.ltm.lora.train.RecomputingDecoderModel;
 import io.ltm.lora.train.RunDirectory;
 import io.ltm.lora.train.TrainingConfig;
@@ -33,8 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -55,8 +57,7 @@ import picocli.CommandLine.Spec;
 public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--base", required = true, description = "base model folder (config.json, safetensors, tokenizer.json)")
-  Path base;
+  @Mixin BaseModelOption model;
 
   @Option(names = "--scenes", required = true, description = "folder (or file) of scene YAML")
   Path scenes;
@@ -64,94 +65,28 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "run folder")
   Path out;
 
-  static final class Length {
-    @Option(names = "--steps", description = "optimizer steps") long steps;
-    @Option(names = "--epochs", description = "passes over the training split") int epochs;
-  }
+  @Mixin LoraOptions lora;
 
-  @ArgGroup(exclusive = true, multiplicity = "0..1")
-  Length length;
+  @Mixin TrainingOptions training;
 
-  @Option(names = "--r", defaultValue = "16", description = "LoRA rank (default: ${DEFAULT-VALUE})")
-  int r;
-
-  @Option(names = "--alpha", defaultValue = "32", description = "LoRA alpha (default: ${DEFAULT-VALUE})")
-  double alpha;
-
-  @Option(names = "--targets", defaultValue = "all-linear",
-      description = "target modules: q_proj,v_proj,... or all-linear (default: ${DEFAULT-VALUE})")
-  String targets;
-
-  @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout (default: ${DEFAULT-VALUE})")
-  double dropout;
-
-  @Option(names = "--rslora", description = "scale by alpha/sqrt(r) (rank-stabilized LoRA)")
-  boolean rslora;
-
-  @Option(names = "--lr", defaultValue = "2e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-  double lr;
-
-  @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant (default: ${DEFAULT-VALUE})")
-  String schedule;
-
-  @Option(names = "--warmup", defaultValue = "0", description = "warmup steps (default: ${DEFAULT-VALUE})")
-  long warmup;
-
-  @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay (default: ${DEFAULT-VALUE})")
-  double weightDecay;
-
-  @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global gradient norm clip, 0 = off (default: ${DEFAULT-VALUE})")
-  double maxGradNorm;
-
-  @Option(names = "--batch", defaultValue = "1", description = "sequences per micro-batch (default: ${DEFAULT-VALUE})")
-  int batch;
-
-  @Option(names = "--grad-accum", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
-  int gradAccum;
-
-  @Option(names = "--max-len", defaultValue = "2048", description = "tokens per packed sequence (default: ${DEFAULT-VALUE})")
-  int maxLen;
-
-  @Option(names = "--truncate", description = "cut examples longer than --max-len instead of skipping them")
-  boolean truncate;
-
-  @Option(names = "--validation", defaultValue = "0.1", description = "validation fraction of scenes (default: ${DEFAULT-VALUE})")
-  double validation;
-
-  @Option(names = "--eval-every", defaultValue = "50", description = "evaluate every N steps (default: ${DEFAULT-VALUE})")
-  int evalEvery;
-
-  @Option(names = "--save-every", defaultValue = "100", description = "checkpoint every N steps (default: ${DEFAULT-VALUE})")
-  int saveEvery;
-
-  @Option(names = "--patience", defaultValue = "0", description = "early stopping after N evaluations without improvement, 0 = off (default: ${DEFAULT-VALUE})")
-  int patience;
-
-  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
-  long seed;
-
-  @Option(names = "--device", description = "cpu, cuda or cuda:N (on a GPU: frozen weights f16, LoRA and optimizer f32) (default: cpu)")
-  String device;
+  @Mixin DeviceOption device;
 
   @Option(names = "--devices", description = "data parallel over several devices, e.g. cuda:0,cuda:1: the base is loaded on "
       + "each, the step's micro-batches are shared out and the gradients summed (equals --grad-accum on one device); "
       + "use --grad-accum of at least the number of devices. Not with --device")
   String devices;
 
-  @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")
-  boolean gradientCheckpointing;
-
   @Option(names = "--resume", description = "continue from the run folder's last checkpoint")
   boolean resume;
 
-  @Option(names = "--verbose", description = "print stack traces")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Device> devs = devices();
+    Path base = model.base();
     BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
     List<Scene> sceneList;
     try {
@@ -164,22 +99,17 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(scenes + ": no scenes to train on (no *.yaml or *.yml scene files there);"
           + " give a scene file or a folder of them, e.g. examples/scenes");
     }
-    TrainingConfig cfg = TrainingConfig.builder()
-        .optMaxSteps(length != null ? length.steps : 0)
-        .optEpochs(length != null && length.epochs > 0 ? length.epochs : 1)
-        .optBatchSize(batch).optGradAccum(gradAccum).optLearningRate(lr).optSchedule(LrSchedule.Kind.parse(schedule))
-        .optWarmupSteps(warmup).optAdamW(new AdamWConfig(0.9, 0.999, 1e-8, weightDecay)).optMaxGradNorm(maxGradNorm)
-        .optEvalEvery(evalEvery).optSaveEvery(saveEvery).optEarlyStoppingPatience(patience).optSeed(seed)
-        .optGradientCheckpointing(gradientCheckpointing).build();
-    LoraConfig lora = LoraConfig.builder().optR(r).optLoraAlpha(alpha).optLoraDropout(dropout).optUseRslora(rslora)
-        .optTargetModules(TargetModules.parseCommaSeparated(targets))
-        .optBaseModelNameOrPath(base.toAbsolutePath().normalize().toString()).build();
+    TrainingConfig cfg = training.config();
+    LoraConfig loraConfig = lora.config(base);
+    int maxLen = training.maxLen();
+    int gradAccum = training.gradAccum();
+    long seed = training.seed();
 
     Dataset dataset;
     try (HfTokenizer tok = HfTokenizer.load(base)) {
       dataset = DatasetBuilder.builder().setTokenizer(tok).optMaxLength(maxLen).optPack(true)
-          .optTruncation(truncate ? io.ltm.dataset.token.TruncationPolicy.TRUNCATE : io.ltm.dataset.token.TruncationPolicy.SKIP)
-          .optValidationFraction(validation).build().build(sceneList);
+          .optTruncation(training.truncate() ? io.ltm.dataset.token.TruncationPolicy.TRUNCATE : io.ltm.dataset.token.TruncationPolicy.SKIP)
+          .optValidationFraction(training.validation()).build().build(sceneList);
     }
     err.println(dataset.stats().format());
     if (dataset.train().isEmpty()) {
@@ -206,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
         LoraModel m = new LoraModel(decoder);
         opened.add(m);
         models.add(m);
-        adapters.add(m.create("train", lora, seed)); // same seed: identical; the trainer copies replica 0's anyway
+        adapters.add(m.create("train", loraConfig, seed)); // same seed: identical; the trainer copies replica 0's anyway
       }
       LoraModel model = models.get(0);
       LoraAdapter adapter = adapters.get(0);
@@ -215,7 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
       info.put("base", base.toAbsolutePath().normalize().toString());
       info.put("scenes", scenes.toAbsolutePath().normalize().toString());
       info.put("max_len", maxLen);
-      info.put("validation_fraction", validation);
+      info.put("validation_fraction", training.validation());
       info.put("device", devs.get(0).toString());
       com.fasterxml.jackson.databind.node.ArrayNode devNames = info.putArray("devices");
       devs.forEach(d -> devNames.add(d.toString()));
@@ -240,7 +170,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
       o.printf(Locale.ROOT, "trained %d steps: loss %.4f, eval loss %s%s%n", result.steps(), result.finalLoss(),
           Double.isNaN(result.finalEvalLoss()) ? "n/a (no validation split)" : String.format(Locale.ROOT, "%.4f", result.finalEvalLoss()),
-          result.stoppedEarly() ? " (stopped early)" : "");
+          result.stoppedEarly() ? String.format(Locale.ROOT, " (stopped early: see %s; the adapter is the best, eval loss %.4f)",
+              new RunDirectory(out).stoppedFile(), result.bestEvalLoss()) : "");
       o.printf("metrics: %s%n", new RunDirectory(out).metricsFile());
       o.printf("adapter: %s%n", result.adapterDir());
     } finally {
@@ -250,17 +181,17 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private io.ltm.lora.train.CausalLanguageModel languageModel(LoraModel m) {
-    return gradientCheckpointing ? new RecomputingDecoderModel(m) : new DecoderLanguageModel(m);
+    return training.gradientCheckpointing() ? new RecomputingDecoderModel(m) : new DecoderLanguageModel(m);
   }
 
   /** {@code --device} or {@code --devices} (not both) as a list; one device when data parallelism is off. */
   private List<Device> devices() {
-    if (device != null && devices != null) {
+    if (device.given() && devices != null) {
       throw new ParameterException(spec.commandLine(), "--device and --devices are mutually exclusive: give --device "
-          + device + " for one device, or --devices " + devices + " for data parallel over several");
+          + device.name() + " for one device, or --devices " + devices + " for data parallel over several");
     }
     if (devices == null) {
-      return List.of(LoadOptions.parseDevice(device == null ? "cpu" : device));
+      return List.of(device.device());
     }
     List<Device> out = new ArrayList<>();
     for (String name : devices.split(",", -1)) {

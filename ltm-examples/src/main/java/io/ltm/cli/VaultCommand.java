@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.VerboseOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +44,7 @@ public final class VaultCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"notes\":[...],\"problems\":[...]} as JSON.")
   boolean json;
 
-  @Option(names = "--verbose", description = "Print stack traces on unexpected errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

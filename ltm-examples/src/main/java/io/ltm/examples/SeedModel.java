@@ -222,6 +222,7 @@ public final class SeedModel {
         .optEvalEvery((int) Math.max(1, steps / 5)).optSaveEvery((int) Math.max(1, steps / 4)).optKeepCheckpoints(8)
         .optSeed(settings.seed()).build();
     LoraConfig lora = LoraConfig.builder().optR(settings.r()).optLoraAlpha(settings.alpha())
+        .optLoraDropout(settings.dropout()).optUseRslora(settings.rslora())
         .optTargetModules(TargetModules.parseCommaSeparated(settings.targets()))
         .optBaseModelNameOrPath(base.toAbsolutePath().normalize().toString()).build();
     ObjectNode info = JsonNodeFactory.instance.objectNode();
@@ -292,7 +293,7 @@ public final class SeedModel {
     Path index = settings.out().resolve("index");
     IndexReport r = VaultContext.index(settings.vault(), index);
     log.printf("indexed %s into %s: %s%n", settings.vault(), index, r.counts().get(FileStatus.Status.INDEXED) + " notes indexed");
-    try (VaultContext context = VaultContext.open(index, settings.contextBudget())) {
+    try (VaultContext context = VaultContext.open(index, settings.contextBudget(), base)) {
       return cmp.loop(b -> b.runId(runId).iterations(settings.iterations()).settings(gen).listener(loopProgress)
           .contextProvider(context.provider())).build().run(probes, traces);
     }

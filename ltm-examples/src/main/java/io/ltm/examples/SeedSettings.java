@@ -33,10 +33,12 @@ import java.util.Objects;
  * @param device cpu, gpu or gpu:N
  * @param probeCheckpoint whether a mid-run checkpoint runs the loop too
  * @param contextBudget tokens of retrieved context per probe
+ * @param dropout LoRA dropout
+ * @param rslora whether LoRA scales by alpha/sqrt(r) (rank-stabilized)
  */
 public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path tokenizer, long steps, int r, double alpha,
     String targets, double lr, int maxLen, double validationFraction, int iterations, int maxNewTokens, int probes,
-    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget) {
+    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget, double dropout, boolean rslora) {
 
   /** Training steps of the real experiment. */
   public static final int STEPS = 200;
@@ -73,6 +75,9 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     }
     Objects.requireNonNull(targets, "targets");
     Objects.requireNonNull(device, "device");
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1) but got " + dropout);
+    }
   }
 
   /** A builder. */
@@ -91,6 +96,8 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     o.put("r", r);
     o.put("alpha", alpha);
     o.put("targets", targets);
+    o.put("dropout", dropout);
+    o.put("rslora", rslora);
     o.put("lr", lr);
     o.put("max_len", maxLen);
     o.put("validation_fraction", validationFraction);
@@ -127,6 +134,8 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     private String device = "cpu";
     private Boolean probeCheckpoint;
     private int contextBudget = 768;
+    private double dropout = 0.05;
+    private boolean rslora;
 
     private Builder() {}
 
@@ -166,6 +175,10 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     public Builder probeCheckpoint(boolean v) { probeCheckpoint = v; return this; }
     /** Default 768. */
     public Builder contextBudget(int v) { contextBudget = v; return this; }
+    /** LoRA dropout (default 0.05, as {@code ltm train}). */
+    public Builder dropout(double v) { dropout = v; return this; }
+    /** Rank-stabilized LoRA scaling (default off). */
+    public Builder rslora(boolean v) { rslora = v; return this; }
 
     private boolean lrSet;
 
@@ -179,7 +192,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
           iterations != null ? iterations : demo ? 2 : 3,
           maxNewTokens != null ? maxNewTokens : demo ? DEMO_MAX_NEW_TOKENS : MAX_NEW_TOKENS,
           probes != null ? probes : demo ? 3 : 4, seed, think, device,
-          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget);
+          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, dropout, rslora);
     }
   }
 }

@@ -130,14 +130,18 @@ class TrainCommandTest {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
     Path metrics = killed.resolve("metrics.jsonl");
     while (p.isAlive() && System.nanoTime() < deadline) {
-      if (Files.exists(metrics) && Files.readAllLines(metrics).stream().filter(l -> l.contains("\"loss\"")).count() >= 5) {
-        break;
+      if (Files.exists(metrics) && Files.readAllLines(metrics).stream().filter(l -> l.contains("\"loss\"")).count() >= 3) {
+        break; // checkpoint-2 is written before step 3's line
       }
-      Thread.sleep(50);
+      Thread.sleep(5);
     }
     assertThat(p.isAlive()).as(Files.readString(tmp.resolve("killed.log"))).isTrue();
     p.destroyForcibly(); // SIGKILL on Linux
-    p.waitFor();
+    // The kill landed before the run finished: SIGKILL's exit status (128 + 9), and no final adapter.
+    assertThat(p.waitFor()).as("exit status of the killed run; log: %s", Files.readString(tmp.resolve("killed.log")))
+        .isEqualTo(137);
+    assertThat(killed.resolve("adapter")).as("the killed run did not finish").doesNotExist();
+    assertThat(Files.readAllLines(metrics).stream().filter(l -> l.contains("\"loss\"")).count()).isLessThan(8);
     CliRun resumed = CliRun.of(concat(new String[] {"train", "--out", killed.toString(), "--resume"}, common));
     assertThat(resumed.code()).as(resumed.err()).isZero();
     ObjectMapper json = new ObjectMapper();

@@ -121,7 +121,10 @@ public final class LoraTrainer implements TrainingContext {
 
   /**
    * Runs (or resumes) training to the last step or early stop, then saves the final adapter in
-   * {@code RUN/adapter}.
+   * {@code RUN/adapter}. With early stopping on ({@code earlyStoppingPatience > 0}) and a validation
+   * split, the adapter of the best evaluation so far is kept in {@code RUN/best-adapter} while training
+   * and becomes {@code RUN/adapter} at the end (the best, not the last); an early stop is recorded in
+   * {@code RUN/stopped.json}, and resuming such a run is refused with a message saying so.
    *
    * @return the summary
    * @throws TrainingException on NaN/Inf, memory exhaustion or a run directory that cannot be resumed
@@ -181,13 +184,48 @@ public final class LoraTrainer implements TrainingContext {
         }
       }
     }
-    PeftAdapterIo.save(adapter, run.adapterDir(), TensorDType.F32);
+    if (keepsBest() && java.nio.file.Files.isDirectory(run.bestAdapterDir())) {
+      io.ltm.lora.io.AtomicFiles.moveAtomically(run.bestAdapterDir(), run.adapterDir());
+      LOG.info("{}: the best adapter by eval loss ({}), not the last", run.adapterDir(), state.bestEvalLoss());
+    } else {
+      PeftAdapterIo.save(adapter, run.adapterDir(), TensorDType.F32);
+    }
+    if (stoppedEarly) {
+      writeStopRecord();
+    }
     TrainingResult result = new TrainingResult(state.step(), state.lastLoss(), state.lastEvalLoss(),
         state.bestEvalLoss(), stoppedEarly, run.adapterDir());
     for (TrainingListener l : listeners) {
       l.onTrainingEnd(this, result);
     }
     return result;
+  }
+
+  /** True when the best adapter by eval loss is kept (early stopping on, with a validation split). */
+  private boolean keepsBest() {
+    return config.earlyStoppingPatience() > 0 && !validation.isEmpty();
+  }
+
+  /** {@code RUN/stopped.json}: where and why early stopping ended the run, and which step was best. */
+  private void writeStopRecord() throws IOException {
+    long bestStep = -1;
+    double best = Double.POSITIVE_INFINITY;
+    for (JsonNode line : run.readMetrics()) {
+      if (line.has("eval_loss") && line.get("eval_loss").asDouble() < best) {
+        best = line.get("eval_loss").asDouble();
+        bestStep = line.path("step").asLong();
+      }
+    }
+    ObjectNode o = RunDirectory.JSON.createObjectNode();
+    o.put("step", state.step());
+    o.put("total_steps", totalSteps);
+    o.put("best_step", bestStep);
+    o.put("best_eval_loss", state.bestEvalLoss());
+    o.put("evaluations_without_improvement", state.evalsWithoutImprovement());
+    o.put("patience", config.earlyStoppingPatience());
+    o.put("reason", "early stopping: " + state.evalsWithoutImprovement()
+        + " evaluations without improvement of eval_loss; adapter/ holds the adapter of step " + bestStep);
+    io.ltm.lora.io.AtomicFiles.writeString(run.stoppedFile(), RunDirectory.JSON.writeValueAsString(o) + "\n");
   }
 
   private void prepareRunDirectory() throws IOException {
@@ -203,6 +241,18 @@ public final class LoraTrainer implements TrainingContext {
       resolved.set("run", runInfo);
     }
     List<Long> checkpoints = run.checkpointSteps();
+    if (resume) {
+      java.util.Optional<JsonNode> stopped = run.readStopped();
+      if (stopped.isPresent()) {
+        JsonNode st = stopped.get();
+        throw new TrainingException(run.root() + " stopped early at step " + st.path("step").asLong() + " of "
+            + st.path("total_steps").asLong() + " (" + st.path("evaluations_without_improvement").asInt()
+            + " evaluations without improvement, patience " + st.path("patience").asInt() + "); its adapter/ is the best,"
+            + " from step " + st.path("best_step").asLong() + " (eval loss " + st.path("best_eval_loss").asDouble()
+            + "). Nothing to resume: to train further, train into a new --out folder with a larger --patience"
+            + " (or 0 to turn early stopping off)");
+      }
+    }
     if (resume && !checkpoints.isEmpty()) {
       JsonNode saved = run.readConfig().orElseThrow(() -> new TrainingException(run.configFile()
           + " is missing; cannot resume a run without its config"));
@@ -493,6 +543,13 @@ public final class LoraTrainer implements TrainingContext {
     if (Double.isNaN(best) || em.evalLoss() < best) {
       best = em.evalLoss();
       without = 0;
+      if (keepsBest()) {
+        try {
+          PeftAdapterIo.save(adapter, run.bestAdapterDir(), TensorDType.F32);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot save the best adapter to " + run.bestAdapterDir(), e);
+        }
+      }
     } else {
       without++;
     }

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.lora.io.AtomicFiles;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
  * RUN/metrics.jsonl        one JSON object per step ({step, loss, lr, grad_norm, tokens, tokens_per_s,
  *                          elapsed_s, epoch}) and per evaluation ({step, eval_loss, eval_ppl, eval_tokens})
  * RUN/checkpoint-&lt;step&gt;/  adapter/ (PEFT layout, f32), optimizer.safetensors, trainer_state.json
- * RUN/adapter/             the final adapter (PEFT layout)
+ * RUN/adapter/             the final adapter (PEFT layout): the best by eval loss when early stopping is on
+ * RUN/best-adapter/        with early stopping on, the best adapter so far while training (moved to adapter/)
+ * RUN/stopped.json         written when early stopping ended the run: {step, best_step, best_eval_loss, reason}
  * </pre>
  *
  * Checkpoints appear by renaming a complete temporary folder, so any {@code checkpoint-N} with a
@@ -42,6 +45,12 @@ public final class RunDirectory {
   public static final String ADAPTER_DIR = "adapter";
   /** The state file inside a checkpoint. */
   public static final String STATE_FILE = "trainer_state.json";
+  /** The best adapter so far, while a run with early stopping trains. */
+  public static final String BEST_ADAPTER_DIR = "best-adapter";
+  /** The record of an early stop. */
+  public static final String STOPPED_FILE = "stopped.json";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunDirectory.class);
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper LINE = new ObjectMapper();
@@ -64,6 +73,27 @@ public final class RunDirectory {
   /** @return {@code RUN/adapter} */
   public Path adapterDir() {
     return root.resolve(ADAPTER_DIR);
+  }
+
+  /** @return the best adapter so far of a run with early stopping ({@code RUN/best-adapter}) */
+  public Path bestAdapterDir() {
+    return root.resolve(BEST_ADAPTER_DIR);
+  }
+
+  /** @return the early-stop record ({@code RUN/stopped.json}); present only when early stopping ended the run */
+  public Path stoppedFile() {
+    return root.resolve(STOPPED_FILE);
+  }
+
+  /**
+   * @return the early-stop record, empty when the run was not stopped early
+   * @throws IOException when it exists but cannot be read
+   */
+  public Optional<JsonNode> readStopped() throws IOException {
+    if (!Files.exists(stoppedFile())) {
+      return Optional.empty();
+    }
+    return Optional.of(JSON.readTree(stoppedFile().toFile()));
   }
 
   /** @return {@code RUN/metrics.jsonl} */
@@ -104,23 +134,30 @@ public final class RunDirectory {
   }
 
   /**
-   * Appends one line to {@code metrics.jsonl} and flushes it to disk.
+   * Appends one line to {@code metrics.jsonl} and syncs it to disk ({@link FileChannel#force}) before
+   * returning, so a line reported written survives a crash of the machine.
    *
    * @param line the JSON object
    * @throws IOException when writing fails
    */
   public void appendMetrics(ObjectNode line) throws IOException {
     Files.createDirectories(root);
-    try (BufferedWriter w = Files.newBufferedWriter(metricsFile(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+    byte[] bytes = (LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(metricsFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND)) {
-      w.write(LINE.writeValueAsString(line));
-      w.write('\n');
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(false);
     }
   }
 
   /**
    * Drops metrics lines after {@code step} (left by a run that died after its last checkpoint), and
-   * a torn last line, atomically.
+   * a torn last line, atomically. Every line up to the checkpoint is kept, including one that cannot be
+   * parsed in the middle of the file (kept as it is, with a warning naming its line number): only the
+   * lines of steps after the checkpoint and a torn last line are dropped, and each drop is logged.
    *
    * @param step the checkpoint step resumed from
    * @throws IOException when the file cannot be rewritten
@@ -129,8 +166,15 @@ public final class RunDirectory {
     if (!Files.exists(metricsFile())) {
       return;
     }
+    List<String> lines = Files.readAllLines(metricsFile(), StandardCharsets.UTF_8);
+    int last = lines.size() - 1;
+    while (last >= 0 && lines.get(last).isBlank()) {
+      last--;
+    }
     StringBuilder kept = new StringBuilder();
-    for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
+    int dropped = 0;
+    for (int i = 0; i <= last; i++) {
+      String line = lines.get(i);
       if (line.isBlank()) {
         continue;
       }
@@ -138,17 +182,34 @@ public final class RunDirectory {
       try {
         n = LINE.readTree(line);
       } catch (IOException e) {
-        continue; // a line torn by a kill
+        if (i == last) {
+          LOG.warn("{}:{}: dropping a torn last line (a run killed while writing it): {}", metricsFile(), i + 1,
+              abbreviate(line));
+        } else {
+          LOG.warn("{}:{}: keeping a line that is not JSON, as it is: {}", metricsFile(), i + 1, abbreviate(line));
+          kept.append(line).append('\n');
+        }
+        continue;
       }
       if (n.path("step").asLong(Long.MAX_VALUE) <= step) {
         kept.append(line).append('\n');
+      } else {
+        dropped++;
       }
+    }
+    if (dropped > 0) {
+      LOG.info("{}: dropped {} line(s) of steps after checkpoint-{} (they are trained again)", metricsFile(), dropped,
+          step);
     }
     AtomicFiles.writeString(metricsFile(), kept.toString());
   }
 
+  private static String abbreviate(String line) {
+    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+  }
+
   /**
-   * Reads every metrics line.
+   * Reads every metrics line; a line that is not JSON is skipped with a warning naming its number.
    *
    * @return the JSON objects in file order
    * @throws IOException when the file cannot be read
@@ -158,9 +219,16 @@ public final class RunDirectory {
     if (!Files.exists(metricsFile())) {
       return out;
     }
-    for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
+    List<String> lines = Files.readAllLines(metricsFile(), StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
         out.add(LINE.readTree(line));
+      } catch (IOException e) {
+        LOG.warn("{}:{}: skipping a line that is not JSON: {}", metricsFile(), i + 1, abbreviate(line));
       }
     }
     return out;

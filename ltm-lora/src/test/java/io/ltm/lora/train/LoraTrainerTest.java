@@ -188,4 +188,49 @@ class LoraTrainerTest {
         .hasMessageContaining("step 1").hasMessageContaining("out of memory").hasMessageContaining("--batch (now 2)")
         .hasMessageContaining("--max-len").hasMessageContaining("gradient checkpointing");
   }
+
+  @Test
+  void earlyStoppingKeepsTheBestAdapterRecordsTheStopAndRefusesToResume() throws IOException {
+    // A learning rate far too high: eval loss soon stops improving, and patience 1 ends the run.
+    TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(30).optBatchSize(1).optLearningRate(1.0)
+        .optSchedule(LrSchedule.Kind.CONSTANT).optEvalEvery(1).optSaveEvery(1).optKeepCheckpoints(100)
+        .optEarlyStoppingPatience(1).optSeed(5).build();
+    LoraConfig lora = LoraConfig.builder().optR(4).optLoraAlpha(8).optTargetModules("q_proj", "v_proj", "down_proj").build();
+    Path runPath = tmp.resolve("early");
+    TrainingResult result = withTrainer(runPath, cfg, lora, false, List.of(), m -> m, (m, a, t) -> t.train());
+    RunDirectory run = new RunDirectory(runPath);
+    assertThat(result.stoppedEarly()).as("the run stops early").isTrue();
+    assertThat(result.steps()).isLessThan(30);
+    JsonNode stopped = run.readStopped().orElseThrow();
+    long bestStep = stopped.get("best_step").asLong();
+    assertThat(stopped.get("step").asLong()).isEqualTo(result.steps());
+    assertThat(bestStep).isLessThan(result.steps());
+    List<Double> evals = column(run.readMetrics(), "eval_loss");
+    assertThat(stopped.get("best_eval_loss").asDouble()).isEqualTo(evals.stream().min(Double::compare).orElseThrow());
+    // RUN/adapter is the best step's adapter (its checkpoint holds the same weights), not the last one.
+    byte[] kept = Files.readAllBytes(run.adapterDir().resolve("adapter_model.safetensors"));
+    assertThat(kept).isEqualTo(Files.readAllBytes(run.checkpointDir(bestStep).resolve("adapter/adapter_model.safetensors")));
+    assertThat(kept).isNotEqualTo(Files.readAllBytes(run.checkpointDir(result.steps()).resolve("adapter/adapter_model.safetensors")));
+    assertThat(run.bestAdapterDir()).doesNotExist();
+    // Resuming a stopped run says so instead of training on.
+    assertThatThrownBy(() -> withTrainer(runPath, cfg, lora, true, List.of(), m -> m, (m, a, t) -> t.train()))
+        .isInstanceOf(TrainingException.class).hasMessageContaining("stopped early at step " + result.steps())
+        .hasMessageContaining("from step " + bestStep).hasMessageContaining("Nothing to resume");
+  }
+
+  @Test
+  void resumeKeepsEveryLineUpToTheCheckpointAndDropsOnlyLaterOnesAndATornLastLine() throws IOException {
+    RunDirectory run = new RunDirectory(tmp.resolve("metrics"));
+    Files.createDirectories(run.root());
+    Files.writeString(run.metricsFile(), String.join("\n",
+        "{\"step\":1,\"loss\":2.0}",
+        "{not json, written by hand",
+        "{\"step\":2,\"loss\":1.5}",
+        "{\"step\":3,\"loss\":1.2}",
+        "{\"step\":4,\"lo") + "\n");
+    run.truncateMetricsAfter(2);
+    assertThat(Files.readAllLines(run.metricsFile())).containsExactly(
+        "{\"step\":1,\"loss\":2.0}", "{not json, written by hand", "{\"step\":2,\"loss\":1.5}");
+    assertThat(column(run.readMetrics(), "loss")).containsExactly(2.0, 1.5);
+  }
 }

@@ -8,11 +8,13 @@ import java.util.Map;
  * The outcome of one indexer run: every file's status and the totals.
  *
  * @param files one status per vault file seen plus one per deleted note, in path order
+ * @param filesRead note files whose bytes this run read (files whose size and modification time did not
+ *     change are not read at all)
  * @param chunksEmbedded chunks embedded by the model in this run
  * @param chunksReused chunks whose vectors were copied from the index (renames, unchanged sections)
  * @param seconds wall time of the run
  */
-public record IndexReport(List<FileStatus> files, int chunksEmbedded, int chunksReused, double seconds) {
+public record IndexReport(List<FileStatus> files, int filesRead, int chunksEmbedded, int chunksReused, double seconds) {
   public IndexReport {
     files = List.copyOf(files);
   }

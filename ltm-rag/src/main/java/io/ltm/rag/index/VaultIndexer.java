@@ -147,7 +147,8 @@ public final class VaultIndexer {
         long c0 = System.nanoTime();
         writer.close();
         LOG.debug("close: {} ms", (System.nanoTime() - c0) / 1_000_000);
-        return new IndexReport(report.files(), report.chunksEmbedded(), report.chunksReused(), (System.nanoTime() - t0) / 1e9);
+        return new IndexReport(report.files(), report.filesRead(), report.chunksEmbedded(), report.chunksReused(),
+            (System.nanoTime() - t0) / 1e9);
       } catch (RuntimeException | IOException | Error e) {
         try {
           writer.rollback(); // drops what was not committed; the last commit stays
@@ -230,11 +231,13 @@ public final class VaultIndexer {
       }
       int embedded = 0;
       int reused = 0;
+      int read = 0;
       for (int from = 0; from < toRead.size(); from += batchSize) {
         List<Scanned> batch = toRead.subList(from, Math.min(toRead.size(), from + batchSize));
         int[] counts = indexBatch(writer, searcher, batch, indexed, deletedByHash, statuses);
         embedded += counts[0];
         reused += counts[1];
+        read += counts[2];
         if (Thread.currentThread().isInterrupted()) {
           throw new IllegalStateException("indexing interrupted; the next run completes the work");
         }
@@ -247,7 +250,7 @@ public final class VaultIndexer {
         writer.commit();
         LOG.debug("final commit: {} ms", (System.nanoTime() - k0) / 1_000_000);
       }
-      return new IndexReport(new ArrayList<>(statuses.values()), embedded, reused, 0);
+      return new IndexReport(new ArrayList<>(statuses.values()), read, embedded, reused, 0);
     }
   }
 
@@ -258,6 +261,7 @@ public final class VaultIndexer {
     List<Pending> pending = new ArrayList<>();
     List<String> toEmbed = new ArrayList<>();
     Map<String, float[]> vectors = new HashMap<>();
+    int read = 0;
     for (Scanned s : batch) {
       FileStatus done = null;
       try {
@@ -267,6 +271,7 @@ public final class VaultIndexer {
           writer.deleteDocuments(new Term(IndexSchema.CHUNK_OF, s.path));
         } else {
           byte[] bytes = Files.readAllBytes(s.file);
+          read++;
           String hash = sha256(bytes);
           Indexed old = indexed.get(s.path);
           if (old != null && old.hash.equals(hash)) {
@@ -376,7 +381,7 @@ public final class VaultIndexer {
       statuses.put(path, st);
       listener.onFile(st);
     }
-    return new int[] {embedded, reused};
+    return new int[] {embedded, reused, read};
   }
 
   private static float[] storedVector(IndexSearcher snapshot, String chunkHash) throws IOException {
