@@ -159,14 +159,10 @@ class JsonlExportTest {
   void failedWriteLeavesTheOldFileAndNoTemporaryFile(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("x.jsonl");
     Files.writeString(f, "old\n");
-    try {
-      AtomicFile.write(f, w -> {
-        w.write("partial");
-        throw new IOException("boom");
-      });
-    } catch (IOException expected) {
-      assertThat(expected).hasMessage("boom");
-    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AtomicFile.write(f, w -> {
+      w.write("partial");
+      throw new IOException("boom");
+    })).isInstanceOf(IOException.class).hasMessage("boom");
     assertThat(Files.readString(f)).isEqualTo("old\n");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(f);

@@ -244,10 +244,14 @@ public final class LoraModel implements AutoCloseable {
       for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(cfg)) {
         NDArray a = tensor(w, spec.name());
         out.add(spec.name(), spec.shape(), spec.elements(), () -> {
+          if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 && a.getDevice().equals(ai.djl.Device.cpu())) {
+            return a.toFloatArray();
+          }
+          // f16 or on a GPU: convert in a scope of our own. The weights' manager is capped after loading, so
+          // nothing may be created in it (toType on the weight itself would try to).
           try (NDManager scope = NDManager.newBaseManager(a.getDevice())) {
-            NDArray f = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
-            f.attach(scope);
-            return f.toFloatArray();
+            NDArray view = a.get(scope, new ai.djl.ndarray.index.NDIndex(":"));
+            return view.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
           }
         });
       }

@@ -40,6 +40,8 @@ final class Gemv {
   static final boolean AVAILABLE = available();
   private static volatile boolean enabled = AVAILABLE;
   static final int THREADS = threads();
+  /** Products computed by the kernel since the JVM started: tests assert which path a projection took. */
+  private static final java.util.concurrent.atomic.LongAdder CALLS = new java.util.concurrent.atomic.LongAdder();
   private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, r -> {
     Thread t = new Thread(r, "ltm-gemv");
     t.setDaemon(true);
@@ -111,6 +113,7 @@ final class Gemv {
     float[] in = x.toFloatArray(); // (in)
     float[] y = new float[chunkStart[chunkStart.length - 1]]; // (out)
     multiply(in, y);
+    CALLS.increment();
     if (bias != null) {
       for (int i = 0; i < y.length; i++) {
         y[i] += bias[i];
@@ -158,6 +161,11 @@ final class Gemv {
         VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       }
     }
+  }
+
+  /** Matrix-vector products the kernel has computed in this JVM (all instances). */
+  static long calls() {
+    return CALLS.sum();
   }
 
   /** Whether {@link LinearProjection} uses the kernel now. */

@@ -146,11 +146,29 @@ class LocalGeneratorTest {
 
   @Test
   void scorerMatchesTheTokenScorerContract() {
-    List<Integer> ids = model.scorer().tokenize("The quick brown fox jumps over the lazy dog.");
+    String text = "The quick brown fox jumps over the lazy dog.";
+    List<Integer> ids = model.scorer().tokenize(text);
+    assertThat(ids.stream().mapToInt(Integer::intValue).toArray()).containsExactly(model.tokenizer().encode(text));
     double[] lp = model.scorer().logprobs(ids);
     assertThat(lp).hasSize(ids.size() - 1);
-    for (double v : lp) {
-      assertThat(v).isLessThan(0).isGreaterThan(-40);
+    // The contract: lp[i] = log p(ids[i + 1] | ids[0..i]). Recomputed here from the decoder's raw logits with a
+    // log-softmax in double precision, position by position.
+    int[] all = ids.stream().mapToInt(Integer::intValue).toArray();
+    try (NDManager scope = model.decoder().manager().newSubManager()) {
+      float[] logits = model.decoder().forward(scope, DecoderInput.of(all), null, false).toFloatArray();
+      int vocab = logits.length / all.length;
+      for (int i = 0; i + 1 < all.length; i++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) {
+          max = Math.max(max, logits[i * vocab + v]);
+        }
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+          sum += Math.exp(logits[i * vocab + v] - max);
+        }
+        double expected = logits[i * vocab + all[i + 1]] - max - Math.log(sum);
+        assertThat(lp[i]).as("position %d", i).isCloseTo(expected, within(1e-4));
+      }
     }
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.scorer().logprobs(List.of(1)))
         .isInstanceOf(IllegalArgumentException.class);

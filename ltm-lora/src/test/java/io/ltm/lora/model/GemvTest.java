@@ -114,14 +114,18 @@ class GemvTest {
       LinearProjection p = new LinearProjection("p", w, b);
       NDArray row = m.randomUniform(-1, 1, new Shape(1, 1, 32));
       NDArray rows = m.randomUniform(-1, 1, new Shape(1, 3, 32));
+      long before = Gemv.calls();
       assertClose(p.apply(row).toFloatArray(), Linear.linear(row, w, b).singletonOrThrow().toFloatArray(), 32);
+      assertThat(Gemv.calls() - before).as("one row without gradient: the Java kernel").isEqualTo(1);
       assertClose(p.apply(rows).toFloatArray(), Linear.linear(rows, w, b).singletonOrThrow().toFloatArray(), 32);
+      assertThat(Gemv.calls() - before).as("three rows: libtorch, not the kernel").isEqualTo(1);
       NDArray withGrad = row.duplicate();
       withGrad.setRequiresGradient(true);
       try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
         NDArray y = p.apply(withGrad);
         gc.backward(y.sum());
       }
+      assertThat(Gemv.calls() - before).as("a row with gradient: libtorch, not the kernel").isEqualTo(1);
       // the gradient flowed through libtorch: d sum(W x + b) / dx = column sums of W
       assertClose(withGrad.getGradient().toFloatArray(), w.sum(new int[] {0}).toFloatArray(), 64);
     }

@@ -77,4 +77,49 @@ class ReferenceLogprobsTest {
       assertThat(maxErr).as("max |ours - reference| over logprobs and entropies of %s", c.name()).isLessThan(1e-4);
     }
   }
+
+  /**
+   * The decode path itself against the reference: the first token alone, then one token per step through the
+   * KV cache, so every projection takes a single row (the Java GEMV kernel when the JVM has it).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void cachedOneTokenDecodingMatchesTheReference(Case c) {
+    Path dir = TestCheckpoints.get(c.preset(), c.dtype(), c.seed());
+    int n = c.ids().length;
+    long kernelBefore = Gemv.calls();
+    float[] lp = new float[n - 1];
+    float[] ent = new float[n];
+    try (Decoder decoder = DecoderLoader.load(dir); NDManager scope = decoder.manager().newSubManager();
+         KvCache cache = decoder.newCache(1, n)) {
+      for (int i = 0; i < n; i++) {
+        try (NDManager step = scope.newSubManager()) {
+          NDArray logp = decoder.forward(step, DecoderInput.of(new int[] {c.ids()[i]}, i), cache, true)
+              .logSoftmax(-1).reshape(-1); // (V)
+          float[] row = logp.toFloatArray();
+          double h = 0;
+          for (float v : row) {
+            h -= Math.exp(v) * v;
+          }
+          ent[i] = (float) h;
+          if (i + 1 < n) {
+            lp[i] = row[c.ids()[i + 1]];
+          }
+        }
+      }
+    }
+    if (Gemv.enabled()) {
+      assertThat(Gemv.calls() - kernelBefore).as("decode steps went through the Java kernel").isGreaterThanOrEqualTo(n);
+    }
+    JsonNode exLp = c.expected().get("logprobs");
+    JsonNode exEnt = c.expected().get("entropies");
+    double maxErr = 0;
+    for (int i = 0; i < lp.length; i++) {
+      maxErr = Math.max(maxErr, Math.abs(lp[i] - exLp.get(i).asDouble()));
+    }
+    for (int i = 0; i < ent.length; i++) {
+      maxErr = Math.max(maxErr, Math.abs(ent[i] - exEnt.get(i).asDouble()));
+    }
+    assertThat(maxErr).as("max |cached decode - reference| over logprobs and entropies of %s", c.name()).isLessThan(1e-4);
+  }
 }

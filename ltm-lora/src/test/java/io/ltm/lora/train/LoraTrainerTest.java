@@ -63,6 +63,12 @@ class LoraTrainerTest {
     return out;
   }
 
+  /**
+   * The whole cycle on the example scenes: metrics, evaluation, checkpoints, and the saved adapter reproducing
+   * the eval loss in a new JVM. Its base (final norm 8, see {@link TrainingFixtures#base()}) starts over-confident,
+   * so the falling losses here could partly be that confidence going; that learning happens at all is shown by
+   * {@link LoraLearnsAPatternTest}, from a base at the uniform loss.
+   */
   @Test
   void lossFallsAndTheSavedAdapterReproducesTheEvalLoss() throws IOException, InterruptedException {
     TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(STEPS).optBatchSize(1).optLearningRate(1e-2)
