@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  * shape and the bandwidth of a large copy. Writes a Markdown table to stdout and to {@code --out}.
  *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true -cp ... io.ltm.bench.EngineBench [--dir D] [--out F]}
- * (see the README). The checkpoint is written once into {@code --dir} and reused.
+ * (see docs/engine.md). The checkpoint is written once into {@code --dir} and reused.
  */
 public final class EngineBench {
   private EngineBench() {}

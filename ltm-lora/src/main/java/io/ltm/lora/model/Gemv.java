@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
  * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
  * memory; libtorch's CPU GEMV streams at 60-65% of a plain copy on the machines we measured, this
- * kernel at 85-95% (EngineBench, README "Engine").
+ * kernel at 85-95% (EngineBench, docs/engine.md).
  *
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
  * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},
