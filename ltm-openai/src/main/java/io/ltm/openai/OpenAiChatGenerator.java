@@ -94,7 +94,7 @@ public final class OpenAiChatGenerator implements TextGenerator {
 
   private OpenAiChatGenerator(Builder b) {
     this.chatUrl = chatUrl(b.baseUrl);
-    this.modelsUrl = chatUrl.resolve("models");
+    this.modelsUrl = chatUrl.resolve("../models");
     this.model = b.model;
     this.apiKey = b.apiKey;
     this.requestTimeout = b.requestTimeout;
