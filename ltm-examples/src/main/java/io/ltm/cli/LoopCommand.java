@@ -11,6 +11,8 @@ import io.ltm.core.scene.SceneReader;
 import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.AdapterSpec;
 import io.ltm.examples.ModelComparison;
+import io.ltm.examples.RemoteBackend;
+import io.ltm.examples.RemoteComparison;
 import io.ltm.examples.VaultContext;
 import io.ltm.lora.io.LoadOptions;
 import java.io.PrintWriter;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ltm loop}: the thinking loop (generate, log, reflect, rewrite) over the same probes with a
  * base model and with each adapter, appended to one trace file that {@code ltm metrics} and {@code
- * ltm report} read. Re-running with the same {@code --out} resumes.
+ * ltm report} read. Re-running with the same {@code --out} resumes. With {@code --backend openai} the
+ * model runs on an OpenAI-compatible server ({@link RemoteComparison}) instead of the local engine.
  */
 @Command(
     name = "loop",
@@ -36,12 +39,43 @@ import picocli.CommandLine.Spec;
     description = {
         "Run the thinking loop (generate -> log -> reflect -> rewrite) on probes with the base model and with each "
             + "--adapter, appending one trace record per iteration to --out.",
-        "Re-running with the same --out skips what is done and continues an interrupted probe."})
+        "Re-running with the same --out skips what is done, continues an interrupted probe and retries failed iterations.",
+        "--backend openai runs on an OpenAI-compatible server (vLLM, llama.cpp, Ollama, ltm serve): --url, --model and "
+            + "each --adapter-model are the server's URL and served model names."})
 public final class LoopCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--base", required = true, description = "base model folder (Hugging Face layout)")
+  @Option(names = "--backend", defaultValue = "local", description = "local (ltm's engine on --base) or openai "
+      + "(an OpenAI-compatible server at --url) (default: ${DEFAULT-VALUE})")
+  String backend;
+
+  @Option(names = "--base", description = "base model folder (Hugging Face layout); required with --backend local")
   Path base;
+
+  @Option(names = "--url", description = "with --backend openai: the server, e.g. http://127.0.0.1:8000/v1")
+  String url;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "with --backend openai: the base model's served name")
+  String model;
+
+  @Option(names = "--adapter-model", paramLabel = "NAME", description = "with --backend openai: an adapter's served name "
+      + "(vLLM --lora-modules NAME=DIR); repeatable")
+  List<String> adapterModels = new ArrayList<>();
+
+  @Option(names = "--api-key", description = "with --backend openai: bearer token (default: the OPENAI_API_KEY environment variable)")
+  String apiKey;
+
+  @Option(names = "--timeout", defaultValue = "" + RemoteBackend.DEFAULT_TIMEOUT_SECONDS, description = "with --backend openai: "
+      + "seconds a response may take to start and a stream may stay silent (default: ${DEFAULT-VALUE})")
+  int timeout;
+
+  @Option(names = "--retries", defaultValue = "" + RemoteBackend.DEFAULT_RETRIES, description = "with --backend openai: "
+      + "retries on 429/502/503/504, with backoff honouring Retry-After (default: ${DEFAULT-VALUE})")
+  int retries;
+
+  @Option(names = "--top-logprobs", defaultValue = "20", description = "with --backend openai: alternatives per token for the "
+      + "entropy estimate, 0..20; 0 asks for no logprobs (default: ${DEFAULT-VALUE})")
+  int topLogprobs;
 
   @Option(names = "--adapter", paramLabel = "DIR",
       description = "adapter folder (PEFT layout), training run folder or its checkpoint-N folder; repeatable")
@@ -135,12 +169,20 @@ public final class LoopCommand implements Callable<Integer> {
       }
     }
     String run = runId != null ? runId : defaultRunId(out);
-    ModelComparison.Builder cmp = ModelComparison.builder().base(base).includeBase(!noBase)
-        .load(LoadOptions.on(LoadOptions.parseDevice(device)));
-    for (Path a : adapters) {
-      cmp.adapter(AdapterSpec.of(a));
+    RemoteBackend remote = remoteBackend(spec, backend, base, adapters, url, model, adapterModels, apiKey, timeout, retries,
+        topLogprobs);
+    if (remote != null && !"cpu".equals(device)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--device is the local engine's; with --backend openai "
+          + "the server decides where the model runs");
     }
-    int variants = adapters.size() + (noBase ? 0 : 1);
+    ModelComparison.Builder cmp = null;
+    if (remote == null) {
+      cmp = ModelComparison.builder().base(base).includeBase(!noBase).load(LoadOptions.on(LoadOptions.parseDevice(device)));
+      for (Path a : adapters) {
+        cmp.adapter(AdapterSpec.of(a));
+      }
+    }
+    int variants = (remote == null ? adapters.size() : remote.adapterModels().size()) + (noBase ? 0 : 1);
     LoopProgress progress = new LoopProgress(err, probes.size(), stream);
     err.printf("loop: %d probe%s x %d variant%s x up to %d iteration%s -> %s (run %s)%n", probes.size(),
         probes.size() == 1 ? "" : "s", variants, variants == 1 ? "" : "s", iterations, iterations == 1 ? "" : "s", out, run);
@@ -148,18 +190,72 @@ public final class LoopCommand implements Callable<Integer> {
     List<ProbeResult> results;
     try (VaultContext context = index == null ? null : VaultContext.open(index, contextBudget)) {
       ContextProvider provider = context == null ? null : context.provider();
-      ModelComparison comparison = cmp.loop(b -> b.runId(run).iterations(iterations).settings(settings)
-          .systemPrompt(system).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress)).build();
-      results = comparison.run(probes, out);
+      java.util.function.UnaryOperator<ThinkingLoop.Builder> loop = b -> b.runId(run).iterations(iterations)
+          .settings(settings).systemPrompt(system).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress);
+      if (remote != null) {
+        err.printf("backend: %s (model %s%s)%n", remote.generator(remote.model()).url(), remote.model(),
+            remote.adapterModels().isEmpty() ? "" : ", adapters " + remote.adapterModels());
+        results = new RemoteComparison(remote, !noBase, loop).run(probes, out);
+      } else {
+        results = cmp.loop(loop).build().run(probes, out);
+      }
     }
     int generated = results.stream().mapToInt(ProbeResult::generated).sum();
     int resumed = results.stream().mapToInt(ProbeResult::resumed).sum();
     long early = results.stream().filter(ProbeResult::stoppedEarly).count();
     o.printf("wrote %d trace record%s to %s (%d already there%s)%n", generated, generated == 1 ? "" : "s", out, resumed,
         early > 0 ? "; " + early + " probe run" + (early == 1 ? "" : "s") + " stopped early, the answer no longer changing" : "");
+    List<ProbeResult> failed = results.stream().filter(ProbeResult::failed).toList();
+    for (ProbeResult f : failed) {
+      o.printf("FAILED: probe %s (%s) at iteration %d: %s%n", f.probe().id(), f.variant().label(), f.failure().iteration(),
+          f.failure().failure());
+    }
+    if (!failed.isEmpty()) {
+      o.printf("%d probe run%s failed part-way (recorded in %s, left out of metrics); run the same command again to retry %s%n",
+          failed.size(), failed.size() == 1 ? "" : "s", out, failed.size() == 1 ? "it" : "them");
+      o.flush();
+      return LtmCli.PARTIAL;
+    }
     o.printf("next: ltm metrics %s%n", out);
     o.flush();
     return LtmCli.OK;
+  }
+
+  /**
+   * The remote backend of {@code --backend openai}, or null for {@code local}; checks that each
+   * backend gets the options it uses and no option of the other.
+   */
+  static RemoteBackend remoteBackend(CommandSpec spec, String backend, Path base, List<Path> adapters, String url,
+      String model, List<String> adapterModels, String apiKey, int timeout, int retries, int topLogprobs) {
+    CommandLine cl = spec.commandLine();
+    switch (backend) {
+      case "local":
+        if (base == null) {
+          throw new CommandLine.ParameterException(cl, "--base DIR is required with --backend local "
+              + "(or use --backend openai --url URL --model NAME)");
+        }
+        if (url != null || model != null || !adapterModels.isEmpty()) {
+          throw new CommandLine.ParameterException(cl, "--url, --model and --adapter-model need --backend openai");
+        }
+        return null;
+      case "openai":
+        if (url == null || model == null) {
+          throw new CommandLine.ParameterException(cl, "--backend openai needs --url URL and --model NAME "
+              + "(the base model's name as the server lists it at GET /v1/models)");
+        }
+        if (adapters != null && !adapters.isEmpty()) {
+          throw new CommandLine.ParameterException(cl, "--adapter DIR runs a local adapter; with --backend openai an adapter is "
+              + "a served model name: serve it (vLLM --lora-modules NAME=DIR) and pass --adapter-model NAME");
+        }
+        String key = apiKey != null ? apiKey : System.getenv("OPENAI_API_KEY");
+        try {
+          return new RemoteBackend(url, model, adapterModels, key, java.time.Duration.ofSeconds(timeout), retries, topLogprobs);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+      default:
+        throw new CommandLine.ParameterException(cl, "--backend must be local or openai but got '" + backend + "'");
+    }
   }
 
   static String defaultRunId(Path traces) {
