@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DatasetCommand.class,
       RandomModelCommand.class,
       TrainCommand.class,
+      ExportCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
       LoopCommand.class,
