@@ -41,11 +41,11 @@ class ExportCommandTest {
   @TempDir static Path tmp;
   static Path model;
   static JsonNode trained;
-  static final String[] FLAGS = {"--scenes", "../examples/scenes", "--steps", "2", "--r", "4", "--alpha", "12",
+  static final String[] FLAGS = {"--scenes", "../examples/scenes", "--steps", "1", "--r", "4", "--alpha", "12",
       "--targets", "q_proj,v_proj,o_proj", "--dropout", "0.1", "--rslora", "--lr", "3e-4", "--schedule", "constant",
-      "--warmup", "1", "--weight-decay", "0.01", "--max-grad-norm", "0.5", "--batch", "2", "--grad-accum", "2",
+      "--warmup", "1", "--weight-decay", "0.01", "--max-grad-norm", "0.5", "--batch", "1", "--grad-accum", "2",
       "--max-len", "1024", "--validation", "0.3", "--eval-every", "1", "--save-every", "1", "--patience", "3", "--seed", "7",
-      "--gradient-checkpointing"};
+      "--gradient-checkpointing"}; // one step, one evaluation, one checkpoint: the run's config is what is compared
 
   @BeforeAll
   static void trainWithTheSameFlags() throws Exception {
