@@ -24,7 +24,10 @@ import picocli.CommandLine.Spec;
         "The seed experiment: validate scenes -> dataset -> LoRA adapter -> thinking loop (base vs adapter on held-out "
             + "scenes) -> thought metrics -> RUN/report.html.",
         "Without --base it is a pipeline demo on a tiny random Qwen3 written to RUN/base-random (minutes on a laptop).",
-        "Re-running with the same --out skips finished stages and resumes training and the loop."})
+        "Re-running with the same --out skips finished stages and resumes training and the loop.",
+        "--backend openai --url URL --model NAME [--adapter-model NAME]...: the loop runs on an OpenAI-compatible server "
+            + "(vLLM, llama.cpp, Ollama, ltm serve); nothing is trained here: an adapter trained elsewhere (ltm export) "
+            + "is compared by its served name."})
 public final class SeedCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -37,6 +40,35 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--base", paramLabel = "DIR", description = "base model folder (Hugging Face layout), e.g. ~/models/Qwen3-0.6B; "
       + "absent: random demo model")
   Path base;
+
+  @Option(names = "--backend", defaultValue = "local", description = "local (train and run here) or openai (run the loop "
+      + "on the server at --url; no training) (default: ${DEFAULT-VALUE})")
+  String backend;
+
+  @Option(names = "--url", description = "with --backend openai: the server, e.g. http://127.0.0.1:8000/v1")
+  String url;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "with --backend openai: the base model's served name")
+  String model;
+
+  @Option(names = "--adapter-model", paramLabel = "NAME", description = "with --backend openai: the served name of an adapter "
+      + "trained elsewhere (vLLM --lora-modules NAME=DIR); repeatable")
+  java.util.List<String> adapterModels = new java.util.ArrayList<>();
+
+  @Option(names = "--api-key", description = "with --backend openai: bearer token (default: the OPENAI_API_KEY environment variable)")
+  String apiKey;
+
+  @Option(names = "--timeout", defaultValue = "" + io.ltm.examples.RemoteBackend.DEFAULT_TIMEOUT_SECONDS,
+      description = "with --backend openai: seconds a response may take to start and a stream may stay silent (default: ${DEFAULT-VALUE})")
+  int timeout;
+
+  @Option(names = "--retries", defaultValue = "" + io.ltm.examples.RemoteBackend.DEFAULT_RETRIES,
+      description = "with --backend openai: retries on 429/502/503/504 (default: ${DEFAULT-VALUE})")
+  int retries;
+
+  @Option(names = "--top-logprobs", defaultValue = "20", description = "with --backend openai: alternatives per token for "
+      + "the entropy estimate, 0..20 (default: ${DEFAULT-VALUE})")
+  int topLogprobs;
 
   @Option(names = "--vault", paramLabel = "DIR", description = "Obsidian vault: indexed into RUN/index and retrieved into each probe's context")
   Path vault;
@@ -97,6 +129,7 @@ public final class SeedCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    io.ltm.examples.RemoteBackend remote = remote();
     SeedSettings settings;
     try {
       SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(r).alpha(alpha)
@@ -122,13 +155,21 @@ public final class SeedCommand implements Callable<Integer> {
       if (checkpointLoop != null) {
         b.probeCheckpoint(checkpointLoop);
       }
+      b.remote(remote);
       settings = b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    TrainProgress bar = TrainProgress.interactive() ? new TrainProgress(System.err) : null;
+    TrainProgress bar = remote == null && TrainProgress.interactive() ? new TrainProgress(System.err) : null;
     try {
-      new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      SeedModel.Result result = new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      long failed = result.loops().stream().filter(io.ltm.core.loop.ProbeResult::failed).count();
+      if (failed > 0) {
+        o.printf("%d probe run%s failed part-way (recorded, left out of the metrics); run the same command again to retry%n",
+            failed, failed == 1 ? "" : "s");
+        o.flush();
+        return LtmCli.PARTIAL;
+      }
     } catch (SceneValidationException e) {
       err.println(e.getMessage());
       return LtmCli.INPUT_ERROR;
@@ -138,5 +179,27 @@ public final class SeedCommand implements Callable<Integer> {
       }
     }
     return LtmCli.OK;
+  }
+
+  /** The server of {@code --backend openai}, or null; the options of the other backend are refused, not ignored. */
+  private io.ltm.examples.RemoteBackend remote() {
+    CommandLine cl = spec.commandLine();
+    if ("local".equals(backend)) {
+      if (url != null || model != null || !adapterModels.isEmpty()) {
+        throw new CommandLine.ParameterException(cl, "--url, --model and --adapter-model need --backend openai");
+      }
+      return null;
+    }
+    if ("openai".equals(backend)) {
+      for (String trainingOnly : new String[] {"--steps", "--r", "--alpha", "--targets", "--lr", "--checkpoint-loop",
+          "--no-checkpoint-loop", "--device"}) {
+        if (cl.getParseResult().hasMatchedOption(trainingOnly)) {
+          throw new CommandLine.ParameterException(cl, trainingOnly + " is for training here; with --backend openai nothing "
+              + "is trained (train elsewhere with ltm export, serve the adapter, pass --adapter-model NAME)");
+        }
+      }
+    }
+    return LoopCommand.remoteBackend(spec, backend, base, java.util.List.of(), url, model, adapterModels, apiKey, timeout,
+        retries, topLogprobs);
   }
 }

@@ -145,4 +145,27 @@ class LoopOpenAiBackendTest {
     CliRun badBackend = CliRun.of("loop", "--backend", "vllm", "--probes", probes.toString(), "--out", "x.jsonl");
     assertThat(badBackend.err()).contains("--backend must be local or openai");
   }
+
+  @Test
+  void seedRunsItsLoopOnTheServerWithoutTraining() throws Exception {
+    Path run = tmp.resolve("seed-remote");
+    dropRequest.set(-1);
+    CliRun r = CliRun.of("seed", "--backend", "openai", "--url", url, "--model", "Qwen3-0.6B", "--adapter-model", "seed",
+        "--scenes", "../examples/scenes", "--out", run.toString(), "--iterations", "1", "--max-new-tokens", "8",
+        "--probes", "2");
+    assertThat(r.code()).as(r.err() + r.out()).isZero();
+    assertThat(r.out()).contains("no local weights", "no training here (--backend openai)", "report.html");
+    assertThat(run.resolve("dataset/scenes.jsonl")).isRegularFile();
+    assertThat(run.resolve("adapter")).doesNotExist();
+    assertThat(run.resolve("report.html")).isRegularFile();
+    List<TraceRecord> t = TraceReader.read(run.resolve("traces/loop.jsonl")).records();
+    assertThat(t).extracting(TraceRecord::variant).containsOnly("Qwen3-0.6B", "Qwen3-0.6B+seed");
+    assertThat(t.stream().filter(x -> x.adapter() != null).count()).isEqualTo(t.stream().filter(x -> x.adapter() == null).count());
+    assertThat(Files.readString(run.resolve("seed.json"))).contains("\"backend\" : \"openai\"", "\"adapter_models\" : [ \"seed\" ]");
+
+    CliRun trainingFlag = CliRun.of("seed", "--backend", "openai", "--url", url, "--model", "Qwen3-0.6B", "--steps", "5",
+        "--scenes", "../examples/scenes", "--out", run.toString());
+    assertThat(trainingFlag.code()).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(trainingFlag.err()).contains("--steps is for training here");
+  }
 }
