@@ -77,6 +77,18 @@ public final class TraceReader {
         }
       }
     }
+    java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+    for (TraceRecord r : records) {
+      kinds.putIfAbsent(r.variant(), r.entropyTopK() == null ? 0 : r.entropyTopK());
+    }
+    if (new java.util.HashSet<>(kinds.values()).size() > 1) {
+      StringBuilder sb = new StringBuilder();
+      kinds.forEach((v, k) -> sb.append(sb.length() == 0 ? "" : ", ").append(v).append(": ")
+          .append(k == 0 ? "exact" : "top-" + k + " estimate"));
+      warnings.add(Problem.warning(file.toString(), 0, 0, "entropyTopK", "token entropies are not measured alike across "
+          + "variants (" + sb + "); a top-k estimate is a lower bound of the exact entropy, so compare entropy-based "
+          + "metrics only between variants measured alike"));
+    }
     return new TraceLog(file, records, warnings, open);
   }
 

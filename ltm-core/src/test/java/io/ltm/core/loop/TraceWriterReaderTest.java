@@ -75,6 +75,17 @@ class TraceWriterReaderTest {
     assertThat(log.records()).containsExactly(plain);
     assertThat(log.failures()).containsExactly(failed);
     assertThat(log.warnings()).singleElement().satisfies(w -> assertThat(w.message()).contains("iteration 1 failed"));
+
+    TraceRecord remoteDone = new TraceRecord(r.runId(), r.probeId(), r.prompt(), 1, r.model(), "remote-adapter", null,
+        r.reasoning(), "the whole answer", r.tokens(), r.timestamp(), r.settings(), 20, null);
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(remoteDone);
+    }
+    TraceReader.TraceLog mixed = TraceReader.read(f);
+    assertThat(mixed.failures()).isEmpty(); // retried since
+    assertThat(mixed.records()).containsExactly(plain, remoteDone);
+    assertThat(mixed.warnings()).singleElement().satisfies(w -> assertThat(w.message())
+        .contains("Qwen3-0.6B: exact", "Qwen3-0.6B+remote-adapter: top-20 estimate", "lower bound"));
   }
 
   @Test
