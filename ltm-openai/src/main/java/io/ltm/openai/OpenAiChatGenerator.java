@@ -363,7 +363,9 @@ public final class OpenAiChatGenerator implements TextGenerator {
 
   /** Sends the request and waits for the status line and headers. */
   private Exchange open(String body) throws IOException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(chatUrl).timeout(requestTimeout)
+    // No HttpRequest.timeout: the JDK may apply it to the whole body; the wait for the headers is polled
+    // below, and each streamed line has the idle timeout.
+    HttpRequest.Builder rb = HttpRequest.newBuilder(chatUrl)
         .header("Content-Type", "application/json")
         .header("Accept", stream ? "text/event-stream" : "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -382,7 +384,7 @@ public final class OpenAiChatGenerator implements TextGenerator {
     });
     Object first;
     try {
-      first = ex.queue.poll(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      first = ex.queue.poll(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       ex.cancel();
@@ -390,7 +392,7 @@ public final class OpenAiChatGenerator implements TextGenerator {
     }
     if (first == null) {
       ex.cancel();
-      throw new HttpTimeoutException("no response within " + requestTimeout.toSeconds() + " s");
+      throw new HttpTimeoutException("no response within " + human(requestTimeout));
     }
     if (first instanceof Throwable t) {
       throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
@@ -442,7 +444,7 @@ public final class OpenAiChatGenerator implements TextGenerator {
         throw new IOException("interrupted", e);
       }
       if (o == null) {
-        throw new HttpTimeoutException("nothing received for " + idle.toSeconds() + " s (stalled)");
+        throw new HttpTimeoutException("nothing received for " + human(idle) + " (stalled)");
       }
       if (o == EOF) {
         return null;
@@ -509,6 +511,11 @@ public final class OpenAiChatGenerator implements TextGenerator {
         return null;
       }
     }
+  }
+
+  /** {@code 300 s} or {@code 250 ms}. */
+  static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private static String describe(Throwable e) {

@@ -190,6 +190,18 @@ class OpenAiChatGeneratorTest {
   }
 
   @Test
+  void aResponseThatNeverStartsIsRetriedThenRecordable() throws Exception {
+    try (FakeOpenAiServer s = new FakeOpenAiServer()) {
+      s.then(ex -> Thread.sleep(2000)); // headers never come in time
+      List<Duration> waits = new ArrayList<>();
+      assertThatThrownBy(() -> client(s, waits).requestTimeout(Duration.ofMillis(200))
+          .retry(new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10))).build().generate(prompt("x")))
+          .isInstanceOf(GenerationFailedException.class).hasMessageContaining("no response within").hasMessageContaining("2 attempts");
+      assertThat(waits).containsExactly(Duration.ofMillis(10));
+    }
+  }
+
+  @Test
   void droppedStreamFailsWithWhatArrived() throws Exception {
     try (FakeOpenAiServer s = new FakeOpenAiServer()) {
       s.then(FakeOpenAiServer.sse(fixture("vllm-stream-reasoning.sse"), 4, 0)); // ends after "9.8"
