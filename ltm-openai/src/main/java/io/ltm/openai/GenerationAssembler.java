@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * <think>} block inside the content, the answer, and one {@link GeneratedToken} per {@code
  * logprobs.content} entry with its log-probability and the top-k entropy estimate.
  *
+ * <p>Content with a {@code </think>} but no opening tag (a template that opens the block in the prompt)
+ * is split at that tag too.
+ *
  * <p>Which tokens are reasoning: the tokens up to and including one whose text is {@code </think>};
  * when the server dropped that token from the logprobs, by position within each chunk (a chunk's
  * reasoning text comes before its content). Token ids are the server's when it gives them
@@ -104,6 +107,13 @@ final class GenerationAssembler {
     StringBuilder a = new StringBuilder(answer);
     for (ThinkTagSplitter.Piece p : splitter.finishPeek()) {
       (p.reasoning() ? r : a).append(p.text());
+    }
+    // A template that opens <think> in the prompt (Qwen3 thinking-2507) leaves only the closing tag in
+    // the content of a server without a reasoning parser: what precedes it is the reasoning.
+    int bare = a.indexOf(ThinkTagSplitter.CLOSE);
+    if (r.length() == 0 && bare >= 0) {
+      r.append(a, 0, bare);
+      a.delete(0, bare + ThinkTagSplitter.CLOSE.length());
     }
     List<GeneratedToken> out = new ArrayList<>(tokens);
     int close = -1;

@@ -134,6 +134,18 @@ class OpenAiChatGeneratorTest {
   }
 
   @Test
+  void closingTagWithoutAnOpeningOneStillSplits() throws Exception {
+    String body = "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+        + "\"The prompt opened the block.\\n</think>\\n\\nDone.\"},\"finish_reason\":\"stop\"}]}";
+    try (FakeOpenAiServer s = new FakeOpenAiServer()) {
+      s.then(FakeOpenAiServer.json(200, body));
+      Generation out = client(s, new ArrayList<>()).stream(false).topLogprobs(0).build().generate(prompt("x"));
+      assertThat(out.reasoning()).isEqualTo("The prompt opened the block.");
+      assertThat(out.answer()).isEqualTo("Done.");
+    }
+  }
+
+  @Test
   void thinkTagSplitAcrossStreamedChunks() throws Exception {
     String sse = chunk("<thi") + chunk("nk>Hmm, ") + chunk("fine.</th") + chunk("ink>\n\nYes") + chunk(".")
         + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
