@@ -47,7 +47,8 @@ import java.util.Objects;
  *
  * Every value comes from the same {@link TrainingConfig} and {@link LoraConfig} that {@code ltm
  * train} records in {@code RUN/config.json}; {@link #axolotl} and {@link #trl} are the mapping, one
- * line per setting. What a trainer cannot express is listed under {@code ltm_notes}. Stateless.
+ * line per setting. What a trainer cannot express as ltm does is listed as {@code # note:} comments at
+ * the top of {@code axolotl.yaml} and under {@code ltm_notes} in {@code trl.json}. Stateless.
  */
 public final class TrainerExport {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -148,11 +149,17 @@ public final class TrainerExport {
     boolean hasValidation = !validation.isEmpty();
     if (format == Format.AXOLOTL) {
       ObjectNode cfg = axolotl(s, hasValidation, notes > 0);
+      List<String> caveats = notesOf(cfg);
+      cfg.remove("ltm_notes"); // comments, not a key: Axolotl validates its config's keys
+      StringBuilder head = new StringBuilder("# Written by `ltm export --format axolotl`: the settings of `ltm train` "
+          + "with the same flags.\n# Run: axolotl train " + AXOLOTL_FILE
+          + "   (many GPUs: add deepspeed: or fsdp_config:, see docs/export.md)\n");
+      for (String c : caveats) {
+        head.append("# note: ").append(c.replace('\n', ' ')).append('\n');
+      }
       Path file = out.resolve(AXOLOTL_FILE);
-      writeAtomically(file, "# Written by `ltm export --format axolotl`: the settings of `ltm train` with the same flags.\n"
-          + "# Run: axolotl train " + AXOLOTL_FILE + "   (many GPUs: add deepspeed: or fsdp_config:, see docs/export.md)\n"
-          + YAML.writeValueAsString(cfg));
-      return new Result(file, null, train.size(), validation.size(), notes, notesOf(cfg));
+      writeAtomically(file, head + YAML.writeValueAsString(cfg));
+      return new Result(file, null, train.size(), validation.size(), notes, caveats);
     }
     ObjectNode cfg = trl(s, hasValidation, notes > 0);
     Path file = out.resolve(TRL_FILE);

@@ -116,6 +116,8 @@ class ExportCommandTest {
     assertThat(ds.get("train_on_eos").asText()).isEqualTo("turn");
     assertThat(y.get("test_datasets").get(0).get("path").asText()).isEqualTo("data/validation.jsonl");
     assertThat(y.get("val_set_size").asDouble()).isZero();
+    assertThat(y.has("ltm_notes")).isFalse(); // notes are comments: Axolotl validates its keys
+    assertThat(Files.readString(out.resolve("axolotl.yaml"))).contains("# note: ");
 
     assertDataMatchesTheSplit(out);
   }
