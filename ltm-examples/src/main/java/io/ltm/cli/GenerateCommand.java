@@ -62,7 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GenerationSettings s = sampling.settings(spec.commandLine());
-    Path base = model.base();
+    Path base = model.require(spec.commandLine());
     BaseModelDir.require(base);
     List<Path> adapters = adapter.adapters();
     List<Path> adapterDirs = new java.util.ArrayList<>();

@@ -1,6 +1,7 @@
 package io.ltm.cli;
 
 import io.ltm.cli.options.AdapterOption;
+import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.SamplingOptions;
@@ -12,11 +13,12 @@ import io.ltm.core.loop.Probe;
 import io.ltm.core.loop.ProbeReader;
 import io.ltm.core.loop.ProbeResult;
 import io.ltm.core.loop.ThinkingLoop;
-import io.ltm.core.scene.Scene;
 import io.ltm.core.scene.SceneReader;
 import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.AdapterSpec;
 import io.ltm.examples.ModelComparison;
+import io.ltm.examples.RemoteBackend;
+import io.ltm.examples.RemoteComparison;
 import io.ltm.examples.VaultContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ltm loop}: the thinking loop (generate, log, reflect, rewrite) over the same probes with a
  * base model and with each adapter, appended to one trace file that {@code ltm metrics} and {@code
- * ltm report} read. Re-running with the same {@code --out} resumes.
+ * ltm report} read. Re-running with the same {@code --out} resumes. With {@code --backend openai} the
+ * model runs on an OpenAI-compatible server ({@link RemoteComparison}) instead of the local engine.
  */
 @Command(
     name = "loop",
@@ -41,9 +44,13 @@ import picocli.CommandLine.Spec;
     description = {
         "Run the thinking loop (generate -> log -> reflect -> rewrite) on probes with the base model and with each "
             + "--adapter, appending one trace record per iteration to --out.",
-        "Re-running with the same --out skips what is done and continues an interrupted probe."})
+        "Re-running with the same --out skips what is done, continues an interrupted probe and retries failed iterations.",
+        "--backend openai runs on an OpenAI-compatible server (vLLM, llama.cpp, Ollama, ltm serve): --url, --model and "
+            + "each --adapter-model are the server's URL and served model names."})
 public final class LoopCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin RemoteBackendOptions remoteOptions;
 
   @Mixin BaseModelOption model;
 
@@ -117,33 +124,62 @@ public final class LoopCommand implements Callable<Integer> {
       }
     }
     String run = runId != null ? runId : defaultRunId(out);
-    ModelComparison.Builder cmp = ModelComparison.builder().base(model.base()).includeBase(!noBase)
-        .load(device.loadOptions());
-    for (Path a : adapters) {
-      cmp.adapter(AdapterSpec.of(a));
+    RemoteBackend remote = remoteOptions.backend(spec.commandLine(), model.base(), true, adapters);
+    if (remote != null && device.given()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--device is the local engine's; with --backend openai "
+          + "the server decides where the model runs");
     }
-    int variants = adapters.size() + (noBase ? 0 : 1);
+    ModelComparison.Builder cmp = null;
+    if (remote == null) {
+      cmp = ModelComparison.builder().base(model.base()).includeBase(!noBase).load(device.loadOptions());
+      for (Path a : adapters) {
+        cmp.adapter(AdapterSpec.of(a));
+      }
+    }
+    int variants = (remote == null ? adapters.size() : remote.adapterModels().size()) + (noBase ? 0 : 1);
     LoopProgress progress = new LoopProgress(err, probes.size(), stream);
     err.printf("loop: %d probe%s x %d variant%s x up to %d iteration%s -> %s (run %s)%n", probes.size(),
         probes.size() == 1 ? "" : "s", variants, variants == 1 ? "" : "s", iterations, iterations == 1 ? "" : "s", out, run);
     err.flush();
     List<ProbeResult> results;
-    try (VaultContext context = index == null ? null : VaultContext.open(index, contextBudget, model.base())) {
+    try (VaultContext context = index == null ? null : (model.base() == null
+        ? VaultContext.open(index, contextBudget) : VaultContext.open(index, contextBudget, model.base()))) {
       ContextProvider provider = context == null ? null : context.provider();
-      ModelComparison comparison = cmp.loop(b -> b.runId(run).iterations(iterations).settings(settings)
-          .systemPrompt(system.system()).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress)).build();
-      results = comparison.run(probes, out);
+      java.util.function.UnaryOperator<ThinkingLoop.Builder> loop = b -> b.runId(run).iterations(iterations)
+          .settings(settings).systemPrompt(system.system()).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress);
+      if (remote != null) {
+        err.printf("backend: %s (model %s%s)%n", remote.generator(remote.model()).url(), remote.model(),
+            remote.adapterModels().isEmpty() ? "" : ", adapters " + remote.adapterModels());
+        results = new RemoteComparison(remote, !noBase, loop).run(probes, out);
+      } else {
+        results = cmp.loop(loop).build().run(probes, out);
+      }
     }
     int generated = results.stream().mapToInt(ProbeResult::generated).sum();
     int resumed = results.stream().mapToInt(ProbeResult::resumed).sum();
     long early = results.stream().filter(ProbeResult::stoppedEarly).count();
     o.printf("wrote %d trace record%s to %s (%d already there%s)%n", generated, generated == 1 ? "" : "s", out, resumed,
         early > 0 ? "; " + early + " probe run" + (early == 1 ? "" : "s") + " stopped early, the answer no longer changing" : "");
+    List<ProbeResult> failed = results.stream().filter(ProbeResult::failed).toList();
+    for (ProbeResult f : failed) {
+      o.printf("FAILED: probe %s (%s) at iteration %d: %s%n", f.probe().id(), f.variant().label(), f.failure().iteration(),
+          f.failure().failure());
+    }
+    if (!failed.isEmpty()) {
+      o.printf("%d probe run%s failed part-way (recorded in %s, left out of metrics); run the same command again to retry %s%n",
+          failed.size(), failed.size() == 1 ? "" : "s", out, failed.size() == 1 ? "it" : "them");
+      o.flush();
+      return LtmCli.PARTIAL;
+    }
     o.printf("next: ltm metrics %s%n", out);
     o.flush();
     return LtmCli.OK;
   }
 
+  /**
+   * The remote backend of {@code --backend openai}, or null for {@code local}; checks that each
+   * backend gets the options it uses and no option of the other.
+   */
   static String defaultRunId(Path traces) {
     Path f = traces.getFileName();
     String n = f == null ? "loop" : f.toString();

@@ -104,4 +104,14 @@ final class LoopProgress implements LoopListener {
         s > 0 ? tokens / s : 0.0, record.iteration() == 0 ? "first answer" : changed ? "answer rewritten" : "answer unchanged");
     out.flush();
   }
+
+  @Override
+  public void iterationFailed(TraceRecord failed) {
+    if (stream) {
+      out.println();
+    }
+    out.printf("  iteration %d FAILED (recorded; run again with the same --out to retry it): %s%n", failed.iteration(),
+        failed.failure());
+    out.flush();
+  }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DatasetCommand.class,
       RandomModelCommand.class,
       TrainCommand.class,
+      ExportCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
       LoopCommand.class,
@@ -37,6 +38,8 @@ public final class LtmCli implements Runnable {
   public static final int INPUT_ERROR = 1;
   /** Exit code for usage errors (unknown option, missing argument). */
   public static final int USAGE_ERROR = 2;
+  /** Exit code when some loop iterations failed part-way (recorded; running the command again retries them). */
+  public static final int PARTIAL = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -53,7 +53,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path base = model.base();
+    Path base = model.require(spec.commandLine());
     BaseModelDir.require(base);
     // a PEFT folder, a training run folder (its adapter/) or a checkpoint-N folder, as `ltm loop` takes
     Path adapterDir = adapter == null ? null : io.ltm.examples.AdapterSpec.of(adapter).dir();

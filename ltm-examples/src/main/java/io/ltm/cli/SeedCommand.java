@@ -1,6 +1,8 @@
 package io.ltm.cli;
 
+import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.LoraOptions;
 import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.scene.SceneValidationException;
@@ -28,7 +30,10 @@ import picocli.CommandLine.Spec;
         "The seed experiment: validate scenes -> dataset -> LoRA adapter -> thinking loop (base vs adapter on held-out "
             + "scenes) -> thought metrics -> RUN/report.html.",
         "Without --base it is a pipeline demo on a tiny random Qwen3 written to RUN/base-random (minutes on a laptop).",
-        "Re-running with the same --out skips finished stages and resumes training and the loop."})
+        "Re-running with the same --out skips finished stages and resumes training and the loop.",
+        "--backend openai --url URL --model NAME [--adapter-model NAME]...: the loop runs on an OpenAI-compatible server "
+            + "(vLLM, llama.cpp, Ollama, ltm serve); nothing is trained here: an adapter trained elsewhere (ltm export) "
+            + "is compared by its served name."})
 public final class SeedCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -38,9 +43,9 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "RUN", description = "run folder")
   Path out;
 
-  @Option(names = "--base", paramLabel = "DIR", description = "base model folder (Hugging Face layout), e.g. ~/models/Qwen3-0.6B; "
-      + "absent: random demo model")
-  Path base;
+  @Mixin BaseModelOption model;
+
+  @Mixin RemoteBackendOptions remoteOptions;
 
   @Option(names = "--vault", paramLabel = "DIR", description = "Obsidian vault: indexed into RUN/index and retrieved into each probe's context")
   Path vault;
@@ -92,9 +97,10 @@ public final class SeedCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    io.ltm.examples.RemoteBackend remote = remote();
     SeedSettings settings;
     try {
-      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(lora.r()).alpha(lora.alpha())
+      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(model.base()).vault(vault).r(lora.r()).alpha(lora.alpha())
           .targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora()).validationFraction(validation).seed(seed).think(!noThink).device(device.name()).contextBudget(contextBudget);
       if (steps != null) {
         b.steps(steps);
@@ -117,13 +123,21 @@ public final class SeedCommand implements Callable<Integer> {
       if (checkpointLoop != null) {
         b.probeCheckpoint(checkpointLoop);
       }
+      b.remote(remote);
       settings = b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    TrainProgress bar = TrainProgress.interactive() ? new TrainProgress(System.err) : null;
+    TrainProgress bar = remote == null && TrainProgress.interactive() ? new TrainProgress(System.err) : null;
     try {
-      new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      SeedModel.Result result = new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      long failed = result.loops().stream().filter(io.ltm.core.loop.ProbeResult::failed).count();
+      if (failed > 0) {
+        o.printf("%d probe run%s failed part-way (recorded, left out of the metrics); run the same command again to retry%n",
+            failed, failed == 1 ? "" : "s");
+        o.flush();
+        return LtmCli.PARTIAL;
+      }
     } catch (SceneValidationException e) {
       err.println(e.getMessage());
       return LtmCli.INPUT_ERROR;
@@ -133,5 +147,21 @@ public final class SeedCommand implements Callable<Integer> {
       }
     }
     return LtmCli.OK;
+  }
+
+  /** The server of {@code --backend openai}, or null; the options of the other backend are refused, not ignored. */
+  private io.ltm.examples.RemoteBackend remote() {
+    CommandLine cl = spec.commandLine();
+    io.ltm.examples.RemoteBackend remote = remoteOptions.backend(cl, model.base(), false, java.util.List.of());
+    if (remote != null) {
+      for (String trainingOnly : new String[] {"--steps", "--r", "--alpha", "--targets", "--dropout", "--rslora", "--lr",
+          "--max-len", "--checkpoint-loop", "--no-checkpoint-loop", "--device"}) {
+        if (cl.getParseResult().hasMatchedOption(trainingOnly)) {
+          throw new CommandLine.ParameterException(cl, trainingOnly + " is for training here; with --backend openai nothing "
+              + "is trained (train elsewhere with ltm export, serve the adapter, pass --adapter-model NAME)");
+        }
+      }
+    }
+    return remote;
   }
 }

@@ -86,7 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Device> devs = devices();
-    Path base = model.base();
+    Path base = model.require(spec.commandLine());
     BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
     List<Scene> sceneList;
     try {

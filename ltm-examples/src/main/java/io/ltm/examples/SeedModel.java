@@ -73,6 +73,15 @@ import java.util.Objects;
  * checkpoint), and the loop's probes already in the trace file. Read {@link #run()} top to bottom:
  * each stage is one short method over the library's public API.
  *
+ * <p>With {@link SeedSettings#remote()} (an OpenAI-compatible server: {@code ltm seed --backend openai
+ * --url URL --model NAME [--adapter-model NAME]...}) the base model and any adapters are the server's:
+ * stage 1 only finds a tokenizer for the dataset (the {@code --base} folder when given, else the bundled
+ * Qwen3 tokenizer), stage 3 writes the dataset as before (train it elsewhere: {@code ltm export}), stage
+ * 4 trains nothing (an adapter trained elsewhere is served by name, e.g. vLLM {@code --lora-modules
+ * NAME=DIR}, and named with {@code --adapter-model}), and stage 5 runs the loop on the served base and
+ * adapters over the same held-out probes. Without {@code --adapter-model} it is a baseline of the base
+ * alone.
+ *
  * <p>Command line: {@code ltm seed --scenes DIR --out RUN [--base DIR] [--vault DIR] [--steps N] ...}
  * ({@code io.ltm.cli.SeedCommand}); this class's {@link #main} takes {@code SCENES RUN [BASE]}.
  * Not thread-safe; one experiment per run folder at a time.
@@ -105,9 +114,9 @@ public final class SeedModel {
    * What the experiment produced.
    *
    * @param runDir the run folder
-   * @param base the base model folder used
+   * @param base the base model folder used (with a remote backend: the tokenizer folder)
    * @param randomBase true when the base is the random demo model
-   * @param adapter the trained adapter folder
+   * @param adapter the trained adapter folder, or null with a remote backend (nothing trained here)
    * @param traces the trace file
    * @param probes the held-out probes run
    * @param loops the loop results, variant by variant
@@ -120,13 +129,14 @@ public final class SeedModel {
   public Result run() throws IOException, SceneValidationException {
     Path out = settings.out();
     Files.createDirectories(out);
-    boolean random = settings.base() == null;
-    Path base = stage(1, "base model", () -> prepareBase());
+    RemoteBackend remote = settings.remote();
+    boolean random = settings.base() == null && remote == null;
+    Path base = stage(1, "base model", () -> remote != null ? remoteTokenizer(remote) : prepareBase());
     List<Scene> scenes = stage(2, "validate scenes", this::validate);
     Dataset dataset = stage(3, "dataset", () -> buildDataset(base, scenes));
-    Path adapter = stage(4, "train LoRA adapter", () -> train(base, dataset));
+    Path adapter = stage(4, "train LoRA adapter", () -> remote != null ? skipTraining(remote) : train(base, dataset));
     List<Probe> probes = heldOutProbes(scenes, dataset);
-    List<ProbeResult> loops = stage(5, "thinking loop", () -> think(base, probes));
+    List<ProbeResult> loops = stage(5, "thinking loop", () -> remote != null ? thinkRemote(remote, probes) : think(base, probes));
     RunReport.Result report = stage(6, "thought metrics and report", this::report);
     writeSummary(base, random, probes);
     if (random) {
@@ -166,6 +176,55 @@ public final class SeedModel {
     w.tokenizerDir(tokenizer).build().write(dir);
     log.printf("wrote %s (%,d parameters, seed %d)%n", dir, CheckpointPreset.TINY_QWEN3.config().parameterCount(), settings.seed());
     return dir;
+  }
+
+  /**
+   * Stage 1 with a remote backend: no weights here, only the tokenizer that measures the dataset's
+   * examples (the {@code --base} folder when given, else the bundled Qwen3 tokenizer).
+   */
+  Path remoteTokenizer(RemoteBackend remote) {
+    log.printf("model %s%s at %s (no local weights)%n", remote.model(),
+        remote.adapterModels().isEmpty() ? "" : " with adapters " + remote.adapterModels(), remote.url());
+    Path tok = settings.base() != null ? settings.base()
+        : settings.tokenizer() != null ? settings.tokenizer() : RandomCheckpointWriter.findDefaultTokenizerDir();
+    if (tok == null || !Files.isRegularFile(tok.resolve("tokenizer.json"))) {
+      throw new IllegalArgumentException("the dataset stage needs the model's tokenizer: pass --base with a folder holding "
+          + "tokenizer.json (the served model's own files), or run from the ltm repository (bundled Qwen3 tokenizer)");
+    }
+    log.printf("tokenizer for the dataset: %s%n", tok);
+    return tok;
+  }
+
+  /** Stage 4 with a remote backend: training happens elsewhere; the served adapters are compared. */
+  Path skipTraining(RemoteBackend remote) {
+    if (remote.adapterModels().isEmpty()) {
+      log.println("no training here (--backend openai) and no --adapter-model: the loop runs the served base alone, a baseline.");
+    } else {
+      log.printf("no training here (--backend openai): comparing the served adapter%s %s with the base%n",
+          remote.adapterModels().size() == 1 ? "" : "s", remote.adapterModels());
+    }
+    log.printf("to train one elsewhere: ltm export --format axolotl|trl --scenes %s --base <hub name> --out export/, "
+        + "then serve it (vLLM: --enable-lora --lora-modules NAME=export/adapter-out) and pass --adapter-model NAME%n",
+        settings.scenes());
+    return null;
+  }
+
+  /** Stage 5 with a remote backend: the served base and adapters over the same probes, one trace file. */
+  List<ProbeResult> thinkRemote(RemoteBackend remote, List<Probe> probes) throws IOException {
+    GenerationSettings gen = new GenerationSettings(settings.maxNewTokens(), 0.0, 1.0, 0, 1.0, settings.seed(), settings.think());
+    String runId = settings.out().toAbsolutePath().normalize().getFileName().toString();
+    Path traces = settings.out().resolve(TRACES);
+    if (settings.vault() == null) {
+      return new RemoteComparison(remote, true, b -> b.runId(runId).iterations(settings.iterations()).settings(gen)
+          .listener(loopProgress)).run(probes, traces);
+    }
+    Path index = settings.out().resolve("index");
+    IndexReport r = VaultContext.index(settings.vault(), index);
+    log.printf("indexed %s into %s: %s%n", settings.vault(), index, r.counts().get(FileStatus.Status.INDEXED) + " notes indexed");
+    try (VaultContext context = VaultContext.open(index, settings.contextBudget())) {
+      return new RemoteComparison(remote, true, b -> b.runId(runId).iterations(settings.iterations()).settings(gen)
+          .listener(loopProgress).contextProvider(context.provider())).run(probes, traces);
+    }
   }
 
   /** Stage 2: every scene checked; problems printed; the first error stops the run. */
@@ -312,7 +371,7 @@ public final class SeedModel {
   private void writeSummary(Path base, boolean random, List<Probe> probes) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode o = settings.toJson();
-    o.put("base_used", base.toAbsolutePath().normalize().toString());
+    o.put(settings.remote() != null ? "tokenizer_used" : "base_used", base.toAbsolutePath().normalize().toString());
     o.put("random_base", random);
     o.putPOJO("probes", probes.stream().map(Probe::id).toList());
     Path file = settings.out().resolve("seed.json");

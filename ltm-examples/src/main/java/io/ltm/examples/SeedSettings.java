@@ -33,12 +33,15 @@ import java.util.Objects;
  * @param device cpu, gpu or gpu:N
  * @param probeCheckpoint whether a mid-run checkpoint runs the loop too
  * @param contextBudget tokens of retrieved context per probe
+ * @param remote an OpenAI-compatible server to run the loop on instead of the local engine, or null; with
+ *     it no adapter is trained here (see {@link SeedModel})
  * @param dropout LoRA dropout
  * @param rslora whether LoRA scales by alpha/sqrt(r) (rank-stabilized)
  */
 public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path tokenizer, long steps, int r, double alpha,
     String targets, double lr, int maxLen, double validationFraction, int iterations, int maxNewTokens, int probes,
-    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget, double dropout, boolean rslora) {
+    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget, RemoteBackend remote,
+    double dropout, boolean rslora) {
 
   /** Training steps of the real experiment. */
   public static final int STEPS = 200;
@@ -109,6 +112,14 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     o.put("device", device);
     o.put("probe_checkpoint", probeCheckpoint);
     o.put("context_budget", contextBudget);
+    if (remote != null) {
+      o.put("backend", "openai");
+      o.put("url", remote.url());
+      o.put("model", remote.model());
+      o.putPOJO("adapter_models", remote.adapterModels());
+    } else {
+      o.put("backend", "local");
+    }
     return o;
   }
 
@@ -134,10 +145,14 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     private String device = "cpu";
     private Boolean probeCheckpoint;
     private int contextBudget = 768;
+    private RemoteBackend remote;
     private double dropout = 0.05;
     private boolean rslora;
 
     private Builder() {}
+
+    /** Run the loop on this server (no local training); default null: the local engine. */
+    public Builder remote(RemoteBackend v) { remote = v; return this; }
 
     public Builder scenes(Path v) { scenes = v; return this; }
     public Builder out(Path v) { out = v; return this; }
@@ -184,7 +199,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
 
     /** @throws IllegalArgumentException naming the setting at fault */
     public SeedSettings build() {
-      boolean demo = base == null;
+      boolean demo = base == null && remote == null;
       return new SeedSettings(scenes, out, base, vault, tokenizer,
           steps != null ? steps : demo ? DEMO_STEPS : STEPS, r, alpha, targets,
           lrSet ? lr : demo ? 1e-3 : lr,
@@ -192,7 +207,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
           iterations != null ? iterations : demo ? 2 : 3,
           maxNewTokens != null ? maxNewTokens : demo ? DEMO_MAX_NEW_TOKENS : MAX_NEW_TOKENS,
           probes != null ? probes : demo ? 3 : 4, seed, think, device,
-          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, dropout, rslora);
+          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, remote, dropout, rslora);
     }
   }
 }

@@ -32,6 +32,12 @@ public interface LoopListener {
    */
   default void iterationDone(TraceRecord record, boolean changed) {}
 
-  /** A probe finished (run or skipped). */
+  /**
+   * An iteration failed part-way and was appended to the trace file marked failed; the probe stops
+   * (the next run over the same file retries it).
+   */
+  default void iterationFailed(TraceRecord failed) {}
+
+  /** A probe finished (run, skipped or failed). */
   default void probeDone(ProbeResult result) {}
 }

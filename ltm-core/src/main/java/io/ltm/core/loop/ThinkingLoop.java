@@ -2,6 +2,7 @@ package io.ltm.core.loop;
 
 import io.ltm.core.generate.ChatMessage;
 import io.ltm.core.generate.Generation;
+import io.ltm.core.generate.GenerationFailedException;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.core.generate.TextGenerator;
 import java.io.IOException;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * its probe is identified by the probe id. Resuming checks that the recorded prompt and generation
  * settings are the ones asked for now and fails with a message naming the probe otherwise, so one
  * trace file never mixes two experiments under one name.
+ *
+ * <p>A generation that fails part-way ({@link GenerationFailedException}: a remote stream that
+ * dropped, a server that kept refusing) is appended as a record marked {@link TraceRecord#failed()}
+ * holding what arrived; that probe stops there and the loop goes on with the next one. Resuming
+ * skips failed records, so running again over the same file retries exactly the failed iterations.
  *
  * <p>Immutable once built; {@link #run} calls the generator and the listener on the calling thread.
  * Do not run two loops on the same trace file at once.
@@ -183,9 +189,26 @@ public final class ThinkingLoop {
         messages.add(ChatMessage.assistant(prev.answer(), prev.reasoning()));
         messages.add(ChatMessage.user(reflection(probe, prev, it)));
       }
-      Generation g = generator.generate(request(messages));
+      Integer entropyTopK = generator.entropyTopK().isPresent() ? generator.entropyTopK().getAsInt() : null;
+      Generation g;
+      try {
+        g = generator.generate(request(messages));
+      } catch (GenerationFailedException e) {
+        Generation part = e.partial().orElse(null);
+        String why = oneLine(e.getMessage() == null ? e.toString() : e.getMessage());
+        TraceRecord failed = new TraceRecord(runId, probe.id(), probe.prompt(), it, variant.model(), variant.adapter(),
+            variant.checkpoint(), part == null ? "" : part.reasoning(), part == null ? "" : part.answer(),
+            part == null ? List.of() : part.tokens(), clock.instant(), settings, entropyTopK, why);
+        writer.append(failed);
+        LOG.warn("probe {} ({}): iteration {} failed, recorded; run again over the same trace file to retry: {}",
+            probe.id(), variant.label(), it, why);
+        listener.iterationFailed(failed);
+        ProbeResult result = new ProbeResult(probe, variant, records, resumed, false, failed);
+        listener.probeDone(result);
+        return result;
+      }
       TraceRecord rec = new TraceRecord(runId, probe.id(), probe.prompt(), it, variant.model(), variant.adapter(),
-          variant.checkpoint(), g.reasoning(), g.answer(), g.tokens(), clock.instant(), settings);
+          variant.checkpoint(), g.reasoning(), g.answer(), g.tokens(), clock.instant(), settings, entropyTopK, null);
       writer.append(rec);
       boolean changed = it == 0 || !sameAnswer(records.get(it - 1), rec);
       records.add(rec);
@@ -279,6 +302,9 @@ public final class ThinkingLoop {
     sorted.sort(Comparator.comparingInt(TraceRecord::iteration));
     List<TraceRecord> prefix = new ArrayList<>();
     for (TraceRecord r : sorted) {
+      if (r.failed()) {
+        continue; // a failed iteration is retried
+      }
       if (!r.probeId().equals(probe.id()) || !r.runId().equals(runId) || !variant.matches(r)) {
         throw new IllegalArgumentException("record of probe '" + r.probeId() + "' (" + r.variant() + ", run "
             + r.runId() + ") given as a record of probe '" + probe.id() + "' (" + variant.label() + ", run " + runId + ")");
@@ -302,6 +328,11 @@ public final class ThinkingLoop {
       // a duplicate iteration (the same iteration twice) keeps the first
     }
     return prefix;
+  }
+
+  private static String oneLine(String s) {
+    String t = s.strip().replaceAll("\\s*\\R\\s*", " ");
+    return t.isEmpty() ? "generation failed" : t;
   }
 
   /** True when two records' answers are equal up to white space. */

@@ -74,6 +74,12 @@ public final class TraceJson {
       g.writeNumberField("seed", s.seed());
       g.writeBooleanField("enableThinking", s.enableThinking());
       g.writeEndObject();
+      if (r.entropyTopK() != null) {
+        g.writeNumberField("entropyTopK", r.entropyTopK());
+      }
+      if (r.failure() != null) {
+        g.writeStringField("failure", r.failure());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -134,6 +140,8 @@ public final class TraceJson {
       List<GeneratedToken> tokens = List.of();
       String timestamp = null;
       GenerationSettings settings = null;
+      Integer entropyTopK = null;
+      String failure = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
@@ -174,6 +182,12 @@ public final class TraceJson {
           case "settings":
             settings = settings(p, t);
             break;
+          case "entropyTopK":
+            entropyTopK = t == JsonToken.VALUE_NULL ? null : integer(p, t);
+            break;
+          case "failure":
+            failure = str(p, t, true);
+            break;
           default:
             p.skipChildren();
         }
@@ -186,7 +200,7 @@ public final class TraceJson {
         return null;
       }
       return new TraceRecord(runId, probeId, prompt, iteration, model, adapter, checkpoint, reasoning, answer, tokens,
-          Instant.parse(timestamp), settings);
+          Instant.parse(timestamp), settings, entropyTopK, failure);
     } catch (Fallback | IOException | RuntimeException e) {
       return null;
     }
@@ -391,6 +405,8 @@ public final class TraceJson {
     }
     JsonNode cp = n.get("checkpoint");
     Integer checkpoint = cp == null || cp.isNull() ? null : intField(n, "checkpoint", "checkpoint");
+    JsonNode ek = n.get("entropyTopK");
+    Integer entropyTopK = ek == null || ek.isNull() ? null : intField(n, "entropyTopK", "entropyTopK");
     try {
       return new TraceRecord(
           textField(n, "runId", "runId", false),
@@ -404,7 +420,9 @@ public final class TraceJson {
           textField(n, "answer", "answer", false),
           tokens,
           ts,
-          settings);
+          settings,
+          entropyTopK,
+          textField(n, "failure", "failure", true));
     } catch (FieldException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {

@@ -26,29 +26,79 @@ public final class TraceReader {
 
   private TraceReader() {}
 
-  /** The records of one trace file and the warnings met reading it. */
-  public record TraceLog(Path file, List<TraceRecord> records, List<Problem> warnings) {
+  /**
+   * The records of one trace file and the warnings met reading it.
+   *
+   * @param file the trace file
+   * @param records the finished iterations, in file order (records marked {@link TraceRecord#failed()}
+   *     are not among them)
+   * @param warnings a torn last line; each failed iteration no later record of the same run, variant,
+   *     probe and iteration replaced
+   * @param failures the failed iterations no later record replaced, in file order
+   */
+  public record TraceLog(Path file, List<TraceRecord> records, List<Problem> warnings, List<TraceRecord> failures) {
     public TraceLog {
       Objects.requireNonNull(file, "file");
       records = List.copyOf(records);
       warnings = List.copyOf(warnings);
+      failures = List.copyOf(failures);
+    }
+
+    /** A log without failed iterations. */
+    public TraceLog(Path file, List<TraceRecord> records, List<Problem> warnings) {
+      this(file, records, warnings, List.of());
     }
   }
 
   /**
-   * Reads every record of {@code file}.
+   * Reads every finished record of {@code file}; failed iterations (a stream that dropped, a server
+   * that kept refusing) are left out of {@link TraceLog#records()}, and those not retried since are
+   * listed in {@link TraceLog#failures()} with a warning each.
    *
    * @throws TraceFormatException for a malformed line (other than a torn last line)
    * @throws IOException when the file cannot be read
    */
   public static TraceLog read(Path file) throws IOException {
     List<TraceRecord> records = new ArrayList<>();
-    List<Problem> warnings = forEach(file, records::add);
-    return new TraceLog(file, records, warnings);
+    List<TraceRecord> failed = new ArrayList<>();
+    List<Problem> warnings = new ArrayList<>(forEach(file, r -> (r.failed() ? failed : records).add(r)));
+    List<TraceRecord> open = new ArrayList<>();
+    if (!failed.isEmpty()) {
+      java.util.Set<String> done = new java.util.HashSet<>();
+      for (TraceRecord r : records) {
+        done.add(iterationKey(r));
+      }
+      for (TraceRecord f : failed) {
+        if (!done.contains(iterationKey(f))) {
+          open.add(f);
+          warnings.add(Problem.warning(file.toString(), 0, 0, "failure", "probe '" + f.probeId() + "' (" + f.variant()
+              + ", run " + f.runId() + ") iteration " + f.iteration() + " failed and is left out: " + f.failure()
+              + "; run the loop again with the same trace file to retry it"));
+        }
+      }
+    }
+    java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+    for (TraceRecord r : records) {
+      kinds.putIfAbsent(r.variant(), r.entropyTopK() == null ? 0 : r.entropyTopK());
+    }
+    if (new java.util.HashSet<>(kinds.values()).size() > 1) {
+      StringBuilder sb = new StringBuilder();
+      kinds.forEach((v, k) -> sb.append(sb.length() == 0 ? "" : ", ").append(v).append(": ")
+          .append(k == 0 ? "exact" : "top-" + k + " estimate"));
+      warnings.add(Problem.warning(file.toString(), 0, 0, "entropyTopK", "token entropies are not measured alike across "
+          + "variants (" + sb + "); a top-k estimate is a lower bound of the exact entropy, so compare entropy-based "
+          + "metrics only between variants measured alike"));
+    }
+    return new TraceLog(file, records, warnings, open);
+  }
+
+  private static String iterationKey(TraceRecord r) {
+    return r.runId() + '\u0000' + r.variant() + '\u0000' + r.probeId() + '\u0000' + r.iteration();
   }
 
   /**
-   * Streams the records of {@code file} to {@code sink} in order, without holding them all.
+   * Streams the records of {@code file} to {@code sink} in order, without holding them all; failed
+   * iterations ({@link TraceRecord#failed()}) included.
    *
    * @return warnings (a torn last line), empty when none
    */

@@ -23,6 +23,15 @@ import java.util.Objects;
  *              "repetitionPenalty":1.0,"seed":0,"enableThinking":true}}
  * }</pre>
  *
+ * <p>Two optional keys follow {@code settings}, written only when set (so a record without them is
+ * the same line as before they existed): {@code "entropyTopK":20} when the tokens' entropies are
+ * estimates over the top 20 alternatives a remote server returned, renormalised (a lower bound of the
+ * full distribution's entropy; see {@link io.ltm.core.generate.TextGenerator#entropyTopK()}), and
+ * {@code "failure":"..."} when the generation failed part-way (a stream that dropped, a server that
+ * kept refusing): such a record keeps what arrived before the failure, is not a finished iteration,
+ * and the loop retries it when run again over the same file; {@link TraceReader#read} leaves it out
+ * of {@link TraceReader.TraceLog#records()}.
+ *
  * @param runId the run this record belongs to, never blank
  * @param probeId the probe (prompt) id, never blank; records of the same probe under different models
  *     are compared side by side
@@ -36,6 +45,9 @@ import java.util.Objects;
  * @param tokens the generated tokens, empty when the backend gave none
  * @param timestamp when the iteration finished
  * @param settings the sampling settings
+ * @param entropyTopK null when token entropies are exact (or absent); k when each is an estimate over
+ *     the top-k alternatives a server returned, renormalised
+ * @param failure null for a finished iteration; else why the generation failed, one line
  */
 public record TraceRecord(
     String runId,
@@ -49,7 +61,9 @@ public record TraceRecord(
     String answer,
     List<GeneratedToken> tokens,
     Instant timestamp,
-    GenerationSettings settings) {
+    GenerationSettings settings,
+    Integer entropyTopK,
+    String failure) {
 
   public TraceRecord {
     requireNotBlank(runId, "runId");
@@ -70,6 +84,25 @@ public record TraceRecord(
     tokens = List.copyOf(tokens == null ? List.of() : tokens);
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(settings, "settings");
+    if (entropyTopK != null && entropyTopK < 1) {
+      throw new IllegalArgumentException("entropyTopK must be >= 1 (or null for exact entropies) but got " + entropyTopK);
+    }
+    if (failure != null && failure.isBlank()) {
+      throw new IllegalArgumentException("failure must not be blank; null for a finished iteration");
+    }
+  }
+
+  /** A finished iteration with exact (or absent) token entropies: the shape before remote backends. */
+  public TraceRecord(String runId, String probeId, String prompt, int iteration, String model, String adapter,
+      Integer checkpoint, String reasoning, String answer, List<GeneratedToken> tokens, Instant timestamp,
+      GenerationSettings settings) {
+    this(runId, probeId, prompt, iteration, model, adapter, checkpoint, reasoning, answer, tokens, timestamp, settings,
+        null, null);
+  }
+
+  /** True when this iteration failed part-way (see {@link #failure()}); the loop retries it on resume. */
+  public boolean failed() {
+    return failure != null;
   }
 
   private static void requireNotBlank(String s, String name) {

@@ -34,6 +34,7 @@ class ThinkingLoopTest {
     final List<GenerationRequest> requests = new ArrayList<>();
     final Function<Integer, String> answers;
     int failOn = -1;
+    int dropOn = -1;
 
     FakeGenerator(Function<Integer, String> answers) {
       this.answers = answers;
@@ -50,6 +51,12 @@ class ThinkingLoopTest {
       if (n == failOn) {
         throw new IllegalStateException("simulated crash at call " + n);
       }
+      if (n == dropOn) {
+        dropOn = -1;
+        throw new io.ltm.core.generate.GenerationFailedException("stream dropped\nmid-answer",
+            new Generation(modelName(), "half a th", "", List.of(new GeneratedToken(-1, "half", -0.1, 0.2, true)),
+                Generation.FinishReason.EOS), null);
+      }
       requests.add(request);
       String reasoning = "thinking " + n;
       String answer = answers.apply(n);
@@ -63,6 +70,44 @@ class ThinkingLoopTest {
 
   static ThinkingLoop.Builder loop(TextGenerator g) {
     return ThinkingLoop.builder().generator(g).runId("r1").settings(SETTINGS).clock(CLOCK);
+  }
+
+  @Test
+  void aFailedGenerationIsRecordedTheProbeStopsAndResumeRetriesIt() throws Exception {
+    FakeGenerator g = new FakeGenerator(n -> "answer " + n);
+    g.dropOn = 1; // probe p1's iteration 1
+    Path traces = dir.resolve("t.jsonl");
+    List<String> failedEvents = new ArrayList<>();
+    ThinkingLoop loop = loop(g).iterations(2).stopWhenUnchanged(false).listener(new LoopListener() {
+      @Override
+      public void iterationFailed(TraceRecord failed) {
+        failedEvents.add(failed.probeId() + "@" + failed.iteration());
+      }
+    }).build();
+    List<Probe> probes = List.of(new Probe("p1", "one?", "", "en"), new Probe("p2", "two?", "", "en"));
+
+    List<ProbeResult> first = loop.run(probes, traces);
+    assertThat(failedEvents).containsExactly("p1@1");
+    assertThat(first.get(0).failed()).isTrue();
+    assertThat(first.get(0).records()).hasSize(1);
+    assertThat(first.get(0).failure().failure()).isEqualTo("stream dropped mid-answer");
+    assertThat(first.get(0).failure().reasoning()).isEqualTo("half a th");
+    assertThat(first.get(1).failed()).isFalse();
+    assertThat(first.get(1).records()).hasSize(2); // the next probe ran in full
+    assertThat(java.nio.file.Files.readAllLines(traces)).hasSize(4);
+
+    int before = g.requests.size();
+    List<ProbeResult> second = loop.run(probes, traces);
+    assertThat(g.requests.size() - before).isEqualTo(1); // only p1's iteration 1 again
+    GenerationRequest retried = g.requests.get(g.requests.size() - 1);
+    assertThat(retried.messages().get(1)).isEqualTo(ChatMessage.assistant("answer 0", "thinking 0"));
+    assertThat(second.get(0).failed()).isFalse();
+    assertThat(second.get(0).resumed()).isEqualTo(1);
+    assertThat(second.get(0).records()).extracting(TraceRecord::iteration).containsExactly(0, 1);
+    TraceReader.TraceLog log = TraceReader.read(traces);
+    assertThat(log.records()).hasSize(4);
+    assertThat(log.failures()).isEmpty();
+    assertThat(log.warnings()).isEmpty();
   }
 
   @Test

@@ -50,6 +50,45 @@ class TraceWriterReaderTest {
   }
 
   @Test
+  void failureAndTopKEntropyRoundTripAndOldLinesStayTheSame() throws Exception {
+    TraceRecord plain = record(0, null, null);
+    String line = TraceJson.toJson(plain);
+    assertThat(line).doesNotContain("entropyTopK").doesNotContain("failure"); // lines without them are unchanged
+    TraceRecord r = plain;
+    TraceRecord failed = new TraceRecord(r.runId(), r.probeId(), r.prompt(), 1, r.model(), "remote-adapter", null,
+        r.reasoning(), "half an ans", r.tokens(), r.timestamp(), r.settings(), 20, "the stream dropped mid-answer");
+    String failedLine = TraceJson.toJson(failed);
+    assertThat(failedLine).endsWith(",\"entropyTopK\":20,\"failure\":\"the stream dropped mid-answer\"}");
+    assertThat(TraceJson.fromJson(failedLine)).isEqualTo(failed);
+    assertThat(TraceJson.fastParse(failedLine)).isEqualTo(failed);
+    assertThat(TraceJson.treeParse(failedLine)).isEqualTo(failed);
+    assertThat(TraceJson.fromJson(failedLine).failed()).isTrue();
+    assertThatThrownBy(() -> TraceJson.fromJson(failedLine.replace("\"entropyTopK\":20", "\"entropyTopK\":\"x\"")))
+        .isInstanceOf(TraceJson.FieldException.class).hasMessageContaining("entropyTopK");
+
+    Path f = dir.resolve("failed.jsonl");
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(plain);
+      w.append(failed);
+    }
+    TraceReader.TraceLog log = TraceReader.read(f);
+    assertThat(log.records()).containsExactly(plain);
+    assertThat(log.failures()).containsExactly(failed);
+    assertThat(log.warnings()).singleElement().satisfies(w -> assertThat(w.message()).contains("iteration 1 failed"));
+
+    TraceRecord remoteDone = new TraceRecord(r.runId(), r.probeId(), r.prompt(), 1, r.model(), "remote-adapter", null,
+        r.reasoning(), "the whole answer", r.tokens(), r.timestamp(), r.settings(), 20, null);
+    try (TraceWriter w = TraceWriter.open(f)) {
+      w.append(remoteDone);
+    }
+    TraceReader.TraceLog mixed = TraceReader.read(f);
+    assertThat(mixed.failures()).isEmpty(); // retried since
+    assertThat(mixed.records()).containsExactly(plain, remoteDone);
+    assertThat(mixed.warnings()).singleElement().satisfies(w -> assertThat(w.message())
+        .contains("Qwen3-0.6B: exact", "Qwen3-0.6B+remote-adapter: top-20 estimate", "lower bound"));
+  }
+
+  @Test
   void tornLastLineIsIgnoredWithAWarningAndCutOffByTheNextWriter() throws Exception {
     Path f = dir.resolve("t.jsonl");
     try (TraceWriter w = TraceWriter.open(f)) {

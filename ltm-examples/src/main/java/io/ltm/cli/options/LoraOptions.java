@@ -49,8 +49,18 @@ public final class LoraOptions {
    * @throws IllegalArgumentException naming the value when one is out of range
    */
   public LoraConfig config(Path base) {
+    return config(base.toAbsolutePath().normalize().toString());
+  }
+
+  /**
+   * The checked adapter configuration for a base given by folder or by hub name ({@code
+   * base_model_name_or_path} as written).
+   *
+   * @throws IllegalArgumentException naming the value when one is out of range
+   */
+  public LoraConfig config(String baseNameOrPath) {
     return LoraConfig.builder().optR(r).optLoraAlpha(alpha).optLoraDropout(dropout).optUseRslora(rslora)
         .optTargetModules(TargetModules.parseCommaSeparated(targets))
-        .optBaseModelNameOrPath(base.toAbsolutePath().normalize().toString()).build();
+        .optBaseModelNameOrPath(baseNameOrPath).build();
   }
 }
