@@ -52,6 +52,9 @@ public final class BatchScheduler implements AutoCloseable {
   private final Thread worker;
   private volatile boolean closed;
   private volatile int lastBatchSize;
+  private final java.util.concurrent.atomic.AtomicInteger largestBatch = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong generatedTokens = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean running;
 
   private BatchScheduler(Builder b) {
     this.generator = b.model.generator();
@@ -110,6 +113,26 @@ public final class BatchScheduler implements AutoCloseable {
     }
   }
 
+  /** The most rows any batch had so far. */
+  public int largestBatch() {
+    return largestBatch.get();
+  }
+
+  /** Tokens generated so far, all jobs together. */
+  public long generatedTokens() {
+    return generatedTokens.get();
+  }
+
+  /** True when no batch runs and no job waits. */
+  public boolean idle() {
+    lock.lock();
+    try {
+      return !running && queue.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Rows in the most recent batch (0 before the first). */
   public int lastBatchSize() {
     return lastBatchSize;
@@ -126,8 +149,12 @@ public final class BatchScheduler implements AutoCloseable {
       if (batch == null) {
         break;
       }
-      if (!batch.isEmpty()) {
-        runBatch(batch);
+      try {
+        if (!batch.isEmpty()) {
+          runBatch(batch);
+        }
+      } finally {
+        running = false;
       }
     }
   }
@@ -149,6 +176,7 @@ public final class BatchScheduler implements AutoCloseable {
       }
       String adapter = queue.peekFirst().adapter();
       List<Job> batch = new ArrayList<>();
+      running = true;
       for (Iterator<Job> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
         Job j = it.next();
         if (j.cancelled()) {
@@ -167,9 +195,13 @@ public final class BatchScheduler implements AutoCloseable {
 
   private void runBatch(List<Job> batch) {
     lastBatchSize = batch.size();
+    largestBatch.accumulateAndGet(batch.size(), Math::max);
     List<BatchRow> rows = new ArrayList<>();
     for (Job j : batch) {
-      rows.add(new BatchRow(j.promptIds(), j.settings(), j.topLogprobs(), j::cancelled, s -> j.emit(new Job.Step(s))));
+      rows.add(new BatchRow(j.promptIds(), j.settings(), j.topLogprobs(), j::cancelled, s -> {
+        generatedTokens.incrementAndGet();
+        j.emit(new Job.Step(s));
+      }));
     }
     try {
       List<Generation> out;
