@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the generations of many concurrent callers on one model: jobs wait in a bounded FIFO queue; one
  * worker thread takes the oldest job together with up to {@code maxBatch - 1} more that use the same
- * adapter (waiting up to {@code batchWindow} for them to arrive) and decodes them as one left-padded
+ * adapter (waiting one {@code batchWindow} after the last arrival, at most five windows, for them to arrive) and decodes them as one left-padded
  * batch ({@link LocalGenerator#generateRows}). A batch runs to the end of its longest row; jobs that
  * arrive meanwhile form the next batch. Each row samples with its own seed, so a greedy (or seeded)
  * request gets the same tokens alone or in any batch. A cancelled job leaves its batch at the next
@@ -39,7 +39,9 @@ public final class BatchScheduler implements AutoCloseable {
   /** Default most jobs waiting. */
   public static final int DEFAULT_QUEUE_CAPACITY = 64;
   /** Default time the worker waits for more jobs to join a batch, in milliseconds. */
-  public static final long DEFAULT_BATCH_WINDOW_MS = 5;
+  public static final long DEFAULT_BATCH_WINDOW_MS = 10;
+  /** The gathering wait never exceeds this many windows. */
+  static final int MAX_WINDOWS = 5;
 
   private final LocalGenerator generator;
   private final LoraModel lora;
@@ -169,10 +171,19 @@ public final class BatchScheduler implements AutoCloseable {
       if (closed) {
         return null;
       }
-      long deadline = System.nanoTime() + windowNanos;
+      // gather: wait while jobs keep arriving (each arrival extends the wait by one window), at most
+      // MAX_WINDOWS windows in all, so that clients that start together share one batch
+      long start = System.nanoTime();
+      long deadline = start + windowNanos;
+      long cap = start + MAX_WINDOWS * windowNanos;
       long left;
+      int seen = queue.size();
       while (queue.size() < maxBatch && (left = deadline - System.nanoTime()) > 0 && !closed) {
         arrived.awaitNanos(left);
+        if (queue.size() > seen) {
+          seen = queue.size();
+          deadline = Math.min(cap, System.nanoTime() + windowNanos);
+        }
       }
       String adapter = queue.peekFirst().adapter();
       List<Job> batch = new ArrayList<>();
