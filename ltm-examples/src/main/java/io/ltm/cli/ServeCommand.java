@@ -60,6 +60,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--api-key", paramLabel = "KEY", description = "require \"Authorization: Bearer KEY\" on every request")
   String apiKey;
 
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "let web pages of ORIGIN call the API from a browser, "
+      + "e.g. app://obsidian.md for Obsidian plugins that use fetch (repeatable; default none)")
+  List<String> corsOrigins;
+
   @Option(names = "--max-new-tokens", defaultValue = "512", description = "token budget of a request that gives no max_tokens (default: ${DEFAULT-VALUE})")
   int maxNewTokens;
 
@@ -103,9 +107,13 @@ public final class ServeCommand implements Callable<Integer> {
       }
       GenerationConfig gen = GenerationConfig.read(base.resolve("generation_config.json"), model.decoder().config().eosTokenIds());
       CountDownLatch stop = new CountDownLatch(1);
-      try (OpenAiServer server = OpenAiServer.builder().model(model).lora(lora).servedModelName(servedModelName)
+      OpenAiServer.Builder sb = OpenAiServer.builder().model(model).lora(lora).servedModelName(servedModelName)
           .vault(vault == null ? null : vault.provider()).generationDefaults(gen).host(host).port(port).apiKey(apiKey)
-          .defaultMaxTokens(maxNewTokens).maxBatch(maxBatch).queueCapacity(queue).build().start()) {
+          .defaultMaxTokens(maxNewTokens).maxBatch(maxBatch).queueCapacity(queue);
+      for (String o : corsOrigins == null ? List.<String>of() : corsOrigins) {
+        sb.corsOrigin(o);
+      }
+      try (OpenAiServer server = sb.build().start()) {
         Thread hook = new Thread(stop::countDown, "ltm-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("ltm serve: %s%n", server.url());

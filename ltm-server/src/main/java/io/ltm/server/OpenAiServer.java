@@ -67,6 +67,7 @@ public final class OpenAiServer implements AutoCloseable {
   private final double defaultTopP;
   private final int defaultTopK;
   private final int contextLength;
+  private final java.util.Set<String> corsOrigins;
   private final long created = System.currentTimeMillis() / 1000;
   private Javalin app;
 
@@ -81,6 +82,7 @@ public final class OpenAiServer implements AutoCloseable {
     this.defaultTopP = g == null || Double.isNaN(g.topP()) ? 1.0 : g.topP();
     this.defaultTopK = g == null ? 0 : Math.max(0, g.topK());
     this.contextLength = model.decoder().config().maxPositionEmbeddings();
+    this.corsOrigins = java.util.Set.copyOf(b.corsOrigins);
     List<String> adapters = b.lora == null ? List.of() : new ArrayList<>(b.lora.adapters().keySet());
     this.served = new ServedModels(b.servedName == null ? model.name() : b.servedName, adapters, b.vault != null);
     this.grounding = b.vault == null ? null : new Grounding(b.vault);
@@ -101,6 +103,8 @@ public final class OpenAiServer implements AutoCloseable {
       cfg.http.maxRequestSize = 16L << 20;
       cfg.router.ignoreTrailingSlashes = true;
     });
+    app.before("/v1/*", this::cors);
+    app.options("/v1/*", ctx -> ctx.status(corsOrigins.contains(ctx.header("Origin")) ? 204 : 403));
     app.before("/v1/*", this::authorize);
     app.get("/v1/models", this::models);
     app.post("/v1/chat/completions", this::chat);
@@ -152,7 +156,24 @@ public final class OpenAiServer implements AutoCloseable {
     return scheduler;
   }
 
+  /** Lets the browser pages of the allowed origins (e.g. Obsidian's {@code app://obsidian.md}) call the API. */
+  private void cors(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin != null && corsOrigins.contains(origin)) {
+      ctx.header("Access-Control-Allow-Origin", origin);
+      ctx.header("Vary", "Origin");
+      ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, OpenAI-Organization, OpenAI-Project, "
+          + "X-Stainless-Arch, X-Stainless-Lang, X-Stainless-OS, X-Stainless-Package-Version, X-Stainless-Runtime, "
+          + "X-Stainless-Runtime-Version, X-Stainless-Retry-Count, X-Stainless-Timeout");
+      ctx.header("Access-Control-Max-Age", "600");
+    }
+  }
+
   private void authorize(Context ctx) {
+    if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
+      return; // a CORS preflight carries no credentials
+    }
     if (apiKey == null) {
       return;
     }
@@ -306,8 +327,23 @@ public final class OpenAiServer implements AutoCloseable {
     private int defaultMaxTokens = DEFAULT_MAX_TOKENS;
     private int maxBatch = BatchScheduler.DEFAULT_MAX_BATCH;
     private int queueCapacity = BatchScheduler.DEFAULT_QUEUE_CAPACITY;
+    private final List<String> corsOrigins = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Lets web pages of {@code origin} (scheme://host[:port], e.g. {@code app://obsidian.md}) call the
+     * API from a browser (CORS); repeatable; default none, so no web page the user visits can reach the
+     * model or the vault.
+     */
+    public Builder corsOrigin(String origin) {
+      Objects.requireNonNull(origin, "origin");
+      if (!origin.matches("[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s]+")) {
+        throw new IllegalArgumentException("a CORS origin is scheme://host[:port] such as app://obsidian.md, but got \"" + origin + "\"");
+      }
+      corsOrigins.add(origin);
+      return this;
+    }
 
     /** The model to serve (required; not closed by the server). */
     public Builder model(LocalModel model) {

@@ -320,7 +320,16 @@ class OpenAiServerTest {
   void anApiKeyIsRequiredOffLoopbackAndCheckedWhenSet() throws Exception {
     assertThatThrownBy(() -> OpenAiServer.builder().model(model).host("0.0.0.0").port(0).build())
         .hasMessageContaining("--api-key");
-    try (OpenAiServer keyed = OpenAiServer.builder().model(model).port(0).apiKey("s3cret").build().start()) {
+    try (OpenAiServer keyed = OpenAiServer.builder().model(model).port(0).apiKey("s3cret").corsOrigin("app://obsidian.md").build().start()) {
+      // a browser preflight from the allowed origin passes without the key; another origin gets no CORS headers
+      HttpResponse<String> pre = HTTP.send(HttpRequest.newBuilder(URI.create(keyed.url() + "/chat/completions"))
+          .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "app://obsidian.md")
+          .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(pre.statusCode()).isEqualTo(204);
+      assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).contains("app://obsidian.md");
+      HttpResponse<String> evil = HTTP.send(HttpRequest.newBuilder(URI.create(keyed.url() + "/models"))
+          .header("Origin", "https://evil.example").header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(evil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
       OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl(keyed.url()).apiKey("guess").maxRetries(0).build();
       assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(com.openai.errors.UnauthorizedException.class);
       OpenAIClient right = OpenAIOkHttpClient.builder().baseUrl(keyed.url()).apiKey("s3cret").maxRetries(0).build();
@@ -338,6 +347,30 @@ class OpenAiServerTest {
       assertThatThrownBy(() -> c.chat().completions().create(chat("mine", "Hi", 2)
           .putAdditionalBodyProperty("ltm", JsonValue.from(Map.of("retrieve", true))).build()))
           .isInstanceOf(BadRequestException.class).hasMessageContaining("--index");
+    }
+  }
+
+  @Test
+  void aFullQueueAnswers429AndTheQueueDrainsAfterwards() throws Exception {
+    try (OpenAiServer small = OpenAiServer.builder().model(model).port(0).maxBatch(1).queueCapacity(1).build().start()) {
+      OpenAIClient c = OpenAIOkHttpClient.builder().baseUrl(small.url()).apiKey("x").maxRetries(0).build();
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try (StreamResponse<ChatCompletionChunk> running = c.chat().completions().createStreaming(chat("tiny-qwen3", "Long", 4000).build())) {
+        running.stream().iterator().next(); // the worker is busy with it
+        Future<ChatCompletion> waiting = pool.submit(() -> c.chat().completions().create(chat("tiny-qwen3", "Short", 2).build()));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (small.scheduler().queued() < 1 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(10);
+        }
+        OpenAIServiceException busy = (OpenAIServiceException) org.assertj.core.api.Assertions.catchThrowable(
+            () -> c.chat().completions().create(chat("tiny-qwen3", "Third", 2).build()));
+        assertThat(busy).isInstanceOf(com.openai.errors.RateLimitException.class);
+        assertThat(busy.statusCode()).isEqualTo(429);
+        running.close(); // frees the worker: the waiting request runs
+        assertThat(waiting.get().usage().orElseThrow().completionTokens()).isEqualTo(2);
+      } finally {
+        pool.shutdown();
+      }
     }
   }
 }
