@@ -101,8 +101,12 @@ final class GenerationCall {
         finish(ctx, out, f.generation());
         return;
       } else if (ev instanceof Job.Failed f) {
-        LOG.error("generation failed", f.error());
-        ApiException err = new ApiException(500, "server_error", null, null, "the generation failed: " + f.error().getMessage());
+        boolean closing = f.error() instanceof IllegalStateException && String.valueOf(f.error().getMessage()).contains("shutting down");
+        if (!closing) {
+          LOG.error("generation failed", f.error());
+        }
+        ApiException err = closing ? new ApiException(503, "server_error", null, "server_closing", "ltm serve is shutting down")
+            : new ApiException(500, "server_error", null, null, "the generation failed: " + f.error().getMessage());
         if (out == null) {
           throw err;
         }

@@ -306,11 +306,11 @@ public final class OpenAiServer implements AutoCloseable {
   @Override
   public void close() {
     try {
+      scheduler.close(); // first: requests in flight end at once (503) instead of holding the HTTP server open
+    } finally {
       if (app != null) {
         app.stop();
       }
-    } finally {
-      scheduler.close();
     }
   }
 

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * step; a batch whose jobs are all cancelled ends at once.
  *
  * <p>Knows nothing of HTTP. Thread-safe; {@link #close()} stops the worker, fails the jobs still
- * queued and waits for the running batch to end. Does not own the model or the LoRA wrapper.
+ * queued, stops the running batch at its next step and waits for it to end. Does not own the model or the LoRA wrapper.
  */
 public final class BatchScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
@@ -57,6 +57,7 @@ public final class BatchScheduler implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger largestBatch = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong generatedTokens = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean running;
+  private volatile List<Job> current = List.of();
 
   private BatchScheduler(Builder b) {
     this.generator = b.model.generator();
@@ -205,6 +206,7 @@ public final class BatchScheduler implements AutoCloseable {
   }
 
   private void runBatch(List<Job> batch) {
+    current = List.copyOf(batch);
     lastBatchSize = batch.size();
     largestBatch.accumulateAndGet(batch.size(), Math::max);
     List<BatchRow> rows = new ArrayList<>();
@@ -224,7 +226,9 @@ public final class BatchScheduler implements AutoCloseable {
         }
       }
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).emit(new Job.Finished(out.get(i)));
+        Job j = batch.get(i);
+        j.emit(closed && j.cancelled() ? new Job.Failed(new IllegalStateException("the server is shutting down"))
+            : new Job.Finished(out.get(i)));
       }
     } catch (RuntimeException e) {
       LOG.error("a batch of {} failed", batch.size(), e);
@@ -236,6 +240,8 @@ public final class BatchScheduler implements AutoCloseable {
         j.emit(new Job.Failed(new IllegalStateException("the engine failed: " + e, e)));
       }
       throw e;
+    } finally {
+      current = List.of();
     }
   }
 
@@ -248,6 +254,9 @@ public final class BatchScheduler implements AutoCloseable {
         j.emit(new Job.Failed(new IllegalStateException("the server is shutting down")));
       }
       queue.clear();
+      for (Job j : current) {
+        j.cancel(); // the running batch ends at its next step
+      }
       arrived.signalAll();
     } finally {
       lock.unlock();
