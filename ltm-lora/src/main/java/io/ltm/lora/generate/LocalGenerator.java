@@ -24,7 +24,9 @@ import java.util.Objects;
  * stop string, or the token budget.
  *
  * <p>{@link #generateBatch} runs several requests as one left-padded batch; each row keeps its own
- * sampling settings, seed, budget and listener. Every step's native memory lives in a child manager
+ * sampling settings, seed, budget and listener. {@link #generateRows} does the same for raw prompt
+ * ids ({@link BatchRow}) and adds what a server needs: per-row seeds independent of the row's place in
+ * the batch, the most likely alternatives of each token ({@link TokenStep}) and cancellation of a row. Every step's native memory lives in a child manager
  * closed at the end of the step, and the cache is closed at the end of the generation, so resident
  * memory stays flat over long generations. Thread-safe (each call has its own cache).
  */
