@@ -83,14 +83,15 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Path> named = parseAdapters();
     checkOptions();
+    boolean loopback = OpenAiServer.isLoopback(host);
+    if (!loopback && apiKey == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--host " + host + " serves beyond this machine: "
+          + "give --api-key KEY too (clients send it as \"Authorization: Bearer KEY\"), or keep --host 127.0.0.1");
+    }
     BaseModelDir.require(base);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!OpenAiServer.isLoopback(host)) {
-      if (apiKey == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--host " + host + " serves beyond this machine: "
-            + "give --api-key KEY too (clients send it as \"Authorization: Bearer KEY\"), or keep --host 127.0.0.1");
-      }
+    if (!loopback) {
       err.println("WARNING: listening on " + host + ": every machine that reaches this address can use the model "
           + "(with the API key). Plain HTTP: put it behind TLS beyond a trusted network.");
     }
