@@ -71,7 +71,7 @@ public record ChatCompletionRequest(
     }
     Boolean logprobs = BodyReader.optBool(body, "logprobs", "logprobs");
     Integer top = BodyReader.optInt(body, "top_logprobs", "top_logprobs", 0, Sampling.MAX_TOP_LOGPROBS);
-    if (top != null && !Boolean.TRUE.equals(logprobs)) {
+    if (top != null && top > 0 && !Boolean.TRUE.equals(logprobs)) {
       throw ApiException.badRequest("top_logprobs", "top_logprobs needs logprobs set to true");
     }
     Integer topLogprobs = Boolean.TRUE.equals(logprobs) ? (top == null ? 0 : top) : null;

@@ -50,6 +50,14 @@ public record Sampling(
     if (tools != null && !(tools.isArray() && tools.isEmpty())) {
       throw ApiException.badRequest("tools", "tools are not supported by ltm serve; send the request without them");
     }
+    JsonNode format = BodyReader.optObject(body, "response_format", "response_format");
+    if (format != null) {
+      String type = BodyReader.optString(format, "type", "response_format.type");
+      if (type != null && !type.equals("text")) {
+        throw ApiException.badRequest("response_format", "response_format \"" + type
+            + "\" is not supported by ltm serve (no constrained decoding); leave it out or use \"text\"");
+      }
+    }
     boolean stream = Boolean.TRUE.equals(BodyReader.optBool(body, "stream", "stream"));
     JsonNode options = BodyReader.optObject(body, "stream_options", "stream_options");
     boolean includeUsage = options != null && Boolean.TRUE.equals(BodyReader.optBool(options, "include_usage", "stream_options.include_usage"));
