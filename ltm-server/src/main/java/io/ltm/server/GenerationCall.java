@@ -47,6 +47,7 @@ final class GenerationCall {
   private final ObjectNode textLogprobs;
   private int completionTokens;
   private int textOffset;
+  private boolean citationsSent;
 
   GenerationCall(boolean chat, String model, ModelTokenizer tokenizer, Job job, OutputText text, boolean stream,
       boolean includeUsage, Integer topLogprobs, JsonNode citations) {
@@ -247,8 +248,6 @@ final class GenerationCall {
     }
     return c;
   }
-
-  private boolean citationsSent;
 
   /** The chat form of one token's logprobs: token, logprob, bytes, top_logprobs. */
   private ObjectNode logprobEntry(TokenStep s) {
