@@ -186,6 +186,9 @@ public final class BatchScheduler implements AutoCloseable {
           deadline = Math.min(cap, System.nanoTime() + windowNanos);
         }
       }
+      if (closed || queue.isEmpty()) {
+        return closed ? null : List.of(); // closed (or emptied) while gathering
+      }
       String adapter = queue.peekFirst().adapter();
       List<Job> batch = new ArrayList<>();
       running = true;
