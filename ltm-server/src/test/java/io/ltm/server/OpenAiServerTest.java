@@ -373,4 +373,24 @@ class OpenAiServerTest {
       }
     }
   }
+
+  @Test
+  void aShortJobBatchedWithALongOneEndsWhenItsOwnRowIsDone() throws Exception {
+    try (io.ltm.server.engine.BatchScheduler scheduler = io.ltm.server.engine.BatchScheduler.builder().model(model).build()) {
+      int[] prompt = model.tokenizer().encode("Hello there");
+      io.ltm.server.engine.Job longJob = scheduler.submit("", prompt, GenerationRequest.builder().prompt("x").maxNewTokens(4000).build(), 0);
+      io.ltm.server.engine.Job shortJob = scheduler.submit("", prompt, GenerationRequest.builder().prompt("x").maxNewTokens(3).build(), 0);
+      int steps = 0;
+      io.ltm.server.engine.Job.Event e;
+      while (!((e = shortJob.next(30, java.util.concurrent.TimeUnit.SECONDS)) instanceof io.ltm.server.engine.Job.Finished)) {
+        assertThat(e).isInstanceOf(io.ltm.server.engine.Job.Step.class);
+        steps++;
+      }
+      assertThat(steps).isEqualTo(3);
+      assertThat(((io.ltm.server.engine.Job.Finished) e).generation().tokens()).hasSize(3);
+      assertThat(scheduler.lastBatchSize()).isEqualTo(2); // they ran together
+      assertThat(scheduler.idle()).isFalse(); // and the long one still runs
+      longJob.cancel();
+    }
+  }
 }

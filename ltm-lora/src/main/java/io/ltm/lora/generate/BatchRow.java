@@ -1,5 +1,6 @@
 package io.ltm.lora.generate;
 
+import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -18,9 +19,13 @@ import java.util.function.Consumer;
  * @param cancelled polled before every decode step; once true, the row stops (its generation ends
  *     with what it has, finish reason {@code LENGTH}); null for never
  * @param steps called once per generated token on the generating thread, with the alternatives; null for none
+ * @param finished called once on the generating thread as soon as this row is done (end of sequence, stop
+ *     string, budget or cancellation), with its generation, while the other rows of the batch may go on;
+ *     null for none
  */
 public record BatchRow(
-    int[] promptIds, GenerationRequest settings, int topLogprobs, BooleanSupplier cancelled, Consumer<TokenStep> steps) {
+    int[] promptIds, GenerationRequest settings, int topLogprobs, BooleanSupplier cancelled, Consumer<TokenStep> steps,
+    Consumer<Generation> finished) {
   /** The most alternatives a step reports (OpenAI's limit for {@code top_logprobs}). */
   public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -36,6 +41,12 @@ public record BatchRow(
     }
   }
 
+  /** A row without a {@code finished} callback. */
+  public BatchRow(int[] promptIds, GenerationRequest settings, int topLogprobs, BooleanSupplier cancelled,
+      Consumer<TokenStep> steps) {
+    this(promptIds, settings, topLogprobs, cancelled, steps, null);
+  }
+
   /** The prompt ids (a copy). */
   @Override
   public int[] promptIds() {
@@ -44,6 +55,6 @@ public record BatchRow(
 
   /** A row with no alternatives, no cancellation and no step listener. */
   public static BatchRow of(int[] promptIds, GenerationRequest settings) {
-    return new BatchRow(promptIds, settings, 0, null, null);
+    return new BatchRow(promptIds, settings, 0, null, null, null);
   }
 }

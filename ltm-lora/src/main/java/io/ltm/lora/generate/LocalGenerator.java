@@ -88,8 +88,9 @@ public final class LocalGenerator implements TextGenerator {
   /**
    * Generates for several rows as one left-padded batch; results in row order. Each row keeps its own
    * seed (no offset by its index), reports its {@link BatchRow#topLogprobs()} alternatives per token to
-   * {@link BatchRow#steps()}, and stops as soon as its {@link BatchRow#cancelled()} flag turns true;
-   * the batch ends when every row is done.
+   * {@link BatchRow#steps()}, stops as soon as its {@link BatchRow#cancelled()} flag turns true, and is
+   * handed to its {@link BatchRow#finished()} callback the step it is done; the batch ends when every
+   * row is done.
    */
   public List<Generation> generateRows(List<BatchRow> batch) {
     if (batch.isEmpty()) {
@@ -150,7 +151,11 @@ public final class LocalGenerator implements TextGenerator {
           if (!rows[r].done()) {
             rows[r].accept(rows[r].sampler.next(logits, r * vocab, vocab, rows[r].seen), logits, r * vocab, vocab);
           }
-          allDone &= rows[r].done();
+          boolean done = rows[r].done();
+          if (done) {
+            rows[r].reportFinished();
+          }
+          allDone &= done;
           feed[r] = rows[r].lastId;
         }
         if (allDone) {
@@ -176,6 +181,7 @@ public final class LocalGenerator implements TextGenerator {
     final OutputAssembler output;
     int lastId;
     boolean cancelled;
+    boolean reported;
 
     Row(int[] prompt, BatchRow spec) {
       this.spec = spec;
@@ -219,6 +225,16 @@ public final class LocalGenerator implements TextGenerator {
 
     Generation result() {
       return output.result(model.name());
+    }
+
+    /** Hands the result to the row's {@code finished} callback, once. */
+    void reportFinished() {
+      if (!reported) {
+        reported = true;
+        if (spec.finished() != null) {
+          spec.finished().accept(result());
+        }
+      }
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.ltm.server.engine;
 
-import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.lora.generate.BatchRow;
 import io.ltm.lora.generate.LocalGenerator;
@@ -22,14 +21,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the generations of many concurrent callers on one model: jobs wait in a bounded FIFO queue; one
  * worker thread takes the oldest job together with up to {@code maxBatch - 1} more that use the same
- * adapter (waiting one {@code batchWindow} after the last arrival, at most five windows, for them to arrive) and decodes them as one left-padded
- * batch ({@link LocalGenerator#generateRows}). A batch runs to the end of its longest row; jobs that
- * arrive meanwhile form the next batch. Each row samples with its own seed, so a greedy (or seeded)
- * request gets the same tokens alone or in any batch. A cancelled job leaves its batch at the next
- * step; a batch whose jobs are all cancelled ends at once.
+ * adapter (waiting one {@code batchWindow} after the last arrival, at most five windows, for them to
+ * arrive) and decodes them as one left-padded batch ({@link LocalGenerator#generateRows}). Each job ends
+ * the step its own row is done; the batch runs to the end of its longest row, and jobs that arrive
+ * meanwhile form the next batch. Each row samples with its own seed, so a greedy (or seeded) request
+ * gets the same tokens alone or in any batch. A cancelled job leaves its batch at the next step; a
+ * batch whose jobs are all cancelled ends at once.
  *
  * <p>Knows nothing of HTTP. Thread-safe; {@link #close()} stops the worker, fails the jobs still
- * queued, stops the running batch at its next step and waits for it to end. Does not own the model or the LoRA wrapper.
+ * queued, stops the running batch at its next step and waits for it to end. Does not own the model or
+ * the LoRA wrapper.
  */
 public final class BatchScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
@@ -214,29 +215,25 @@ public final class BatchScheduler implements AutoCloseable {
     largestBatch.accumulateAndGet(batch.size(), Math::max);
     List<BatchRow> rows = new ArrayList<>();
     for (Job j : batch) {
+      // each job ends the step its row is done, not when the whole batch is
       rows.add(new BatchRow(j.promptIds(), j.settings(), j.topLogprobs(), j::cancelled, s -> {
         generatedTokens.incrementAndGet();
         j.emit(new Job.Step(s));
-      }));
+      }, g -> j.emit(closed && j.cancelled() ? new Job.Failed(new IllegalStateException("the server is shutting down"))
+          : new Job.Finished(g))));
     }
     try {
-      List<Generation> out;
       if (lora == null) {
-        out = generator.generateRows(rows);
+        generator.generateRows(rows);
       } else {
         try (AdapterSelection.Scope s = lora.use(batch.get(0).adapter())) {
-          out = generator.generateRows(rows);
+          generator.generateRows(rows);
         }
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        Job j = batch.get(i);
-        j.emit(closed && j.cancelled() ? new Job.Failed(new IllegalStateException("the server is shutting down"))
-            : new Job.Finished(out.get(i)));
       }
     } catch (RuntimeException e) {
       LOG.error("a batch of {} failed", batch.size(), e);
       for (Job j : batch) {
-        j.emit(new Job.Failed(e));
+        j.emit(new Job.Failed(e)); // ignored by a job that already finished
       }
     } catch (Error e) {
       for (Job j : batch) {
