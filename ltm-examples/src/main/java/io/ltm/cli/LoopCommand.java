@@ -3,6 +3,7 @@ package io.ltm.cli;
 import io.ltm.cli.options.AdapterOption;
 import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.ContextBudgetOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.SamplingOptions;
 import io.ltm.cli.options.SystemPromptOption;
@@ -76,8 +77,7 @@ public final class LoopCommand implements Callable<Integer> {
   @Option(names = "--index", paramLabel = "DIR", description = "vault index (ltm index) to ground each probe with cited notes")
   Path index;
 
-  @Option(names = "--context-budget", defaultValue = "768", description = "tokens of retrieved context per probe (default: ${DEFAULT-VALUE})")
-  int contextBudget;
+  @Mixin ContextBudgetOption contextBudget;
 
   @Mixin SamplingOptions sampling;
 
@@ -143,7 +143,7 @@ public final class LoopCommand implements Callable<Integer> {
     err.flush();
     List<ProbeResult> results;
     try (VaultContext context = index == null ? null : (model.base() == null
-        ? VaultContext.open(index, contextBudget) : VaultContext.open(index, contextBudget, model.base()))) {
+        ? VaultContext.open(index, contextBudget.budget()) : VaultContext.open(index, contextBudget.budget(), model.base()))) {
       ContextProvider provider = context == null ? null : context.provider();
       java.util.function.UnaryOperator<ThinkingLoop.Builder> loop = b -> b.runId(run).iterations(iterations)
           .settings(settings).systemPrompt(system.system()).contextProvider(provider).stopWhenUnchanged(!allIterations).listener(progress);

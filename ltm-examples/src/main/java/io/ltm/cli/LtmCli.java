@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       VaultCommand.class,
       DatasetCommand.class,
       RandomModelCommand.class,
+      ServeCommand.class,
       TrainCommand.class,
       ExportCommand.class,
       ScoreCommand.class,

@@ -1,6 +1,7 @@
 package io.ltm.cli;
 
 import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.ContextBudgetOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.LoraOptions;
@@ -50,8 +51,7 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--vault", paramLabel = "DIR", description = "Obsidian vault: indexed into RUN/index and retrieved into each probe's context")
   Path vault;
 
-  @Option(names = "--context-budget", defaultValue = "768", description = "tokens of retrieved vault context per probe (default: ${DEFAULT-VALUE})")
-  int contextBudget;
+  @Mixin ContextBudgetOption contextBudget;
 
   @Option(names = "--steps", description = "training steps (default: " + SeedSettings.STEPS + "; demo " + SeedSettings.DEMO_STEPS + ")")
   Long steps;
@@ -101,7 +101,7 @@ public final class SeedCommand implements Callable<Integer> {
     SeedSettings settings;
     try {
       SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(model.base()).vault(vault).r(lora.r()).alpha(lora.alpha())
-          .targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora()).validationFraction(validation).seed(seed).think(!noThink).device(device.name()).contextBudget(contextBudget);
+          .targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora()).validationFraction(validation).seed(seed).think(!noThink).device(device.name()).contextBudget(contextBudget.budget());
       if (steps != null) {
         b.steps(steps);
       }

@@ -90,8 +90,11 @@ public final class VaultContext implements AutoCloseable {
     }
   }
 
-  /** The provider for {@link io.ltm.core.loop.ThinkingLoop.Builder#contextProvider}. */
-  public ContextProvider provider() {
+  /**
+   * The provider for {@link io.ltm.core.loop.ThinkingLoop.Builder#contextProvider} (and for {@code ltm
+   * serve}, which asks it for the results with their citations).
+   */
+  public VaultContextProvider provider() {
     return provider;
   }
 

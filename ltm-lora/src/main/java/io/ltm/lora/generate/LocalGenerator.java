@@ -24,7 +24,9 @@ import java.util.Objects;
  * stop string, or the token budget.
  *
  * <p>{@link #generateBatch} runs several requests as one left-padded batch; each row keeps its own
- * sampling settings, seed, budget and listener. Every step's native memory lives in a child manager
+ * sampling settings, seed, budget and listener. {@link #generateRows} does the same for raw prompt
+ * ids ({@link BatchRow}) and adds what a server needs: per-row seeds independent of the row's place in
+ * the batch, the most likely alternatives of each token ({@link TokenStep}) and cancellation of a row. Every step's native memory lives in a child manager
  * closed at the end of the step, and the cache is closed at the end of the generation, so resident
  * memory stays flat over long generations. Thread-safe (each call has its own cache).
  */
@@ -65,32 +67,54 @@ public final class LocalGenerator implements TextGenerator {
 
   /**
    * Continues raw prompt ids; {@code settings.get(i)} gives row i's sampling settings, budget, stop
-   * strings and listener (its messages are ignored).
+   * strings and listener (its messages are ignored). Row i samples with seed {@code settings.get(i).seed() + i}.
    */
   public List<Generation> generateFromIds(List<int[]> prompts, List<GenerationRequest> settings) {
     if (prompts.isEmpty() || prompts.size() != settings.size()) {
       throw new IllegalArgumentException("need one request per prompt, and at least one; got "
           + prompts.size() + " prompts and " + settings.size() + " requests");
     }
+    List<BatchRow> rows = new ArrayList<>();
+    for (int r = 0; r < prompts.size(); r++) {
+      if (prompts.get(r).length == 0) {
+        throw new IllegalArgumentException("prompt " + r + " is empty");
+      }
+      GenerationRequest s = Objects.requireNonNull(settings.get(r), "request");
+      rows.add(BatchRow.of(prompts.get(r), s.seed() + r == s.seed() ? s : s.toBuilder().seed(s.seed() + r).build()));
+    }
+    return generateRows(rows);
+  }
+
+  /**
+   * Generates for several rows as one left-padded batch; results in row order. Each row keeps its own
+   * seed (no offset by its index), reports its {@link BatchRow#topLogprobs()} alternatives per token to
+   * {@link BatchRow#steps()}, stops as soon as its {@link BatchRow#cancelled()} flag turns true, and is
+   * handed to its {@link BatchRow#finished()} callback the step it is done; the batch ends when every
+   * row is done.
+   */
+  public List<Generation> generateRows(List<BatchRow> batch) {
+    if (batch.isEmpty()) {
+      throw new IllegalArgumentException("need at least one row");
+    }
     Decoder d = model.decoder();
     int vocab = d.config().vocabSize();
-    int b = prompts.size();
+    int b = batch.size();
     int maxPrompt = 0;
     int maxNew = 0;
     Row[] rows = new Row[b];
+    List<int[]> prompts = new ArrayList<>();
     for (int r = 0; r < b; r++) {
-      int[] p = prompts.get(r);
-      if (p.length == 0) {
-        throw new IllegalArgumentException("prompt " + r + " is empty");
-      }
+      BatchRow spec = Objects.requireNonNull(batch.get(r), "row");
+      int[] p = spec.promptIds();
       for (int id : p) {
         if (id < 0 || id >= vocab) {
           throw new IllegalArgumentException("prompt " + r + " has id " + id + " outside the vocabulary [0, " + vocab + ")");
         }
       }
+      prompts.add(p);
       maxPrompt = Math.max(maxPrompt, p.length);
-      maxNew = Math.max(maxNew, settings.get(r).maxNewTokens());
-      rows[r] = new Row(p, settings.get(r), r);
+      maxNew = Math.max(maxNew, spec.settings().maxNewTokens());
+      rows[r] = new Row(p, spec);
     }
     int pad = model.eosIds().isEmpty() ? 0 : model.eosIds().get(0);
     int[] nextPos = new int[b];
@@ -125,9 +149,13 @@ public final class LocalGenerator implements TextGenerator {
         boolean allDone = true;
         for (int r = 0; r < b; r++) {
           if (!rows[r].done()) {
-            rows[r].accept(rows[r].sampler.next(logits, r * vocab, vocab, rows[r].seen));
+            rows[r].accept(rows[r].sampler.next(logits, r * vocab, vocab, rows[r].seen), logits, r * vocab, vocab);
           }
-          allDone &= rows[r].done();
+          boolean done = rows[r].done();
+          if (done) {
+            rows[r].reportFinished();
+          }
+          allDone &= done;
           feed[r] = rows[r].lastId;
         }
         if (allDone) {
@@ -147,14 +175,18 @@ public final class LocalGenerator implements TextGenerator {
   /** One row's state: its sampler, the ids seen (for the repetition penalty) and its output. */
   private final class Row {
     final GenerationRequest req;
+    final BatchRow spec;
     final Sampler sampler;
     final boolean[] seen;
     final OutputAssembler output;
     int lastId;
+    boolean cancelled;
+    boolean reported;
 
-    Row(int[] prompt, GenerationRequest req, int index) {
-      this.req = req;
-      this.sampler = new Sampler(req.temperature(), req.topK(), req.topP(), req.repetitionPenalty(), req.seed() + index);
+    Row(int[] prompt, BatchRow spec) {
+      this.spec = spec;
+      this.req = spec.settings();
+      this.sampler = new Sampler(req.temperature(), req.topK(), req.topP(), req.repetitionPenalty(), req.seed());
       this.seen = new boolean[model.decoder().config().vocabSize()];
       boolean inThink = false;
       for (int id : prompt) {
@@ -171,20 +203,38 @@ public final class LocalGenerator implements TextGenerator {
     }
 
     boolean done() {
-      return output.done();
+      if (!cancelled && spec.cancelled() != null && spec.cancelled().getAsBoolean()) {
+        cancelled = true; // sticky: the row never resumes
+      }
+      return cancelled || output.done();
     }
 
-    void accept(Sampler.Choice c) {
+    void accept(Sampler.Choice c, float[] logits, int offset, int vocab) {
       lastId = c.id();
       seen[c.id()] = true;
       GeneratedToken t = output.accept(c.id(), c.logprob(), c.entropy());
       if (req.listener() != null) {
         req.listener().accept(t);
       }
+      if (spec.steps() != null) {
+        List<TokenStep.Alternative> top = spec.topLogprobs() == 0 ? List.of()
+            : Sampler.top(logits, offset, vocab, spec.topLogprobs());
+        spec.steps().accept(new TokenStep(t, top));
+      }
     }
 
     Generation result() {
       return output.result(model.name());
+    }
+
+    /** Hands the result to the row's {@code finished} callback, once. */
+    void reportFinished() {
+      if (!reported) {
+        reported = true;
+        if (spec.finished() != null) {
+          spec.finished().accept(result());
+        }
+      }
     }
   }
 }

@@ -69,6 +69,42 @@ final class Sampler {
     return new Choice(id, logprob, entropy);
   }
 
+  /**
+   * The {@code n} most likely ids of {@code logits[offset, offset + vocab)} with their log-probabilities
+   * under the full softmax (no temperature, no filters), most likely first, ties by lower id.
+   */
+  static java.util.List<TokenStep.Alternative> top(float[] logits, int offset, int vocab, int n) {
+    n = Math.min(n, vocab);
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < vocab; i++) {
+      max = Math.max(max, logits[offset + i]);
+    }
+    double z = 0;
+    for (int i = 0; i < vocab; i++) {
+      z += Math.exp(logits[offset + i] - max);
+    }
+    double logZ = Math.log(z);
+    int[] best = new int[n]; // ids, most likely first
+    int count = 0;
+    for (int i = 0; i < vocab; i++) {
+      float l = logits[offset + i];
+      if (count == n && !(l > logits[offset + best[n - 1]])) {
+        continue; // not above the n-th best (a tie keeps the lower id already held)
+      }
+      int at = count < n ? count++ : n - 1;
+      while (at > 0 && l > logits[offset + best[at - 1]]) {
+        best[at] = best[at - 1];
+        at--;
+      }
+      best[at] = i;
+    }
+    java.util.List<TokenStep.Alternative> out = new java.util.ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      out.add(new TokenStep.Alternative(best[k], logits[offset + best[k]] - max - logZ));
+    }
+    return out;
+  }
+
   private static int argmax(double[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {

@@ -183,4 +183,49 @@ class LocalGeneratorTest {
     model.scorer().logprobs(model.scorer().tokenize("a b c d e f g"));
     assertThat(model.decoder().manager().getManagedArrays().size()).isEqualTo(before);
   }
+
+  @Test
+  void rowsKeepTheirOwnSeedReportTopAlternativesAndStopWhenCancelled() {
+    LocalGenerator gen = model.generator();
+    GenerationRequest sampled = req().prompt("Sampled row").temperature(0.9).seed(77).build();
+    int[] p0 = gen.promptIds(req().prompt("Other row first").build());
+    int[] p1 = gen.promptIds(sampled);
+    List<TokenStep> steps = new ArrayList<>();
+    List<Generation> both = gen.generateRows(List.of(BatchRow.of(p0, req().build()),
+        new BatchRow(p1, sampled, 4, null, steps::add)));
+    Generation alone = gen.generateRows(List.of(BatchRow.of(p1, sampled))).get(0);
+    // row 1 samples with its own seed: the same tokens as alone
+    assertThat(both.get(1).tokens().stream().map(GeneratedToken::id).toList())
+        .isEqualTo(alone.tokens().stream().map(GeneratedToken::id).toList());
+    assertThat(steps).hasSize(16);
+    for (TokenStep s : steps) {
+      assertThat(s.top()).hasSize(4);
+      for (int i = 1; i < 4; i++) {
+        assertThat(s.top().get(i).logprob()).isLessThanOrEqualTo(s.top().get(i - 1).logprob());
+      }
+      // the chosen token's logprob is the model's: at or below the best, equal when it is among the top
+      assertThat(s.token().logprob()).isLessThanOrEqualTo(s.top().get(0).logprob() + 1e-9);
+      s.top().stream().filter(a -> a.id() == s.token().id()).findFirst()
+          .ifPresent(a -> assertThat(a.logprob()).isCloseTo(s.token().logprob(), within(1e-6)));
+    }
+    // cancellation: the row stops after the flag turns, the other row runs on
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    List<Generation> cancelled = gen.generateRows(List.of(
+        new BatchRow(p0, req().build(), 0, () -> seen.get() >= 3, s -> seen.incrementAndGet()),
+        BatchRow.of(p1, req().build())));
+    assertThat(cancelled.get(0).tokens()).hasSize(3);
+    assertThat(cancelled.get(1).tokens()).hasSize(16);
+  }
+
+  @Test
+  void topAlternativesAreTheLargestLogitsUnderTheFullSoftmax() {
+    float[] logits = {0f, 3f, 1f, 3f, -2f, 2.5f};
+    List<TokenStep.Alternative> top = Sampler.top(logits, 0, 6, 3);
+    assertThat(top).extracting(TokenStep.Alternative::id).containsExactly(1, 3, 5); // tie 1/3 by lower id
+    double z = 0;
+    for (float l : logits) {
+      z += Math.exp(l);
+    }
+    assertThat(top.get(2).logprob()).isCloseTo(2.5 - Math.log(z), within(1e-9));
+  }
 }

@@ -50,17 +50,40 @@ public final class VaultContextProvider implements ContextProvider {
    * index picks the analyzer per note and the query runs against all of them. */
   @Override
   public List<ContextSnippet> retrieve(String query, String lang) {
+    return snippets(results(query, k));
+  }
+
+  /**
+   * The search results behind {@link #retrieve}, with their full {@link io.ltm.rag.search.Citation}s:
+   * the best {@code k} hits for {@code query} (hybrid or the configured mode, link expansion as
+   * configured), those that fit the token budget, best first; empty for a blank query.
+   *
+   * @throws IllegalArgumentException when {@code k < 1}
+   */
+  public List<SearchResult> results(String query, int k) {
     Objects.requireNonNull(query, "query");
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1 but got " + k);
+    }
     if (query.isBlank()) {
       return List.of();
     }
     List<SearchResult> results = searcher.search(
         RetrievalRequest.builder(query).k(k).mode(mode).expandLinks(expandLinks).build());
-    List<ContextSnippet> out = new ArrayList<>();
+    List<SearchResult> out = new ArrayList<>();
     for (SearchResult r : packer.build(results).included()) {
       if (!r.text().isBlank()) {
-        out.add(new ContextSnippet(r.text(), r.citation().label(), r.citation().uri()));
+        out.add(r);
       }
+    }
+    return out;
+  }
+
+  /** {@code results} as the loop's snippets: the text, the citation's label and its Obsidian link. */
+  public static List<ContextSnippet> snippets(List<SearchResult> results) {
+    List<ContextSnippet> out = new ArrayList<>();
+    for (SearchResult r : results) {
+      out.add(new ContextSnippet(r.text(), r.citation().label(), r.citation().uri()));
     }
     return out;
   }
