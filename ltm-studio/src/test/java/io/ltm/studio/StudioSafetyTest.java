@@ -282,7 +282,7 @@ class StudioSafetyTest {
 
   @Test
   void aSecondLoopOnTheSameRunIsRefusedAndTheTraceStaysWhole() throws Exception {
-    String body = "{\"prompt\":\"Two tabs?\",\"run\":\"two-tabs\",\"iterations\":2,\"maxNewTokens\":400}";
+    String body = "{\"prompt\":\"Two tabs?\",\"run\":\"two-tabs\",\"iterations\":2,\"maxNewTokens\":80}";
     HttpResponse<String> first = send(post("/api/loop", body, "POST"));
     assertThat(first.statusCode()).isEqualTo(200);
     String job = json.readTree(first.body()).get("job").asText();

@@ -130,12 +130,14 @@ export class Pane {
   }
 }
 
-/** A table of thought metrics: {key: value}. */
+/** Thought metrics {key: value} as a compact grid of cells, behaviour rates in their colours. */
 export function metricsTable(metrics, keys) {
   const shown = (keys || Object.keys(metrics)).filter((k) => metrics[k] !== undefined);
-  return el('table', { class: 'metrics' },
-    el('tr', {}, el('th', {}, 'metric'), el('th', {}, 'value')),
-    shown.map((k) => el('tr', {}, el('td', {}, k), el('td', {}, fmt(metrics[k])))));
+  return el('div', { class: 'metrics mgrid' }, shown.map((k) => {
+    const b = k.endsWith('Per1k') ? k.slice(0, -5) : '';
+    return el('div', { class: 'mcell', 'data-metric': k }, el('span', { class: `mkey${behaviourLabels[b] ? ` b-${b}` : ''}` }, k),
+      el('span', { class: 'mval' }, fmt(metrics[k])));
+  }));
 }
 
 export function fmt(v) {
@@ -173,7 +175,8 @@ export function variantSelect(info) {
 
 /** The SVG of a chart from the report's renderer, parsed as XML (never as HTML) and scrubbed of scripts and handlers. */
 export function svgNode(text) {
-  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const svg = /^<svg[^>]*\sxmlns=/.test(text) ? text : text.replace(/^<svg\b/, '<svg xmlns="http://www.w3.org/2000/svg"');
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   const root = doc.documentElement;
   if (root.nodeName !== 'svg') return el('div', { class: 'error' }, 'chart could not be read');
   for (const bad of root.querySelectorAll('script, foreignObject')) bad.remove();

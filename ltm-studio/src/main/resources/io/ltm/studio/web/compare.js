@@ -63,9 +63,9 @@ export function mount(root, info) {
   goBtn.addEventListener('click', go);
   stopBtn.addEventListener('click', () => stopJob(job));
   columns();
-  root.append(el('h2', {}, 'Compare'),
+  root.append(...[el('h2', {}, 'Compare'),
     info.variants.length < 2 ? el('p', { class: 'muted' }, 'Only the base is loaded; start the studio with --adapter DIR (repeatable) to compare.') : null,
     prompt, el('div', { class: 'row' }, sampling.node),
-    el('div', { class: 'row' }, goBtn, stopBtn, el('label', {}, heat, ' entropy heat map'), legend()), status, grid);
+    el('div', { class: 'row' }, goBtn, stopBtn, el('label', {}, heat, ' entropy heat map'), legend()), status, grid].filter(Boolean));
   return () => { if (unwatch) unwatch(); };
 }

@@ -82,12 +82,12 @@ export function mount(root, info) {
 
   goBtn.addEventListener('click', go);
   stopBtn.addEventListener('click', () => stopJob(job));
-  root.append(el('h2', {}, 'Thinking loop'),
+  root.append(...[el('h2', {}, 'Thinking loop'),
     info.runs ? null : el('p', { class: 'error' }, 'Start the studio with --runs DIR: the loop writes its trace into a run folder there.'),
     prompt,
     el('div', { class: 'row' }, el('label', {}, 'scene ', scene), el('label', {}, 'iterations ', iterations),
       el('label', {}, 'run folder ', run), el('label', {}, 'model ', variant), el('label', {}, useNotes, ' ground in vault notes')),
     el('div', { class: 'row' }, sampling.node),
-    el('div', { class: 'row' }, goBtn, stopBtn, legend()), status, notesBox, stack);
+    el('div', { class: 'row' }, goBtn, stopBtn, legend()), status, notesBox, stack].filter(Boolean));
   return () => { if (unwatch) unwatch(); };
 }

@@ -34,7 +34,7 @@ export async function mount(root, info) {
     parts.push(el('h3', {}, 'Training'), training.length ? charts(training) : el('p', { class: 'muted' }, 'No metrics.jsonl in this run.'));
     parts.push(el('h3', {}, 'Thought metrics per checkpoint'));
     if (d.groups.length) parts.push(summary(d), charts(thought)); else parts.push(el('p', { class: 'muted' }, 'No traces yet.'));
-    parts.push(el('h3', {}, 'How thinking evolved, probe by probe'), legend(), d.probes.map(probe));
+    parts.push(el('h3', {}, 'How thinking evolved, probe by probe'), legend(), ...d.probes.map(probe));
     view.replaceChildren(...parts);
     view.dataset.run = name;
   }
