@@ -209,6 +209,8 @@ class StudioBrowserTest {
           "const p = document.getElementById('page'); return p && p.dataset.page ? p.dataset.page : null;");
       return hash.substring(1).equals(ready);
     });
+    // Every page says that the built-in random model runs.
+    assertThat(driver.findElement(By.id("banner")).getText()).contains("RANDOM model");
   }
 
   private static WebElement page() {
