@@ -242,6 +242,26 @@ class StudioSafetyTest {
     assertThat(waitForEnd(job).get("tokens").asInt()).isLessThan(3000);
   }
 
+  @Test
+  void atMostFourGenerationsRunAtOnce() throws Exception {
+    List<String> jobs = new ArrayList<>();
+    try {
+      for (int i = 0; i < Jobs.MAX_RUNNING; i++) {
+        jobs.add(startAsk(3000));
+      }
+      HttpResponse<String> fifth = send(post("/api/ask", "{\"prompt\":\"one more\"}", "POST"));
+      assertThat(fifth.statusCode()).isEqualTo(429);
+      assertThat(fifth.body()).contains("running already");
+    } finally {
+      for (String j : jobs) {
+        send(post("/api/jobs/" + j + "/stop", "{}", "POST"));
+      }
+      for (String j : jobs) {
+        assertThat(waitForEnd(j).get("state").asText()).isEqualTo("stopped");
+      }
+    }
+  }
+
   // ---- two tabs
 
   @Test
