@@ -142,6 +142,11 @@ public final class Studio implements AutoCloseable {
     return RequestGuard.isLoopback(cfg.host);
   }
 
+  /** Generations running now (for tests and monitoring). */
+  int runningJobs() {
+    return jobs == null ? 0 : jobs.running();
+  }
+
   /** The socket address the server is bound to. */
   public InetSocketAddress boundAddress() {
     return new InetSocketAddress(cfg.host, port);

@@ -99,6 +99,23 @@ class StudioBrowserTest {
     List<WebElement> heat = driver.findElements(By.cssSelector(".pane.answer .text span[title^='entropy']"));
     assertThat(heat).isNotEmpty();
     shot("ask-heatmap");
+
+    // Stop: a long generation ends at the button, keeping what it wrote.
+    setNumber("maxNewTokens", 3000);
+    setNumber("thinkBudget", 0);
+    driver.findElement(By.id("ask-go")).click();
+    w.until(d -> d.findElement(By.id("ask-status")).getText().matches("\\d+ tokens…"));
+    driver.findElement(By.id("ask-stop")).click();
+    w.until(d -> d.findElement(By.id("ask-status")).getText().startsWith("stopped after"));
+    assertThat(driver.findElement(By.id("ask-status")).getText()).contains("stopped by the user");
+    shot("ask-stopped");
+
+    // Leaving the page mid-generation closes its event stream, and the server stops generating.
+    driver.findElement(By.id("ask-go")).click();
+    w.until(d -> d.findElement(By.id("ask-status")).getText().matches("\\d+ tokens…"));
+    assertThat(studio.runningJobs()).isEqualTo(1);
+    open("#runs");
+    w.until(d -> studio.runningJobs() == 0);
   }
 
   @Test

@@ -86,7 +86,7 @@ class StudioSafetyTest {
   @Test
   void aTokenIsCheckedOnEveryRequestAndSetAsACookieByTheLink() throws Exception {
     String token = "secret-token-0123456789";
-    try (Studio s = new StudioFixture(Files.createDirectories(tmp.resolve("tok"))).studio().token(token).build().start()) {
+    try (Studio s = Studio.builder().port(0).token(token).build().start()) {
       String b = "http://127.0.0.1:" + s.port();
       assertThat(s.url()).endsWith("/?token=" + token);
       assertThat(send(get(b + "/api/info")).statusCode()).isEqualTo(401);

@@ -89,15 +89,19 @@ export function renderMarked(box, text, spans) {
   }
 }
 
-/** Fills `box` with tokens coloured by entropy (nats): pale = sure, red = uncertain. */
+/**
+ * Fills `box` with tokens coloured by entropy (nats), relative to the most uncertain token of the pane
+ * (at least 2 nats): pale yellow = sure, deep orange = the most uncertain. Hover a token for its value.
+ */
 export function renderHeat(box, tokens) {
   box.replaceChildren();
   box.classList.add('heat');
+  const top = Math.max(2, ...tokens.map((t) => (Number.isFinite(t.e) ? t.e : 0)));
   for (const t of tokens) {
     if (t.e === null || t.e === undefined) { box.append(document.createTextNode(t.t)); continue; }
-    const x = Math.max(0, Math.min(1, t.e / 8));
+    const x = Math.max(0, Math.min(1, t.e / top));
     const s = el('span', { title: `entropy ${t.e.toFixed(2)} nats` }, t.t);
-    s.style.background = `hsla(${Math.round(60 - 60 * x)}, 95%, ${Math.round(92 - 32 * x)}%, 1)`;
+    s.style.background = `hsl(${Math.round(55 - 35 * x)}, 100%, ${Math.round(95 - 30 * x)}%)`;
     box.append(s);
   }
 }
