@@ -55,6 +55,7 @@ final class ThinkingGenerator implements TextGenerator {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope selects the adapter; the body does not use it
   public Generation doGenerate(GenerationRequest request) {
     try (AdapterSelection.Scope s = lora.use(adapter)) {
       boolean budgeted = thinkBudget > 0 && request.enableThinking() && model.thinkStartId() >= 0 && model.thinkEndId() >= 0
