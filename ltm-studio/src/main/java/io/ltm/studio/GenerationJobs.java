@@ -77,10 +77,12 @@ final class GenerationJobs {
     return jobs.start("ask", job -> {
       String user = req.prompt();
       if (req.notes() && notes != null) {
-        List<ContextSnippet> snippets = notes.provider().retrieve(user, "en");
+        String lang = lang(user);
+        List<ContextSnippet> snippets = notes.provider().retrieve(user, lang);
         emitNotes(job, snippets);
         if (!snippets.isEmpty()) {
-          user = ThinkingLoop.renderContext(ThinkingLoop.CONTEXT_HEADER_EN, snippets) + "\n\n" + user;
+          String header = lang.equals("ru") ? ThinkingLoop.CONTEXT_HEADER_RU : ThinkingLoop.CONTEXT_HEADER_EN;
+          user = ThinkingLoop.renderContext(header, snippets) + "\n\n" + user;
         }
       }
       TokenStream stream = new TokenStream(job, json, metrics.detectors(), v.index(), 0);
@@ -229,7 +231,17 @@ final class GenerationJobs {
       }
       throw new HttpError(404, "scene", "no valid scene with id '" + req.scene() + "' under the scene folder");
     }
-    return new Probe("studio-" + shortHash(req.prompt()), req.prompt(), "", "en");
+    return new Probe("studio-" + shortHash(req.prompt()), req.prompt(), "", lang(req.prompt()));
+  }
+
+  /**
+   * The language of a typed prompt, for the reflection template and the context header: {@code ru} when
+   * most of its letters are Cyrillic, else {@code en} (scenes carry their own {@code lang}).
+   */
+  static String lang(String text) {
+    long letters = text.codePoints().filter(Character::isLetter).count();
+    long cyrillic = text.codePoints().filter(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.CYRILLIC).count();
+    return letters > 0 && cyrillic * 2 > letters ? "ru" : "en";
   }
 
   private StudioModels.Variant variant(int index) {

@@ -38,6 +38,14 @@ class StudioPartsTest {
   }
 
   @Test
+  void typedPromptsGetTheirLanguage() {
+    assertThat(GenerationJobs.lang("Сколько данных нужно для первого запуска LoRA?")).isEqualTo("ru");
+    assertThat(GenerationJobs.lang("How much data for a first LoRA run?")).isEqualTo("en");
+    assertThat(GenerationJobs.lang("LoRA, QLoRA, DoRA и rsLoRA")).isEqualTo("en"); // mostly Latin letters
+    assertThat(GenerationJobs.lang("123")).isEqualTo("en");
+  }
+
+  @Test
   void rootedPathsStayInsideTheirRoot() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
     Files.createDirectories(root.resolve("sub"));
