@@ -184,6 +184,10 @@ class StudioBrowserTest {
     assertThat(p1.findElements(By.tagName("script"))).isEmpty();
     assertThat(driver.findElement(By.tagName("body")).getAttribute("data-pwned")).isNull();
     assertThat(p1.findElements(By.cssSelector("mark.b-verify, mark.b-backtrack, mark.b-tension, mark.b-reflect"))).isNotEmpty();
+    ((JavascriptExecutor) driver).executeScript("document.getElementById('run-summary').scrollIntoView()");
+    shot("runs-metrics");
+    ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", p1);
+    shot("runs-probes");
   }
 
   @Test
@@ -215,6 +219,15 @@ class StudioBrowserTest {
     w.until(d -> d.findElement(By.id("scene-status")).getText().startsWith("saved"));
     shot("scenes-saved");
     assertThat(Files.readString(fx.scenes.resolve("first.yaml"))).isEqualTo(fixed);
+    // Another tab (or editor) saves meanwhile: this editor's next save is refused, the other save kept.
+    String other = fixed.replace("Saved from the browser", "Saved elsewhere");
+    Files.writeString(fx.scenes.resolve("first.yaml"), other);
+    setValue(text, fixed.replace("Saved from the browser", "Saved here again"));
+    w.until(d -> "0".equals(d.findElement(By.id("scene-problems")).getAttribute("data-errors")));
+    driver.findElement(By.id("scene-save")).click();
+    w.until(d -> d.findElement(By.id("scene-status")).getText().contains("changed by another save"));
+    shot("scenes-conflict");
+    assertThat(Files.readString(fx.scenes.resolve("first.yaml"))).isEqualTo(other);
   }
 
   // ---- helpers
