@@ -98,6 +98,11 @@ final class Job {
     }
   }
 
+  /** The events so far, each as {@code name + " " + data} (for tests). */
+  synchronized java.util.List<String> eventLog() {
+    return backlog.stream().map(e -> e.name() + " " + e.data()).toList();
+  }
+
   /** Sends (or buffers) one event; {@code data} is one line of JSON. */
   synchronized void emit(String name, String data) {
     backlog.add(new Event(name, data));

@@ -127,7 +127,11 @@ final class Jobs implements AutoCloseable {
     ticker.shutdownNow();
     workers.shutdown();
     try {
-      workers.awaitTermination(10, TimeUnit.SECONDS);
+      // A cancelled job stops at its next token; a long prefill can take a while. The model is freed
+      // after this returns, so wait for the generating threads rather than free weights under them.
+      while (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("waiting for {} generation(s) to stop before freeing the model", running.get());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -32,11 +32,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * driven by Selenium) on the built-in random model: ask and watch reasoning and answer stream into
  * their panes, compare base and adapter, run a loop of two iterations, open a run and see its charts,
  * break a scene, see the message at its line, fix it and save. Screenshots go to {@code
- * target/studio-screenshots/}. Skipped, with a line saying so, where Chromium or its driver is missing.
+ * target/studio-screenshots/}. Skipped, with a line saying so, where Chromium or its driver is missing
+ * ({@code -Dltm.chromium} and {@code -Dltm.chromedriver} name other paths).
  */
 class StudioBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's paths; {@code -Dltm.chromium=...} and {@code -Dltm.chromedriver=...} point elsewhere. */
+  static final Path CHROMIUM = Path.of(System.getProperty("ltm.chromium", "/usr/bin/chromium"));
+  static final Path DRIVER = Path.of(System.getProperty("ltm.chromedriver", "/usr/bin/chromedriver"));
   static final Path SHOTS = Path.of("target/studio-screenshots");
 
   @TempDir static Path tmp;

@@ -38,6 +38,38 @@ class StudioPartsTest {
   }
 
   @Test
+  void behavioursAreMarkedWhileTheTextStreams() {
+    Job job = new Job("j", "ask");
+    TokenStream stream = new TokenStream(job, new ObjectMapper(), io.ltm.metrics.detect.BehaviourDetectors.defaults(), 0, 0);
+    String[] reasoning = {"<think>", "Hmm", ". ", "Wait", ", ", "let me ", "check", " that", " again", "."};
+    for (String t : reasoning) {
+      stream.accept(new GeneratedToken(1, t, -0.1, 0.5, true));
+    }
+    for (String t : new String[] {"</think>", "It", " is", " 4", "."}) {
+      stream.accept(new GeneratedToken(2, t, -0.1, 0.5, !t.startsWith("It") && !t.startsWith(" ") && !t.equals(".")));
+    }
+    stream.finish();
+    List<String> log = job.eventLog();
+    // Tokens stream as they come, the think tags left out of the text.
+    assertThat(log).filteredOn(e -> e.startsWith("token ")).hasSize(15);
+    assertThat(log.get(0)).isEqualTo("token {\"v\":0,\"it\":0,\"t\":\"\",\"r\":true,\"e\":0.5}");
+    // Spans arrive before the reasoning is complete (every TokenStream.SPAN_EVERY tokens), as offsets into the streamed text.
+    int firstSpans = log.indexOf(log.stream().filter(e -> e.startsWith("spans ") && e.contains("\"verify\"")).findFirst().orElseThrow());
+    int firstAnswerToken = log.indexOf(log.stream().filter(e -> e.contains("\"r\":false")).findFirst().orElseThrow());
+    assertThat(firstSpans).isLessThan(firstAnswerToken);
+    String text = "Hmm. Wait, let me check that again.";
+    String last = log.stream().filter(e -> e.startsWith("spans ") && e.contains("\"pane\":\"reasoning\"")).reduce((a, b) -> b).orElseThrow();
+    assertThat(last).contains("[\"backtrack\",5,").contains("\"verify\"");
+    int start = Integer.parseInt(last.replaceAll(".*\\[\"verify\",(\\d+),(\\d+)\\].*", "$1"));
+    int end = Integer.parseInt(last.replaceAll(".*\\[\"verify\",(\\d+),(\\d+)\\].*", "$2"));
+    assertThat(text.substring(start, end)).containsIgnoringCase("check");
+    assertThat(log).anyMatch(e -> e.startsWith("spans ") && e.contains("\"pane\":\"answer\""));
+    // A cancelled job stops at its next token.
+    job.cancel("test");
+    assertThatThrownBy(() -> stream.accept(new GeneratedToken(3, "x", 0, 0, false))).isInstanceOf(Job.Cancelled.class);
+  }
+
+  @Test
   void typedPromptsGetTheirLanguage() {
     assertThat(GenerationJobs.lang("Сколько данных нужно для первого запуска LoRA?")).isEqualTo("ru");
     assertThat(GenerationJobs.lang("How much data for a first LoRA run?")).isEqualTo("en");
