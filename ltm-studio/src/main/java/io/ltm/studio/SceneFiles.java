@@ -79,6 +79,11 @@ final class SceneFiles {
     return out;
   }
 
+  /** The valid scenes of the folder: id, title and file (for picking a loop's probe). */
+  List<SourcedScene> scenes() {
+    return SceneReader.readLenient(List.of(root.root())).scenes();
+  }
+
   /** The text of {@code name} and its version. */
   FileText read(String name) throws IOException {
     Path p = sceneFile(name);

@@ -213,6 +213,13 @@ public final class Studio implements AutoCloseable {
       }
       json(ctx, arr);
     });
+    a.get("/api/scenes/ids", ctx -> {
+      ArrayNode arr = json.createArrayNode();
+      for (io.ltm.core.scene.SourcedScene s : requireScenes().scenes()) {
+        arr.addObject().put("id", s.scene().id()).put("title", s.scene().title()).put("lang", s.scene().lang());
+      }
+      json(ctx, arr);
+    });
     a.get("/api/scenes/file", ctx -> {
       SceneFiles.FileText t = requireScenes().read(ctx.queryParam("name"));
       json(ctx, json.createObjectNode().put("name", t.name()).put("text", t.text()).put("version", t.version()));

@@ -153,7 +153,7 @@ class StudioSafetyTest {
   @Test
   void getNeverChangesAFile() throws Exception {
     Map<String, String> before = snapshot(tmp);
-    for (String path : List.of("/", "/api/info", "/api/runs", "/api/runs/demo-run", "/api/scenes", "/api/scenes/file?name=first.yaml",
+    for (String path : List.of("/", "/api/info", "/api/runs", "/api/runs/demo-run", "/api/scenes", "/api/scenes/ids", "/api/scenes/file?name=first.yaml",
         "/api/scenes/new?id=made-by-get", "/api/scenes/file?name=first.yaml&text=broken&version=x", "/api/loop?prompt=hi&run=by-get",
         "/api/ask?prompt=hi", "/api/scenes/validate?name=first.yaml&text=x", "/api/jobs/x/stop")) {
       HttpResponse<String> r = send(get(base + path));
@@ -314,6 +314,29 @@ class StudioSafetyTest {
     assertThat(log.records()).hasSize(2);
     assertThat(log.records()).extracting(r -> r.iteration()).containsExactly(0, 1);
     assertThat(send(post("/api/loop", body, "POST")).statusCode()).isEqualTo(200); // free again once done
+  }
+
+  @Test
+  void aLoopOnASceneWritesTheTraceAsLtmLoopDoes() throws Exception {
+    JsonNode ids = json.readTree(send(get(base + "/api/scenes/ids")).body());
+    assertThat(ids.toString()).contains("\"id\":\"first\"");
+    HttpResponse<String> r = send(post("/api/loop", "{\"scene\":\"first\",\"run\":\"by-scene\",\"iterations\":1,\"maxNewTokens\":8}", "POST"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String job = json.readTree(r.body()).get("job").asText();
+    String events = new String(http.send(get(base + "/api/jobs/" + job + "/events").header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofInputStream()).body().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(events).contains("event: iteration").contains("\"state\":\"done\"");
+    var rec = TraceReader.read(fx.runs.resolve("by-scene/traces/loop.jsonl")).records().get(0);
+    assertThat(rec.runId()).isEqualTo("by-scene");
+    assertThat(rec.probeId()).isEqualTo("first");
+    assertThat(rec.prompt()).isEqualTo("The question you are thinking about?");
+    assertThat(rec.model()).isEqualTo("random-qwen3");
+    assertThat(rec.adapter()).isNull();
+    assertThat(rec.settings().maxNewTokens()).isEqualTo(8);
+    // The run now shows on the Runs page, through the report's code.
+    JsonNode run = json.readTree(send(get(base + "/api/runs/by-scene")).body());
+    assertThat(run.get("traceRecords").asInt()).isEqualTo(1);
+    assertThat(send(post("/api/loop", "{\"scene\":\"no-such\",\"run\":\"by-scene\"}", "POST")).statusCode()).isEqualTo(404);
   }
 
   // ---- helpers

@@ -6,7 +6,12 @@ import { notesList } from './ask.js';
 
 export function mount(root, info) {
   const prompt = el('textarea', { class: 'prompt', id: 'loop-prompt' }, 'Is retrieval enough, or should I fine-tune?');
-  const scene = el('input', { type: 'text', id: 'loop-scene', placeholder: 'or a scene id', size: 24 });
+  const scene = el('input', { type: 'text', id: 'loop-scene', placeholder: 'or a scene id', size: 24, list: 'loop-scene-ids' });
+  const sceneIds = el('datalist', { id: 'loop-scene-ids' });
+  if (info.scenes) {
+    api('/api/scenes/ids').then((ids) => sceneIds.replaceChildren(...ids.map((s) => el('option', { value: s.id }, s.title || s.id))))
+      .catch(() => {});
+  }
   const iterations = el('input', { type: 'number', id: 'loop-iterations', min: 1, max: 8, value: 2 });
   const run = el('input', { type: 'text', id: 'loop-run', value: 'studio', size: 14 });
   const variant = variantSelect(info);
@@ -85,7 +90,7 @@ export function mount(root, info) {
   root.append(...[el('h2', {}, 'Thinking loop'),
     info.runs ? null : el('p', { class: 'error' }, 'Start the studio with --runs DIR: the loop writes its trace into a run folder there.'),
     prompt,
-    el('div', { class: 'row' }, el('label', {}, 'scene ', scene), el('label', {}, 'iterations ', iterations),
+    el('div', { class: 'row' }, el('label', { title: 'a held-out scene: its prompt, context and language' }, 'scene ', scene, sceneIds), el('label', {}, 'iterations ', iterations),
       el('label', {}, 'run folder ', run), el('label', {}, 'model ', variant), el('label', {}, useNotes, ' ground in vault notes')),
     el('div', { class: 'row' }, sampling.node),
     el('div', { class: 'row' }, goBtn, stopBtn, legend()), status, notesBox, stack].filter(Boolean));
