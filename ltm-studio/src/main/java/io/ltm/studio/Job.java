@@ -36,7 +36,7 @@ final class Job {
   private volatile String cancelReason;
   private volatile State state = State.RUNNING;
   private volatile String message = "";
-  private volatile int tokens;
+  private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
 
   Job(String id, String kind) {
     this.id = Objects.requireNonNull(id, "id");
@@ -62,7 +62,7 @@ final class Job {
 
   /** Tokens generated so far (all variants and iterations). */
   int tokens() {
-    return tokens;
+    return tokens.get();
   }
 
   long ageNanos() {
@@ -75,7 +75,7 @@ final class Job {
 
   /** Counts a token and stops the job's thread when it was cancelled. */
   void tokenGenerated() {
-    tokens++;
+    tokens.incrementAndGet(); // Compare's variants count from several threads
     checkCancelled();
   }
 
