@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       DetectCommand.class,
       MetricsCommand.class,
       ReportCommand.class,
+      StudioCommand.class,
     })
 public final class LtmCli implements Runnable {
 
