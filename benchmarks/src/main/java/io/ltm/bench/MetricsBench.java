@@ -5,7 +5,9 @@ import io.ltm.core.loop.GenerationSettings;
 import io.ltm.core.loop.TraceReader;
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.core.loop.TraceWriter;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.metrics.detect.ReflectiveLexicon;
 import io.ltm.metrics.stats.Uncertainty;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -169,6 +171,35 @@ public final class MetricsBench {
     }
     double detS = (System.nanoTime() - t0) / 1e9;
 
+    // the learned detectors classify each sentence (features, six dot products); warmed up first
+    BehaviourClassifier learned = Detectors.resolve("learned");
+    BehaviourClassifier combined = Detectors.resolve("combined");
+    for (int i = 0; i < Math.min(100, memory.size()); i++) {
+      sink[0] += learned.detect(ThoughtMetrics.text(memory.get(i))).size();
+    }
+    t0 = System.nanoTime();
+    for (int k = 0; k < reps; k++) {
+      for (TraceRecord r : memory) {
+        sink[0] += learned.detect(ThoughtMetrics.text(r)).size();
+      }
+    }
+    double learnedS = (System.nanoTime() - t0) / 1e9;
+    t0 = System.nanoTime();
+    for (int k = 0; k < reps; k++) {
+      for (TraceRecord r : memory) {
+        sink[0] += combined.detect(ThoughtMetrics.text(r)).size();
+      }
+    }
+    double combinedS = (System.nanoTime() - t0) / 1e9;
+    // the rules again, right after, so a change in machine load shows as a difference between the two rules rows
+    t0 = System.nanoTime();
+    for (int k = 0; k < reps; k++) {
+      for (TraceRecord r : memory) {
+        sink[0] += detectors.detect(ThoughtMetrics.text(r)).size();
+      }
+    }
+    double detS2 = (System.nanoTime() - t0) / 1e9;
+
     t0 = System.nanoTime();
     for (int k = 0; k < reps; k++) {
       for (TraceRecord r : memory) {
@@ -207,11 +238,17 @@ public final class MetricsBench {
     row(sb, "peer: read + parse JSONL only (TraceReader)", traces, parseS, limit);
     row(sb, "read + parse + all metrics", traces, fullS, limit);
     row(sb, "all metrics, records in memory", n, memS, limit);
-    row(sb, "  part: 7 behaviour detectors", n, detS, limit);
+    row(sb, "  part: 7 behaviour detectors (rules)", n, detS, limit);
+    row(sb, "  part: learned detector (per sentence)", n, learnedS, limit);
+    row(sb, "  part: combined detector (learned + rules)", n, combinedS, limit);
+    row(sb, "  part: 7 behaviour detectors (rules, again)", n, detS2, limit);
     row(sb, "  part: reflective lexicon", n, lexS, limit);
     row(sb, "  part: entropy mean/p90/spikes", n, uncS, limit);
     row(sb, "limit: one pass over the tokens (sum of entropies)", n, passS, limit);
-    sb.append(String.format(Locale.ROOT, "%nread + metrics runs at %.2fx the speed of reading alone (parse is %.0f MB/s).%n",
+    double rulesS = Math.min(detS, detS2);
+    sb.append(String.format(Locale.ROOT, "%nper trace: rules %.2f ms, learned %.2f ms (%.2fx the rules; limit 3x), combined %.2f ms (%.2fx)%n",
+        1e3 * rulesS / n, 1e3 * learnedS / n, learnedS / rulesS, 1e3 * combinedS / n, combinedS / rulesS));
+    sb.append(String.format(Locale.ROOT, "read + metrics runs at %.2fx the speed of reading alone (parse is %.0f MB/s).%n",
         parseS / fullS, mb / parseS));
     if (sink[0] == 42.4242) {
       sb.append(' ');

@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.core.loop.ContextProvider;
 import io.ltm.core.loop.GenerationSettings;
 import io.ltm.core.loop.Probe;
@@ -103,6 +104,9 @@ public final class LoopCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
   String device;
 
+  @Option(names = "--detector", paramLabel = "NAME|DIR", defaultValue = Detectors.DEFAULT, description = Detectors.OPTION_DESCRIPTION)
+  String detector;
+
   @Option(names = "--verbose", description = "print stack traces")
   boolean verbose;
 
@@ -119,6 +123,7 @@ public final class LoopCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    DetectCommand.resolve(spec, detector); // fail before generating, not at 'ltm metrics'
     List<Probe> probes;
     if (source.probes != null) {
       probes = ProbeReader.read(source.probes);
@@ -157,7 +162,7 @@ public final class LoopCommand implements Callable<Integer> {
     long early = results.stream().filter(ProbeResult::stoppedEarly).count();
     o.printf("wrote %d trace record%s to %s (%d already there%s)%n", generated, generated == 1 ? "" : "s", out, resumed,
         early > 0 ? "; " + early + " probe run" + (early == 1 ? "" : "s") + " stopped early, the answer no longer changing" : "");
-    o.printf("next: ltm metrics %s%n", out);
+    o.printf("next: ltm metrics %s%s%n", out, Detectors.DEFAULT.equals(detector) ? "" : " --detector " + detector);
     o.flush();
     return LtmCli.OK;
   }

@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.metrics.detect.learned.Detectors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ltm.core.loop.TraceReader;
@@ -56,6 +57,9 @@ public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "20250101", description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--detector", paramLabel = "NAME|DIR", defaultValue = Detectors.DEFAULT, description = Detectors.OPTION_DESCRIPTION)
+  String detector;
+
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
@@ -79,7 +83,8 @@ public final class MetricsCommand implements Callable<Integer> {
       }
       records.addAll(log.records());
     }
-    ThoughtMetrics tm = ThoughtMetrics.builder().spikeThreshold(spikeThreshold).build();
+    ThoughtMetrics tm = ThoughtMetrics.builder().spikeThreshold(spikeThreshold)
+        .detectors(DetectCommand.resolve(spec, detector)).build();
     List<TraceMetrics> per = tm.measureAll(records);
     MetricsSummary summary = MetricsSummary.of(per, resamples, seed);
     if (json) {

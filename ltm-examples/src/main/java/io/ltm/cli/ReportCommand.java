@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.core.problem.Problem;
 import io.ltm.metrics.report.RunReport;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -36,6 +37,9 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Entropy above which tokens form a tension spike (default: ${DEFAULT-VALUE}).")
   double spikeThreshold;
 
+  @Option(names = "--detector", paramLabel = "NAME|DIR", defaultValue = Detectors.DEFAULT, description = Detectors.OPTION_DESCRIPTION)
+  String detector;
+
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
@@ -43,7 +47,8 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    RunReport.Result r = RunReport.build(runDir, ThoughtMetrics.builder().spikeThreshold(spikeThreshold).build(), Instant.now());
+    RunReport.Result r = RunReport.build(runDir, ThoughtMetrics.builder().spikeThreshold(spikeThreshold)
+        .detectors(DetectCommand.resolve(spec, detector)).build(), Instant.now());
     for (Problem w : r.warnings()) {
       err.println(w.format());
     }

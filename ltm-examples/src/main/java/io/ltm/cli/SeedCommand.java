@@ -1,5 +1,6 @@
 package io.ltm.cli;
 
+import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.SeedModel;
 import io.ltm.examples.SeedSettings;
@@ -90,6 +91,9 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
   boolean stream;
 
+  @Option(names = "--detector", paramLabel = "NAME|DIR", defaultValue = Detectors.DEFAULT, description = Detectors.OPTION_DESCRIPTION)
+  String detector;
+
   @Option(names = "--verbose", description = "print stack traces")
   boolean verbose;
 
@@ -128,7 +132,7 @@ public final class SeedCommand implements Callable<Integer> {
     }
     TrainProgress bar = TrainProgress.interactive() ? new TrainProgress(System.err) : null;
     try {
-      new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream), DetectCommand.resolve(spec, detector)).run();
     } catch (SceneValidationException e) {
       err.println(e.getMessage());
       return LtmCli.INPUT_ERROR;

@@ -89,7 +89,7 @@ public final class DetectorFiles {
         sb.setLength(0);
         sb.append(i);
         for (float[] row : ws) {
-          sb.append('\t').append(row[i]);
+          sb.append('\t').append(row[i] == 0f ? "0" : String.format(Locale.ROOT, "%.6g", row[i]));
         }
         w.write(sb.append('\n').toString());
       }
@@ -99,7 +99,7 @@ public final class DetectorFiles {
   }
 
   private static void write(Path target, byte[] data) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     try {
       Files.write(tmp, data);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -20,7 +20,7 @@ public final class Detectors {
   public static final String SHIPPED_RESOURCE = "/io/ltm/metrics/detect/learned/default/";
 
   /** What {@code --detector} defaults to: the candidate with the best macro F1 on the fresh scenes (docs/detectors.md). */
-  public static final String DEFAULT = "rules";
+  public static final String DEFAULT = "learned";
 
   private static volatile LearnedDetector shipped;
 
@@ -51,6 +51,15 @@ public final class Detectors {
               + "directory written by 'ltm detect --train', but no such directory exists");
         }
         return DetectorFiles.load(p);
+    }
+  }
+
+  /** The detector {@link #DEFAULT} names. */
+  public static BehaviourClassifier byDefault() {
+    try {
+      return resolve(DEFAULT);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
