@@ -65,15 +65,31 @@ class FreshScenesProtocolTest {
     EvaluationReport l = DetectorEvaluation.evaluate(fresh, learned);
     EvaluationReport c = DetectorEvaluation.evaluate(fresh, combined);
     System.out.println("fresh-scenes-2, steps: P / R / F1\n" + line("rules", rules) + "\n" + line("learned", l) + "\n" + line("combined", c));
-    c.errors().forEach(e -> System.out.println("combined " + (e.missed() ? "MISS " : "FA   ") + e.behaviour().key() + " <- ["
-        + e.step().label() + "] " + e.step().text()));
+    // measured at the one look (docs/detectors.md): rules 0.440, learned 0.552, combined 0.499
+    assertThat(rules.macroF1Of(LearnedDetector.BEHAVIOURS)).isBetween(0.43, 0.45);
+    assertThat(l.macroF1Of(LearnedDetector.BEHAVIOURS)).isGreaterThanOrEqualTo(0.55);
+    assertThat(c.macroF1Of(LearnedDetector.BEHAVIOURS)).isGreaterThanOrEqualTo(0.49);
+    assertThat(l.macroF1Of(LearnedDetector.BEHAVIOURS)).isGreaterThan(rules.macroF1Of(LearnedDetector.BEHAVIOURS) + 0.1);
+    // precision of the learned detector where it held at the look: verification 0.86, backtracking and rewrite 1.00
+    assertThat(l.scores().get(io.ltm.metrics.detect.Behaviour.VERIFICATION).precision()).isGreaterThanOrEqualTo(0.85);
+    assertThat(l.scores().get(io.ltm.metrics.detect.Behaviour.BACKTRACKING).precision()).isGreaterThanOrEqualTo(0.99);
+    assertThat(l.scores().get(io.ltm.metrics.detect.Behaviour.REWRITE).precision()).isGreaterThanOrEqualTo(0.99);
   }
 
   @Test
   void sentencesOfGeneratedText() {
+    assertThat(sentences).hasSize(10);
+    double[] macro = new double[3];
+    int k = 0;
     for (BehaviourClassifier d : List.of(BehaviourDetectors.defaults(), learned, combined)) {
       EvaluationReport r = SentenceEvaluation.evaluate(sentences, d);
+      assertThat(r.steps()).isEqualTo(72);
       System.out.println("sentences " + line(d.name(), r));
+      macro[k++] = r.macroF1Of(LearnedDetector.BEHAVIOURS);
     }
+    // measured at the one look: rules 0.511, learned 0.631, combined 0.620
+    assertThat(macro[0]).isBetween(0.50, 0.52);
+    assertThat(macro[1]).isGreaterThanOrEqualTo(0.62);
+    assertThat(macro[2]).isGreaterThanOrEqualTo(0.61);
   }
 }
