@@ -70,4 +70,21 @@ class DetectorOptionTest {
     Files.createDirectories(runDir);
     assertThat(run("report", runDir.toString(), "--detector", "nope")).isEqualTo(2);
   }
+
+  @Test
+  void judgeOnTheRandomModelIsSkippedSayingSoAndLoopChecksTheDetectorFirst() throws Exception {
+    Path model = dir.resolve("tiny");
+    CliRun r = CliRun.of("random-model", "--preset", "tiny-qwen3", "--seed", "3", "--out", model.toString(),
+        "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(run("detect", "--scenes", "../ltm-metrics/src/test/resources/fresh-scenes", "--judge", model.toString())).isEqualTo(0);
+    assertThat(out.toString()).contains("judge skipped").contains("answered none of 18 probe judgements");
+    Path probes = dir.resolve("probes.yaml");
+    Files.writeString(probes, "- id: en\n  prompt: What does LoRA train?\n");
+    Path traces = dir.resolve("t.jsonl");
+    assertThat(run("loop", "--base", model.toString(), "--probes", probes.toString(), "--out", traces.toString(),
+        "--detector", "nope")).isEqualTo(2);
+    assertThat(err.toString()).contains("--detector nope");
+    assertThat(Files.exists(traces)).isFalse();
+  }
 }

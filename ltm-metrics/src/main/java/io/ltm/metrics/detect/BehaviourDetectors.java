@@ -240,6 +240,36 @@ public final class BehaviourDetectors implements BehaviourClassifier {
     return strength;
   }
 
+  /**
+   * {@link #strengths} of each sentence (or other range) of {@code text}, in one pass per detector over
+   * the whole text ({@link PatternDetector#strengths(String, List)}); detectors that are not pattern
+   * detectors are asked range by range.
+   */
+  public List<Map<Behaviour, Integer>> strengths(String text, List<Sentences.Range> ranges) {
+    List<Map<Behaviour, Integer>> out = new ArrayList<>(ranges.size());
+    for (int i = 0; i < ranges.size(); i++) {
+      out.add(new EnumMap<>(Behaviour.class));
+    }
+    for (BehaviourDetector d : detectors.values()) {
+      if (d instanceof PatternDetector) {
+        int[] s = ((PatternDetector) d).strengths(text, ranges);
+        for (int i = 0; i < s.length; i++) {
+          if (s[i] > 0) {
+            out.get(i).put(d.behaviour(), s[i]);
+          }
+        }
+      } else {
+        for (int i = 0; i < ranges.size(); i++) {
+          int s = d.strength(ranges.get(i).in(text));
+          if (s > 0) {
+            out.get(i).put(d.behaviour(), s);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** What {@link #classify} returns for a step with these {@link #strengths}. */
   public Set<Behaviour> resolve(Map<Behaviour, Integer> strength) {
     int max = 0;

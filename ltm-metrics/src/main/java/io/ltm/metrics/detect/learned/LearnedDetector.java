@@ -214,9 +214,13 @@ public final class LearnedDetector implements BehaviourClassifier {
 
   @Override
   public List<Set<Behaviour>> classifySteps(List<String> steps) {
-    StepFeaturizer.Featurized f = featurizer.features(steps);
-    List<Set<Behaviour>> out = new ArrayList<>(steps.size());
-    for (int i = 0; i < steps.size(); i++) {
+    return classify(featurizer.features(steps));
+  }
+
+  private List<Set<Behaviour>> classify(StepFeaturizer.Featurized f) {
+    int steps = f.vectors().size();
+    List<Set<Behaviour>> out = new ArrayList<>(steps);
+    for (int i = 0; i < steps; i++) {
       StepFeaturizer.StepInfo info = f.infos().get(i);
       out.add(Collections.unmodifiableSet(decide(probabilities(f.vectors().get(i), info), info)));
     }
@@ -232,7 +236,8 @@ public final class LearnedDetector implements BehaviourClassifier {
     for (Sentences.Range r : ranges) {
       sentences.add(r.in(text));
     }
-    List<Set<Behaviour>> cls = classifySteps(sentences);
+    // the rules' cues of all sentences in one pass over the text (their fast path), not sentence by sentence
+    List<Set<Behaviour>> cls = classify(featurizer.features(sentences, rules.strengths(text, ranges)));
     List<Span> out = new ArrayList<>();
     for (int i = 0; i < ranges.size(); i++) {
       for (Behaviour b : cls.get(i)) {

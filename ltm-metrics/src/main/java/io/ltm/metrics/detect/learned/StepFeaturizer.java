@@ -70,15 +70,24 @@ final class StepFeaturizer {
 
   /** Feature vectors of {@code steps}, in order; step {@code i} sees steps {@code i-window..i-1}. */
   Featurized features(List<String> steps) {
+    return features(steps, null);
+  }
+
+  /**
+   * As {@link #features(List)}, with the rules' strengths of each step already known ({@code null}:
+   * computed here, step by step).
+   */
+  Featurized features(List<String> steps, List<Map<Behaviour, Integer>> ruleStrengths) {
     List<SparseVector> out = new ArrayList<>(steps.size());
     StepInfo[] infos = new StepInfo[steps.size()];
     for (int i = 0; i < steps.size(); i++) {
-      out.add(step(steps, i, infos));
+      Map<Behaviour, Integer> st = ruleStrengths == null ? rules.strengths(steps.get(i)) : ruleStrengths.get(i);
+      out.add(step(steps, i, infos, st));
     }
     return new Featurized(out, Arrays.asList(infos));
   }
 
-  private SparseVector step(List<String> steps, int i, StepInfo[] infos) {
+  private SparseVector step(List<String> steps, int i, StepInfo[] infos, Map<Behaviour, Integer> strengths) {
     String text = steps.get(i);
     Buf buf = new Buf(256 + text.length() * 4);
     // [char]
@@ -105,7 +114,6 @@ final class StepFeaturizer {
     }
     normalise(buf, wordStart);
     // [rule]
-    Map<Behaviour, Integer> strengths = rules.strengths(text);
     Set<Behaviour> cls = rules.resolve(strengths);
     {
       if (config.ruleCues()) {
