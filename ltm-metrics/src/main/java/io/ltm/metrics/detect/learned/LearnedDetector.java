@@ -50,6 +50,7 @@ public final class LearnedDetector implements BehaviourClassifier {
   private final StepFeaturizer featurizer;
   private final BehaviourDetectors rules;
   private final float[][] weights; // (behaviour, slot)
+  private final float[] interleaved; // (slot, behaviour): one cache line per slot for all six scores
   private final float[] bias; // (behaviour)
   private final double[][] platt; // (behaviour, {a, b})
   private final double[][] stack; // (behaviour, STACK_INPUTS + 1), last is the bias
@@ -80,6 +81,14 @@ public final class LearnedDetector implements BehaviourClassifier {
       }
     }
     this.weights = weights;
+    int dim = featurizer.config().dimension();
+    this.interleaved = new float[dim * k];
+    for (int b = 0; b < k; b++) {
+      float[] wb = weights[b];
+      for (int i = 0; i < dim; i++) {
+        interleaved[i * k + b] = wb[i];
+      }
+    }
     this.bias = bias;
     this.platt = platt;
     this.stack = stack;
@@ -155,9 +164,18 @@ public final class LearnedDetector implements BehaviourClassifier {
   }
 
   double[] probabilities(SparseVector x, StepFeaturizer.StepInfo info) {
-    double[] p = new double[BEHAVIOURS.size()];
+    int k = BEHAVIOURS.size();
+    double[] score = new double[k];
+    for (int j = 0; j < x.idx.length; j++) {
+      int base = x.idx[j] * k;
+      float v = x.val[j];
+      for (int b = 0; b < k; b++) {
+        score[b] += interleaved[base + b] * v;
+      }
+    }
+    double[] p = new double[k];
     for (int b = 0; b < p.length; b++) {
-      double s = x.dot(weights[b]) + bias[b];
+      double s = score[b] + bias[b];
       p[b] = LogisticRegression.sigmoid(platt[b][0] * s + platt[b][1]);
       if (mode == Mode.COMBINED) {
         p[b] = stacked(stack[b], p[b], BEHAVIOURS.get(b), info);

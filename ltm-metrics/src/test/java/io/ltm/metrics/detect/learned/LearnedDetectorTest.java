@@ -172,4 +172,26 @@ class LearnedDetectorTest {
     }
     assertThat(LabelledStep.class).isNotNull();
   }
+
+  @Test
+  void rulesCuesFoundInOnePassMatchTheCuesOfEachSentenceAlone() throws Exception {
+    io.ltm.metrics.detect.BehaviourDetectors rules = io.ltm.metrics.detect.BehaviourDetectors.defaults();
+    int same = 0;
+    int total = 0;
+    for (LabelledStep s : TrainingData.read(Path.of("src/test/resources/heldout-scenes")).steps()) {
+      List<Sentences.Range> rs = Sentences.split(s.text());
+      List<Map<Behaviour, Integer>> onePass = rules.strengths(s.text(), rs);
+      for (int i = 0; i < rs.size(); i++) {
+        total++;
+        if (onePass.get(i).equals(rules.strengths(rs.get(i).in(s.text())))) {
+          same++;
+        } else {
+          System.out.println("differs: " + rs.get(i).in(s.text()) + " " + onePass.get(i) + " vs " + rules.strengths(rs.get(i).in(s.text())));
+        }
+      }
+    }
+    assertThat(total).isGreaterThan(150);
+    // only cues whose look-behind or match crosses a sentence boundary may differ
+    assertThat((double) same / total).isGreaterThanOrEqualTo(0.97);
+  }
 }
