@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  *   <li>peer: reading and parsing the JSONL alone ({@link TraceReader#forEach} with a no-op sink);
  *   <li>reading + every metric ({@link ThoughtMetrics#measure(TraceRecord, TraceRecord)});
  *   <li>every metric on records already in memory, and its parts (detectors, lexicon, uncertainty); the
- *       rules, the learned and the combined detector in three interleaved rounds, best round each (the
+ *       rules, the learned and the combined detector in five interleaved rounds, best round each (the
  *       learned detector is to stay within 3x the rules per trace);
  *   <li>limit: a single pass over the tokens of the in-memory records (summing entropies).
  * </ol>
@@ -45,6 +45,9 @@ public final class MetricsBench {
       "в", "на", "проверка", "вывод", "итог", "сначала", "результат", "так"};
   private static final String[] CUES = {"Wait,", "Actually,", "let me check", "On the other hand,", "I was wrong",
       "Подожди,", "на самом деле", "перепроверю", "С другой стороны,", "я ошибся", "Let me go back to", "First I need to"};
+
+  /** Interleaved timing rounds of rules, learned and combined detectors; each keeps its best. */
+  private static final int ROUNDS = 5;
 
   private MetricsBench() {}
 
@@ -174,17 +177,18 @@ public final class MetricsBench {
     double detS = (System.nanoTime() - t0) / 1e9;
 
     // the learned detectors classify each sentence (features, six dot products). Rules, learned and
-    // combined are timed in three interleaved rounds and each keeps its best round, so a change in the
+    // combined are timed in five interleaved rounds and each keeps its best round, so a change in the
     // machine's load during the run does not land on one of them only.
     BehaviourClassifier learned = Detectors.resolve("learned");
     BehaviourClassifier combined = Detectors.resolve("combined");
-    for (int i = 0; i < Math.min(200, memory.size()); i++) {
-      sink[0] += learned.detect(ThoughtMetrics.text(memory.get(i))).size() + combined.detect(ThoughtMetrics.text(memory.get(i))).size();
+    // warm-up: on a loaded machine the JIT's compiler threads get little CPU, so give them every record
+    for (TraceRecord r : memory) {
+      sink[0] += learned.detect(ThoughtMetrics.text(r)).size() + combined.detect(ThoughtMetrics.text(r)).size();
     }
     double learnedS = Double.MAX_VALUE;
     double combinedS = Double.MAX_VALUE;
     double detS2 = Double.MAX_VALUE;
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
       t0 = System.nanoTime();
       for (int k = 0; k < reps; k++) {
         for (TraceRecord r : memory) {
@@ -247,9 +251,9 @@ public final class MetricsBench {
     row(sb, "read + parse + all metrics", traces, fullS, limit);
     row(sb, "all metrics, records in memory", n, memS, limit);
     row(sb, "  part: 7 behaviour detectors (rules)", n, detS, limit);
-    row(sb, "  part: rules, best of 3 interleaved rounds", n, detS2, limit);
-    row(sb, "  part: learned detector, best of 3 rounds", n, learnedS, limit);
-    row(sb, "  part: combined detector, best of 3 rounds", n, combinedS, limit);
+    row(sb, "  part: rules, best of 5 interleaved rounds", n, detS2, limit);
+    row(sb, "  part: learned detector, best of 5 rounds", n, learnedS, limit);
+    row(sb, "  part: combined detector, best of 5 rounds", n, combinedS, limit);
     row(sb, "  part: reflective lexicon", n, lexS, limit);
     row(sb, "  part: entropy mean/p90/spikes", n, uncS, limit);
     row(sb, "limit: one pass over the tokens (sum of entropies)", n, passS, limit);

@@ -79,7 +79,7 @@ public final class HtmlReport {
     h.append("</section>\n");
 
     h.append("<section id=\"traces\"><h2>Traces side by side</h2>");
-    legend(h);
+    legend(h, detectors.name());
     traces(h, data.traces(), detectors);
     h.append("</section>\n");
 
@@ -142,8 +142,8 @@ public final class HtmlReport {
     h.append("</tbody></table></div>");
   }
 
-  private static void legend(StringBuilder h) {
-    h.append("<p class=\"legend\">Detected behaviours: ");
+  private static void legend(StringBuilder h, String detector) {
+    h.append("<p class=\"legend\">Detected behaviours (").append(Html.escape(detector)).append(" detector): ");
     for (Behaviour b : Behaviour.values()) {
       h.append("<mark class=\"").append(SpanHighlighter.cssClass(b)).append("\">").append(b.label()).append("</mark> ");
     }
