@@ -123,6 +123,7 @@ public final class DetectCommand implements Callable<Integer> {
       }
       EvaluationReport rep = DetectorEvaluation.evaluate(DetectorEvaluation.steps(load.sceneList()), d);
       print(o, rep);
+      warnIfTrainedOn(d, scenes, err);
       err.println("evaluated " + rep.steps() + " steps of " + load.scenes().size() + " scenes with the " + d.name() + " detector");
       rc = load.hasErrors() ? LtmCli.INPUT_ERROR : LtmCli.OK;
     }
@@ -235,6 +236,25 @@ public final class DetectCommand implements Callable<Integer> {
     o.printf("next: ltm detect --scenes NEW_SCENES --detector %s%n", out);
     o.flush();
     return LtmCli.OK;
+  }
+
+  /** Says so when a learned detector's provenance lists these very scenes (same files): the figures are in-sample. */
+  private static void warnIfTrainedOn(BehaviourClassifier d, Path scenes, PrintWriter err) {
+    if (!(d instanceof LearnedDetector)) {
+      return;
+    }
+    String sha;
+    try {
+      sha = TrainingData.read(scenes).description().sha256();
+    } catch (Exception e) {
+      return; // scenes with errors: the evaluation above already reported them
+    }
+    for (var set : ((LearnedDetector) d).provenance().data()) {
+      if (set.sha256().equals(sha)) {
+        err.println("note: the " + d.name() + " detector was trained on these scenes (" + set.path()
+            + " in its provenance.json): these figures are in-sample, not a test; see docs/detectors.md for held-out ones");
+      }
+    }
   }
 
   private static String fmt(double v) {

@@ -48,7 +48,9 @@ class DetectorOptionTest {
     assertThat(run("detect", "--scenes", "../ltm-metrics/src/test/resources/fresh-scenes", "--detector", det.toString(), "--json")).isEqualTo(0);
     JsonNode j = new ObjectMapper().readTree(out.toString());
     assertThat(j.get("behaviours").fieldNames()).toIterable().contains("verify", "tension", "reflect");
-    assertThat(err.toString()).contains("with the " + det + " detector");
+    assertThat(err.toString()).contains("with the " + det + " detector").doesNotContain("in-sample");
+    assertThat(run("detect", "--scenes", "../examples/scenes", "--detector", det.toString())).isEqualTo(0);
+    assertThat(err.toString()).contains("was trained on these scenes").contains("in-sample");
 
     for (String d : new String[] {"rules", "learned", "combined", det.toString()}) {
       assertThat(run("metrics", "--json", "--resamples", "100", "--detector", d, FIXTURE.resolve("traces/base.jsonl").toString()))
