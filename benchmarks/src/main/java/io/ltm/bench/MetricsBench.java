@@ -5,7 +5,9 @@ import io.ltm.core.loop.GenerationSettings;
 import io.ltm.core.loop.TraceReader;
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.core.loop.TraceWriter;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.metrics.detect.ReflectiveLexicon;
 import io.ltm.metrics.stats.Uncertainty;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -27,7 +29,9 @@ import java.util.SplittableRandom;
  * <ol>
  *   <li>peer: reading and parsing the JSONL alone ({@link TraceReader#forEach} with a no-op sink);
  *   <li>reading + every metric ({@link ThoughtMetrics#measure(TraceRecord, TraceRecord)});
- *   <li>every metric on records already in memory, and its parts (detectors, lexicon, uncertainty);
+ *   <li>every metric on records already in memory, and its parts (detectors, lexicon, uncertainty); the
+ *       rules, the learned and the combined detector in five interleaved rounds, best round each (the
+ *       learned detector is to stay within 3x the rules per trace);
  *   <li>limit: a single pass over the tokens of the in-memory records (summing entropies).
  * </ol>
  *
@@ -41,6 +45,9 @@ public final class MetricsBench {
       "в", "на", "проверка", "вывод", "итог", "сначала", "результат", "так"};
   private static final String[] CUES = {"Wait,", "Actually,", "let me check", "On the other hand,", "I was wrong",
       "Подожди,", "на самом деле", "перепроверю", "С другой стороны,", "я ошибся", "Let me go back to", "First I need to"};
+
+  /** Interleaved timing rounds of rules, learned and combined detectors; each keeps its best. */
+  private static final int ROUNDS = 5;
 
   private MetricsBench() {}
 
@@ -169,6 +176,42 @@ public final class MetricsBench {
     }
     double detS = (System.nanoTime() - t0) / 1e9;
 
+    // the learned detectors classify each sentence (features, six dot products). Rules, learned and
+    // combined are timed in five interleaved rounds and each keeps its best round, so a change in the
+    // machine's load during the run does not land on one of them only.
+    BehaviourClassifier learned = Detectors.resolve("learned");
+    BehaviourClassifier combined = Detectors.resolve("combined");
+    // warm-up: on a loaded machine the JIT's compiler threads get little CPU, so give them every record
+    for (TraceRecord r : memory) {
+      sink[0] += learned.detect(ThoughtMetrics.text(r)).size() + combined.detect(ThoughtMetrics.text(r)).size();
+    }
+    double learnedS = Double.MAX_VALUE;
+    double combinedS = Double.MAX_VALUE;
+    double detS2 = Double.MAX_VALUE;
+    for (int round = 0; round < ROUNDS; round++) {
+      t0 = System.nanoTime();
+      for (int k = 0; k < reps; k++) {
+        for (TraceRecord r : memory) {
+          sink[0] += detectors.detect(ThoughtMetrics.text(r)).size();
+        }
+      }
+      detS2 = Math.min(detS2, (System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      for (int k = 0; k < reps; k++) {
+        for (TraceRecord r : memory) {
+          sink[0] += learned.detect(ThoughtMetrics.text(r)).size();
+        }
+      }
+      learnedS = Math.min(learnedS, (System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      for (int k = 0; k < reps; k++) {
+        for (TraceRecord r : memory) {
+          sink[0] += combined.detect(ThoughtMetrics.text(r)).size();
+        }
+      }
+      combinedS = Math.min(combinedS, (System.nanoTime() - t0) / 1e9);
+    }
+
     t0 = System.nanoTime();
     for (int k = 0; k < reps; k++) {
       for (TraceRecord r : memory) {
@@ -207,11 +250,17 @@ public final class MetricsBench {
     row(sb, "peer: read + parse JSONL only (TraceReader)", traces, parseS, limit);
     row(sb, "read + parse + all metrics", traces, fullS, limit);
     row(sb, "all metrics, records in memory", n, memS, limit);
-    row(sb, "  part: 7 behaviour detectors", n, detS, limit);
+    row(sb, "  part: 7 behaviour detectors (rules)", n, detS, limit);
+    row(sb, "  part: rules, best of 5 interleaved rounds", n, detS2, limit);
+    row(sb, "  part: learned detector, best of 5 rounds", n, learnedS, limit);
+    row(sb, "  part: combined detector, best of 5 rounds", n, combinedS, limit);
     row(sb, "  part: reflective lexicon", n, lexS, limit);
     row(sb, "  part: entropy mean/p90/spikes", n, uncS, limit);
     row(sb, "limit: one pass over the tokens (sum of entropies)", n, passS, limit);
-    sb.append(String.format(Locale.ROOT, "%nread + metrics runs at %.2fx the speed of reading alone (parse is %.0f MB/s).%n",
+    double rulesS = detS2;
+    sb.append(String.format(Locale.ROOT, "%nper trace (best rounds): rules %.2f ms, learned %.2f ms (%.2fx the rules; limit 3x), combined %.2f ms (%.2fx)%n",
+        1e3 * rulesS / n, 1e3 * learnedS / n, learnedS / rulesS, 1e3 * combinedS / n, combinedS / rulesS));
+    sb.append(String.format(Locale.ROOT, "read + metrics runs at %.2fx the speed of reading alone (parse is %.0f MB/s).%n",
         parseS / fullS, mb / parseS));
     if (sink[0] == 42.4242) {
       sb.append(' ');

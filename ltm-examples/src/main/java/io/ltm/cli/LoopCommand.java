@@ -8,6 +8,7 @@ import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.SamplingOptions;
 import io.ltm.cli.options.SystemPromptOption;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.DetectorOption;
 import io.ltm.core.loop.ContextProvider;
 import io.ltm.core.loop.GenerationSettings;
 import io.ltm.core.loop.Probe;
@@ -97,6 +98,8 @@ public final class LoopCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin DetectorOption detector;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -108,6 +111,7 @@ public final class LoopCommand implements Callable<Integer> {
     }
     GenerationSettings settings = sampling.settings(spec.commandLine());
     List<Path> adapters = adapter.adapters();
+    DetectCommand.resolve(spec, detector.name()); // fail before generating, not at 'ltm metrics'
     List<Probe> probes;
     if (source.probes != null) {
       probes = ProbeReader.read(source.probes);
@@ -171,7 +175,7 @@ public final class LoopCommand implements Callable<Integer> {
       o.flush();
       return LtmCli.PARTIAL;
     }
-    o.printf("next: ltm metrics %s%n", out);
+    o.printf("next: ltm metrics %s%s%n", out, detector.isDefault() ? "" : " --detector " + detector.name());
     o.flush();
     return LtmCli.OK;
   }

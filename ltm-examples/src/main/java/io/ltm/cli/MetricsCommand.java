@@ -1,6 +1,7 @@
 package io.ltm.cli;
 
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.DetectorOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ltm.core.loop.TraceReader;
@@ -58,6 +59,8 @@ public final class MetricsCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "20250101", description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Mixin DetectorOption detector;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -80,7 +83,8 @@ public final class MetricsCommand implements Callable<Integer> {
       }
       records.addAll(log.records());
     }
-    ThoughtMetrics tm = ThoughtMetrics.builder().spikeThreshold(spikeThreshold).build();
+    ThoughtMetrics tm = ThoughtMetrics.builder().spikeThreshold(spikeThreshold)
+        .detectors(DetectCommand.resolve(spec, detector.name())).build();
     List<TraceMetrics> per = tm.measureAll(records);
     MetricsSummary summary = MetricsSummary.of(per, resamples, seed);
     if (json) {

@@ -1,6 +1,7 @@
 package io.ltm.cli;
 
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.DetectorOption;
 import io.ltm.core.problem.Problem;
 import io.ltm.metrics.report.RunReport;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -38,13 +39,16 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Entropy above which tokens form a tension spike (default: ${DEFAULT-VALUE}).")
   double spikeThreshold;
 
+  @Mixin DetectorOption detector;
+
   @Mixin VerboseOption verbose;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    RunReport.Result r = RunReport.build(runDir, ThoughtMetrics.builder().spikeThreshold(spikeThreshold).build(), Instant.now());
+    RunReport.Result r = RunReport.build(runDir, ThoughtMetrics.builder().spikeThreshold(spikeThreshold)
+        .detectors(DetectCommand.resolve(spec, detector.name())).build(), Instant.now());
     for (Problem w : r.warnings()) {
       err.println(w.format());
     }

@@ -6,6 +6,7 @@ import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.LoraOptions;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.DetectorOption;
 import io.ltm.core.scene.SceneValidationException;
 import io.ltm.examples.SeedModel;
 import io.ltm.examples.SeedSettings;
@@ -91,6 +92,8 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
   boolean stream;
 
+  @Mixin DetectorOption detector;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -130,7 +133,8 @@ public final class SeedCommand implements Callable<Integer> {
     }
     TrainProgress bar = remote == null && TrainProgress.interactive() ? new TrainProgress(System.err) : null;
     try {
-      SeedModel.Result result = new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream)).run();
+      SeedModel.Result result = new SeedModel(settings, o, bar, new LoopProgress(err, 0, stream),
+          DetectCommand.resolve(spec, detector.name())).run();
       long failed = result.loops().stream().filter(io.ltm.core.loop.ProbeResult::failed).count();
       if (failed > 0) {
         o.printf("%d probe run%s failed part-way (recorded, left out of the metrics); run the same command again to retry%n",

@@ -2,6 +2,7 @@ package io.ltm.cli;
 
 import io.ltm.cli.options.AdapterOption;
 import io.ltm.cli.options.BaseModelOption;
+import io.ltm.cli.options.DetectorOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.VerboseOption;
 import io.ltm.examples.AdapterSpec;
@@ -69,6 +70,8 @@ public final class StudioCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin DetectorOption detector;
+
   @Option(names = "--exit-after-start", hidden = true, description = "start, print the URL, stop (for scripted checks)")
   boolean exitAfterStart;
 
@@ -82,7 +85,7 @@ public final class StudioCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--vault needs --index DIR (where its index is kept)");
     }
     Studio.Builder b = Studio.builder().runs(runs).base(model.base()).scenes(scenes).index(null).host(host).port(port).token(token)
-        .load(device.loadOptions());
+        .load(device.loadOptions()).detectors(DetectCommand.resolve(spec, detector.name()));
     if (thinkBudget != null) {
       b.thinkBudget(thinkBudget);
     }

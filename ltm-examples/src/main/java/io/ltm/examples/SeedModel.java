@@ -1,5 +1,9 @@
 package io.ltm.examples;
 
+import io.ltm.metrics.detect.BehaviourClassifier;
+import io.ltm.metrics.detect.learned.Detectors;
+import io.ltm.metrics.trace.ThoughtMetrics;
+import java.time.Instant;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -92,6 +96,7 @@ public final class SeedModel {
   /** Where the random demo base goes inside the run folder. */
   public static final String RANDOM_BASE = "base-random";
 
+  private final BehaviourClassifier detector;
   private final SeedSettings settings;
   private final PrintWriter log;
   private final TrainingListener trainingProgress;
@@ -104,6 +109,15 @@ public final class SeedModel {
    * @param loopProgress progress of the thinking loop; null for none
    */
   public SeedModel(SeedSettings settings, PrintWriter log, TrainingListener trainingProgress, LoopListener loopProgress) {
+    this(settings, log, trainingProgress, loopProgress, Detectors.byDefault());
+  }
+
+  /**
+   * The experiment, measuring thought metrics with {@code detector} (the CLI's {@code --detector}).
+   */
+  public SeedModel(SeedSettings settings, PrintWriter log, TrainingListener trainingProgress, LoopListener loopProgress,
+      BehaviourClassifier detector) {
+    this.detector = Objects.requireNonNull(detector, "detector");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.log = Objects.requireNonNull(log, "log");
     this.trainingProgress = trainingProgress != null ? trainingProgress : new LoggingListener(10);
@@ -360,7 +374,7 @@ public final class SeedModel {
 
   /** Stage 6: metrics over the traces and the training log, and the report. */
   RunReport.Result report() throws IOException {
-    RunReport.Result r = RunReport.build(settings.out());
+    RunReport.Result r = RunReport.build(settings.out(), ThoughtMetrics.builder().detectors(detector).build(), Instant.now());
     for (Problem w : r.warnings()) {
       log.println(w.format());
     }
@@ -373,6 +387,7 @@ public final class SeedModel {
     ObjectNode o = settings.toJson();
     o.put(settings.remote() != null ? "tokenizer_used" : "base_used", base.toAbsolutePath().normalize().toString());
     o.put("random_base", random);
+    o.put("detector", detector.name());
     o.putPOJO("probes", probes.stream().map(Probe::id).toList());
     Path file = settings.out().resolve("seed.json");
     Path tmp = settings.out().resolve(".seed.json.tmp");

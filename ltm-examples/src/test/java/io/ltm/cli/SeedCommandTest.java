@@ -112,6 +112,9 @@ class SeedCommandTest {
     JsonNode seed = json.readTree(runDir.resolve("seed.json").toFile());
     assertThat(seed.get("random_base").asBoolean()).isTrue();
     assertThat(seed.get("steps").asLong()).isEqualTo(4);
+    // thought metrics come from the default detector (--detector), and the report says which
+    assertThat(seed.get("detector").asText()).isEqualTo("learned");
+    assertThat(html).contains("Detected behaviours (learned detector)");
 
     // A re-run resumes: nothing is trained or generated again.
     long traceBytes = Files.size(runDir.resolve("traces/loop.jsonl"));

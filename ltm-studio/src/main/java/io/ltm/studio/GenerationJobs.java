@@ -49,7 +49,7 @@ final class GenerationJobs {
   private final StudioModels models;
   private final Jobs jobs;
   private final ObjectMapper json;
-  private final ThoughtMetrics metrics = ThoughtMetrics.builder().build();
+  private final ThoughtMetrics metrics;
   private final NotesIndex notes;
   private final RootedPath runs;
   private final Path scenes;
@@ -57,7 +57,8 @@ final class GenerationJobs {
   private final Map<Path, Object> activeLoops = new ConcurrentHashMap<>();
 
   GenerationJobs(StudioModels models, Jobs jobs, ObjectMapper json, NotesIndex notes, RootedPath runs, Path scenes,
-      int defaultBudget) {
+      int defaultBudget, ThoughtMetrics metrics) {
+    this.metrics = metrics;
     this.models = models;
     this.jobs = jobs;
     this.json = json;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.core.problem.Problem;
-import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.report.MetricsJson;
 import io.ltm.metrics.report.ReportCharts;
 import io.ltm.metrics.report.RunData;
@@ -42,9 +42,10 @@ final class RunsView {
 
   private final RootedPath root;
   private final ObjectMapper json;
-  private final ThoughtMetrics metrics = ThoughtMetrics.builder().build();
+  private final ThoughtMetrics metrics;
 
-  RunsView(RootedPath root, ObjectMapper json) {
+  RunsView(RootedPath root, ObjectMapper json, ThoughtMetrics metrics) {
+    this.metrics = metrics;
     this.root = root;
     this.json = json;
   }
@@ -129,7 +130,7 @@ final class RunsView {
   }
 
   /** Probe -> variant -> iterations, the base first, as the report lays them out. */
-  private ArrayNode probes(List<TraceRecord> records, BehaviourDetectors detectors) {
+  private ArrayNode probes(List<TraceRecord> records, BehaviourClassifier detectors) {
     Map<String, Map<String, List<TraceRecord>>> byProbe = new TreeMap<>();
     for (TraceRecord r : records) {
       byProbe.computeIfAbsent(r.probeId(), k -> new LinkedHashMap<>()).computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r);

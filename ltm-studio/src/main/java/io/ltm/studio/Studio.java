@@ -96,10 +96,13 @@ public final class Studio implements AutoCloseable {
       notes = cfg.index == null ? null : NotesIndex.open(cfg.index);
       jobs = new Jobs(json);
       RootedPath runsRoot = cfg.runs == null ? null : new RootedPath(cfg.runs);
-      runs = runsRoot == null ? null : new RunsView(runsRoot, json);
+      io.ltm.metrics.trace.ThoughtMetrics metrics = cfg.detectors == null
+          ? io.ltm.metrics.trace.ThoughtMetrics.builder().build()
+          : io.ltm.metrics.trace.ThoughtMetrics.builder().detectors(cfg.detectors).build();
+      runs = runsRoot == null ? null : new RunsView(runsRoot, json, metrics);
       scenes = cfg.scenes == null ? null : new SceneFiles(new RootedPath(cfg.scenes), tokenizer);
       int budget = cfg.thinkBudget != null ? cfg.thinkBudget : models.random() ? RANDOM_MODEL_THINK_BUDGET : 0;
-      generation = new GenerationJobs(models, jobs, json, notes, runsRoot, cfg.scenes, budget);
+      generation = new GenerationJobs(models, jobs, json, notes, runsRoot, cfg.scenes, budget, metrics);
       app = Javalin.create(c -> {
         c.showJavalinBanner = false;
         c.http.maxRequestSize = cfg.maxRequestBytes;
@@ -471,8 +474,18 @@ public final class Studio implements AutoCloseable {
     private LoadOptions load = LoadOptions.cpu();
     private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private Integer thinkBudget;
+    private io.ltm.metrics.detect.BehaviourClassifier detectors;
 
     private Builder() {}
+
+    /**
+     * The behaviour detector behind the highlights and the thought metrics on every page (default: the
+     * metrics library's default, {@code ThoughtMetrics.builder()}'s).
+     */
+    public Builder detectors(io.ltm.metrics.detect.BehaviourClassifier detectors) {
+      this.detectors = java.util.Objects.requireNonNull(detectors, "detectors");
+      return this;
+    }
 
     /** Folder whose subfolders are run directories; loops write there. */
     public Builder runs(Path runs) {

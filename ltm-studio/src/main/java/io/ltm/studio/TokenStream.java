@@ -3,7 +3,7 @@ package io.ltm.studio;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.core.generate.GeneratedToken;
-import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +19,7 @@ final class TokenStream implements Consumer<GeneratedToken> {
 
   private final Job job;
   private final ObjectMapper json;
-  private final BehaviourDetectors detectors;
+  private final BehaviourClassifier detectors;
   private final int variant;
   private final int iteration;
   private final StringBuilder reasoning = new StringBuilder();
@@ -27,7 +27,7 @@ final class TokenStream implements Consumer<GeneratedToken> {
   private int sinceSpans;
   private boolean lastReasoning = true;
 
-  TokenStream(Job job, ObjectMapper json, BehaviourDetectors detectors, int variant, int iteration) {
+  TokenStream(Job job, ObjectMapper json, BehaviourClassifier detectors, int variant, int iteration) {
     this.job = job;
     this.json = json;
     this.detectors = detectors;

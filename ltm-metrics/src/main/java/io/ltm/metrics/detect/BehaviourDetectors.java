@@ -35,7 +35,7 @@ import java.util.regex.PatternSyntaxException;
  * compiled with {@link PatternDetector#FLAGS}. The shipped rules are
  * {@code io/ltm/metrics/detect/behaviour-patterns.txt} (English and Russian).
  */
-public final class BehaviourDetectors {
+public final class BehaviourDetectors implements BehaviourClassifier {
   /** The class-path resource with the shipped rules. */
   public static final String DEFAULT_RESOURCE = "/io/ltm/metrics/detect/behaviour-patterns.txt";
 
@@ -186,7 +186,14 @@ public final class BehaviourDetectors {
     return String.join(", ", n);
   }
 
+  /** {@code rules}. */
+  @Override
+  public String name() {
+    return "rules";
+  }
+
   /** The behaviours that have a detector. */
+  @Override
   public Set<Behaviour> behaviours() {
     return detectors.keySet();
   }
@@ -212,22 +219,71 @@ public final class BehaviourDetectors {
    * rewrite, not also a reflection). This is what the step-level evaluation
    * ({@link DetectorEvaluation}) scores; {@link #detect} still marks every span.
    */
+  @Override
   public Set<Behaviour> classify(String text) {
+    return resolve(strengths(text));
+  }
+
+  /**
+   * The {@link BehaviourDetector#strength} of every behaviour whose detector matches {@code text}
+   * (behaviours with strength 0 are absent).
+   */
+  public Map<Behaviour, Integer> strengths(String text) {
     Objects.requireNonNull(text, "text");
     Map<Behaviour, Integer> strength = new EnumMap<>(Behaviour.class);
-    int max = 0;
     for (BehaviourDetector d : detectors.values()) {
       int s = d.strength(text);
       if (s > 0) {
         strength.put(d.behaviour(), s);
-        max = Math.max(max, s);
       }
+    }
+    return strength;
+  }
+
+  /**
+   * {@link #strengths} of each sentence (or other range) of {@code text}, in one pass per detector over
+   * the whole text ({@link PatternDetector#strengths(String, List)}); detectors that are not pattern
+   * detectors are asked range by range.
+   */
+  public List<Map<Behaviour, Integer>> strengths(String text, List<Sentences.Range> ranges) {
+    List<Map<Behaviour, Integer>> out = new ArrayList<>(ranges.size());
+    for (int i = 0; i < ranges.size(); i++) {
+      out.add(new EnumMap<>(Behaviour.class));
+    }
+    for (BehaviourDetector d : detectors.values()) {
+      if (d instanceof PatternDetector) {
+        int[] s = ((PatternDetector) d).strengths(text, ranges);
+        for (int i = 0; i < s.length; i++) {
+          if (s[i] > 0) {
+            out.get(i).put(d.behaviour(), s[i]);
+          }
+        }
+      } else {
+        for (int i = 0; i < ranges.size(); i++) {
+          int s = d.strength(ranges.get(i).in(text));
+          if (s > 0) {
+            out.get(i).put(d.behaviour(), s);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** What {@link #classify} returns for a step with these {@link #strengths}. */
+  public Set<Behaviour> resolve(Map<Behaviour, Integer> strength) {
+    int max = 0;
+    for (int v : strength.values()) {
+      max = Math.max(max, v);
     }
     Set<Behaviour> top = EnumSet.noneOf(Behaviour.class);
     for (Map.Entry<Behaviour, Integer> e : strength.entrySet()) {
-      if (e.getValue() == max) {
+      if (e.getValue() == max && max > 0) {
         top.add(e.getKey());
       }
+    }
+    if (top.isEmpty()) {
+      return Set.of();
     }
     Set<Behaviour> out = EnumSet.copyOf(top);
     for (Behaviour a : top) {
@@ -237,6 +293,7 @@ public final class BehaviourDetectors {
   }
 
   /** All spans of all behaviours in {@code text}, sorted by start; spans of different behaviours may overlap. */
+  @Override
   public List<Span> detect(String text) {
     List<Span> all = new ArrayList<>();
     for (BehaviourDetector d : detectors.values()) {
@@ -247,6 +304,7 @@ public final class BehaviourDetectors {
   }
 
   /** Number of spans per behaviour in {@code text} (every behaviour with a detector has an entry). */
+  @Override
   public Map<Behaviour, Integer> counts(String text) {
     Map<Behaviour, Integer> m = new EnumMap<>(Behaviour.class);
     for (BehaviourDetector d : detectors.values()) {

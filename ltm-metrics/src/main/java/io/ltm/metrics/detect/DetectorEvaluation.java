@@ -65,20 +65,76 @@ public final class DetectorEvaluation {
     return out;
   }
 
-  /** Evaluates {@code detectors} on {@code steps}. */
-  public static EvaluationReport evaluate(List<LabelledStep> steps, BehaviourDetectors detectors) {
+  /**
+   * Evaluates {@code detectors} on {@code steps}. Consecutive steps of one scene (sources {@code
+   * sceneId#index}, as {@link #steps} makes them) are classified together with {@link
+   * BehaviourClassifier#classifySteps}, so a detector that looks at earlier steps sees them; other
+   * steps (TSV lines) are classified alone.
+   */
+  public static EvaluationReport evaluate(List<LabelledStep> steps, BehaviourClassifier detectors) {
     Objects.requireNonNull(steps, "steps");
     Objects.requireNonNull(detectors, "detectors");
+    return score(steps, predict(steps, detectors));
+  }
+
+  /** The scene a step belongs to: its source up to {@code #}, or the whole source when it has none. */
+  public static String group(LabelledStep s) {
+    int h = s.source().lastIndexOf('#');
+    return h < 0 ? s.source() : s.source().substring(0, h);
+  }
+
+  /** The runs of consecutive steps of one {@link #group}, in order. */
+  public static List<List<LabelledStep>> sequences(List<LabelledStep> steps) {
+    List<List<LabelledStep>> out = new ArrayList<>();
+    String last = null;
+    for (LabelledStep s : steps) {
+      String g = group(s);
+      if (!g.equals(last) || !s.source().contains("#")) {
+        out.add(new ArrayList<>());
+        last = g;
+      }
+      out.get(out.size() - 1).add(s);
+    }
+    return out;
+  }
+
+  /** What {@code detectors} predict for each step (scenes classified in sequence, see {@link #evaluate}). */
+  public static List<Set<Behaviour>> predict(List<LabelledStep> steps, BehaviourClassifier detectors) {
+    List<Set<Behaviour>> out = new ArrayList<>(steps.size());
+    for (List<LabelledStep> seq : sequences(steps)) {
+      List<String> texts = new ArrayList<>(seq.size());
+      for (LabelledStep s : seq) {
+        texts.add(s.text());
+      }
+      List<Set<Behaviour>> p = detectors.classifySteps(texts);
+      if (p.size() != seq.size()) {
+        throw new IllegalStateException(detectors.name() + " returned " + p.size() + " predictions for " + seq.size() + " steps");
+      }
+      out.addAll(p);
+    }
+    return out;
+  }
+
+  /**
+   * Scores predictions: {@code predicted.get(i)} is what a detector found in {@code steps.get(i)}.
+   *
+   * @throws IllegalArgumentException when the lists differ in length
+   */
+  public static EvaluationReport score(List<LabelledStep> steps, List<Set<Behaviour>> predicted) {
+    if (steps.size() != predicted.size()) {
+      throw new IllegalArgumentException(steps.size() + " steps but " + predicted.size() + " predictions");
+    }
     Map<Behaviour, int[]> counts = new EnumMap<>(Behaviour.class); // tp, fp, fn, support
     List<EvaluationReport.Error> errors = new ArrayList<>();
     for (Behaviour b : Behaviour.values()) {
       counts.put(b, new int[4]);
     }
-    for (LabelledStep s : steps) {
-      Set<Behaviour> predicted = detectors.classify(s.text());
+    for (int i = 0; i < steps.size(); i++) {
+      LabelledStep s = steps.get(i);
+      Set<Behaviour> pred0 = predicted.get(i);
       for (Behaviour b : Behaviour.values()) {
         boolean gold = b.key().equals(s.label());
-        boolean pred = predicted.contains(b);
+        boolean pred = pred0.contains(b);
         int[] c = counts.get(b);
         if (gold) {
           c[3]++;

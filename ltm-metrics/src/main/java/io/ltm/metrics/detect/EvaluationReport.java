@@ -63,6 +63,20 @@ public record EvaluationReport(Map<Behaviour, Score> scores, double macroF1, int
     }
   }
 
+  /** Mean F1 over those of {@code behaviours} that were evaluated (0 when none was). */
+  public double macroF1Of(java.util.Collection<Behaviour> behaviours) {
+    double sum = 0;
+    int n = 0;
+    for (Behaviour b : behaviours) {
+      Score s = scores.get(b);
+      if (s != null) {
+        sum += s.f1();
+        n++;
+      }
+    }
+    return n == 0 ? 0 : sum / n;
+  }
+
   /**
    * The JSON form: {@code {"behaviours":{"<kind>":{"precision","recall","f1","support"}},"macroF1"}},
    * keyed by {@link Behaviour#key()}.

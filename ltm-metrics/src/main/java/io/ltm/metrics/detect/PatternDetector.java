@@ -145,6 +145,66 @@ public final class PatternDetector implements BehaviourDetector {
     return out;
   }
 
+  /**
+   * The {@link #strength} of each of {@code ranges} of {@code text} (sorted, not overlapping), found in
+   * one pass over the whole text: a range gets the strongest cue whose match starts inside it.
+   * Look-behinds see the text before a range, as they do in {@link #detect}. Equals calling {@link
+   * #strength} on each range's text, except for a cue whose look-behind or match crosses a range
+   * boundary.
+   */
+  public int[] strengths(String text, List<Sentences.Range> ranges) {
+    Objects.requireNonNull(text, "text");
+    int[] out = new int[ranges.size()];
+    int n = text.length();
+    if (n == 0 || ranges.isEmpty()) {
+      return out;
+    }
+    int[] starts = new int[ranges.size()];
+    for (int i = 0; i < starts.length; i++) {
+      starts[i] = ranges.get(i).start();
+    }
+    text = QuotedText.mask(text);
+    String lower = text.toLowerCase(Locale.ROOT);
+    boolean indexable = lower.length() == n;
+    for (int k = 0; k < patterns.size(); k++) {
+      int s = weak.get(k) ? WEAK : STRONG;
+      Matcher m = patterns.get(k).matcher(text);
+      List<String> px = prefixes.get(k);
+      if (px == null || !indexable) {
+        while (m.find()) {
+          mark(m.start(), m.end(), s, starts, ranges, out);
+        }
+        continue;
+      }
+      m.useTransparentBounds(true).useAnchoringBounds(false);
+      for (String p : px) {
+        int from = 0;
+        int at;
+        while ((at = lower.indexOf(p, from)) >= 0) {
+          m.region(at, n);
+          if (m.lookingAt()) {
+            mark(m.start(), m.end(), s, starts, ranges, out);
+          }
+          from = at + 1;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void mark(int start, int end, int s, int[] starts, List<Sentences.Range> ranges, int[] out) {
+    if (end <= start) {
+      return;
+    }
+    int i = java.util.Arrays.binarySearch(starts, start);
+    if (i < 0) {
+      i = -i - 2;
+    }
+    if (i >= 0 && start < ranges.get(i).end() && s > out[i]) {
+      out[i] = s;
+    }
+  }
+
   private static void record(int s, int e, int[] endAt, BitSet starts) {
     if (e > s) {
       starts.set(s);

@@ -2,7 +2,7 @@ package io.ltm.metrics.report;
 
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.metrics.detect.Behaviour;
-import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.report.chart.Html;
 import io.ltm.metrics.report.chart.LineChart;
 import io.ltm.metrics.report.chart.SvgCanvas;
@@ -35,7 +35,7 @@ public final class HtmlReport {
 
   /** The report's HTML. */
   public static String render(String title, RunData data, List<LineChart> training, Map<Metric, LineChart> thought,
-      MetricsSummary summary, BehaviourDetectors detectors, Instant generated) {
+      MetricsSummary summary, BehaviourClassifier detectors, Instant generated) {
     StringBuilder h = new StringBuilder(1 << 16);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
@@ -79,7 +79,7 @@ public final class HtmlReport {
     h.append("</section>\n");
 
     h.append("<section id=\"traces\"><h2>Traces side by side</h2>");
-    legend(h);
+    legend(h, detectors.name());
     traces(h, data.traces(), detectors);
     h.append("</section>\n");
 
@@ -142,15 +142,15 @@ public final class HtmlReport {
     h.append("</tbody></table></div>");
   }
 
-  private static void legend(StringBuilder h) {
-    h.append("<p class=\"legend\">Detected behaviours: ");
+  private static void legend(StringBuilder h, String detector) {
+    h.append("<p class=\"legend\">Detected behaviours (").append(Html.escape(detector)).append(" detector): ");
     for (Behaviour b : Behaviour.values()) {
       h.append("<mark class=\"").append(SpanHighlighter.cssClass(b)).append("\">").append(b.label()).append("</mark> ");
     }
     h.append("</p>");
   }
 
-  private static void traces(StringBuilder h, List<TraceRecord> records, BehaviourDetectors detectors) {
+  private static void traces(StringBuilder h, List<TraceRecord> records, BehaviourClassifier detectors) {
     if (records.isEmpty()) {
       h.append("<p class=\"empty\">No traces in <code>traces/</code>.</p>");
       return;
@@ -216,8 +216,9 @@ public final class HtmlReport {
       case ANSWER_EMBEDDING_DISTANCE:
         return "1 − cosine similarity of the two iterations' answer embeddings (only with an embedder).";
       default:
-        return "Spans found by the rule-based " + m.behaviour().map(Behaviour::label).orElse("?")
-            + " detector (English and Russian patterns) per 1,000 tokens.";
+        return "Spans found by the " + m.behaviour().map(Behaviour::label).orElse("?")
+            + " detector per 1,000 tokens (rules: cue matches of English and Russian patterns; learned or combined"
+            + " detectors: sentences showing the behaviour).";
     }
   }
 

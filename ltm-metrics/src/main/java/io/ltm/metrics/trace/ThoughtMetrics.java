@@ -2,6 +2,7 @@ package io.ltm.metrics.trace;
 
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.metrics.detect.Behaviour;
+import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.detect.BehaviourDetectors;
 import io.ltm.metrics.detect.ReflectiveLexicon;
 import io.ltm.metrics.detect.ReflectiveRate;
@@ -28,7 +29,7 @@ import java.util.Objects;
  */
 public final class ThoughtMetrics {
   private final ReflectiveLexicon lexicon;
-  private final BehaviourDetectors detectors;
+  private final BehaviourClassifier detectors;
   private final double spikeThreshold;
   private final int spikeMinLength;
   private final Embedder embedder;
@@ -50,7 +51,7 @@ public final class ThoughtMetrics {
   }
 
   /** The detectors used (for highlighting spans the same way). */
-  public BehaviourDetectors detectors() {
+  public BehaviourClassifier detectors() {
     return detectors;
   }
 
@@ -77,13 +78,10 @@ public final class ThoughtMetrics {
     ReflectiveRate rate = ReflectiveRate.of(lexicon.count(text), tokens);
     v.put(Metric.REFLECTIVE_PER_1K, rate.per1k());
     v.put(Metric.WAIT_PER_1K, rate.waitPer1k());
+    Map<Behaviour, Integer> counts = tokens > 0 ? detectors.counts(text) : Map.of();
     for (Behaviour b : Behaviour.values()) {
-      var d = detectors.detector(b);
-      double per = Double.NaN;
-      if (d != null && tokens > 0) {
-        per = 1000.0 * d.detect(text).size() / tokens;
-      }
-      v.put(Metric.of(b), per);
+      Integer c = counts.get(b);
+      v.put(Metric.of(b), c == null ? Double.NaN : 1000.0 * c / tokens);
     }
     if (!r.tokens().isEmpty()) {
       Uncertainty u = Uncertainty.of(r.tokens(), spikeThreshold, spikeMinLength);
@@ -129,7 +127,7 @@ public final class ThoughtMetrics {
   /** Builds {@link ThoughtMetrics}; {@link #build()} checks the values. */
   public static final class Builder {
     private ReflectiveLexicon lexicon;
-    private BehaviourDetectors detectors;
+    private BehaviourClassifier detectors;
     private double spikeThreshold = Uncertainty.DEFAULT_THRESHOLD;
     private int spikeMinLength = 1;
     private Embedder embedder;
@@ -142,8 +140,11 @@ public final class ThoughtMetrics {
       return this;
     }
 
-    /** The behaviour detectors; default {@link BehaviourDetectors#defaults()}. */
-    public Builder detectors(BehaviourDetectors detectors) {
+    /**
+     * The behaviour detectors; default {@link BehaviourDetectors#defaults()} (the rules). A learned
+     * detector counts sentences showing a behaviour where the rules count cue matches.
+     */
+    public Builder detectors(BehaviourClassifier detectors) {
       this.detectors = detectors;
       return this;
     }

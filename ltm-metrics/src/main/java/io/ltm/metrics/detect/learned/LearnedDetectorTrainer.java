@@ -1,0 +1,304 @@
+package io.ltm.metrics.detect.learned;
+
+import io.ltm.metrics.detect.Behaviour;
+import io.ltm.metrics.detect.BehaviourDetectors;
+import io.ltm.metrics.detect.DetectorEvaluation;
+import io.ltm.metrics.detect.LabelledStep;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Trains {@link LearnedDetector}s from labelled steps (the Trainer of the Trainer / Model / Evaluator
+ * split; {@link GroupedCrossValidation} is the evaluator). Stateless apart from its settings;
+ * thread-safe.
+ *
+ * <p>Procedure, for each of the six behaviours: (1) features of every step, scenes in order so a step
+ * sees the steps before it; (2) out-of-fold scores from {@code folds}-fold cross-validation grouped by
+ * scene (a scene's steps never sit on both sides); (3) Platt scaling fitted on those scores, so the
+ * probabilities are calibrated on steps the scorer did not see; (4) the combined stacker, a small
+ * logistic regression over the calibrated out-of-fold probability and the rules' cues; (5) the scorer
+ * refitted on every step. Features seen in fewer than {@code minDf} training steps get no weight.
+ */
+public final class LearnedDetectorTrainer {
+
+  /**
+   * Trainer settings.
+   *
+   * @param features how steps become features
+   * @param epochs SGD passes, at least 1
+   * @param learningRate AdaGrad base step, positive
+   * @param l2 L2 penalty, at least 0
+   * @param folds calibration folds (grouped by scene), at least 2
+   * @param minDf fewest training steps a feature must occur in, at least 1
+   * @param threshold decision threshold on the probability, in (0, 1)
+   * @param singleLabel report at most one behaviour per step
+   * @param seed shuffling and fold seed
+   */
+  public record Settings(FeatureConfig features, int epochs, double learningRate, double l2, int folds, int minDf,
+      double threshold, boolean singleLabel, long seed) {
+    /** The settings of the shipped detector. */
+    public static final Settings DEFAULT = new Settings(FeatureConfig.DEFAULT, 15, 0.2, 1e-4, 5, 2, 0.5, true, 14L);
+
+    public Settings {
+      Objects.requireNonNull(features, "features");
+      new LogisticRegression.Params(epochs, learningRate, l2, seed); // checks the ranges
+      if (folds < 2) {
+        throw new IllegalArgumentException("folds must be >= 2 but got " + folds);
+      }
+      if (minDf < 1) {
+        throw new IllegalArgumentException("minDf must be >= 1 but got " + minDf);
+      }
+      if (!(threshold > 0 && threshold < 1)) {
+        throw new IllegalArgumentException("threshold must be in (0, 1) but got " + threshold);
+      }
+    }
+
+    /** These settings with another threshold. */
+    public Settings withThreshold(double t) {
+      return new Settings(features, epochs, learningRate, l2, folds, minDf, t, singleLabel, seed);
+    }
+
+    /** These settings with other features. */
+    public Settings withFeatures(FeatureConfig f) {
+      return new Settings(f, epochs, learningRate, l2, folds, minDf, threshold, singleLabel, seed);
+    }
+
+    /** These settings with single-label decisions on or off. */
+    public Settings withSingleLabel(boolean s) {
+      return new Settings(features, epochs, learningRate, l2, folds, minDf, threshold, s, seed);
+    }
+  }
+
+  private final Settings settings;
+  private final BehaviourDetectors rules;
+  private final StepFeaturizer featurizer;
+
+  /** A trainer with {@code settings} over the shipped rules. */
+  public LearnedDetectorTrainer(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.rules = BehaviourDetectors.defaults();
+    this.featurizer = new StepFeaturizer(settings.features(), rules);
+  }
+
+  /** The settings. */
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * Trains on every step of {@code sets} and returns the detector in {@code mode}, named {@code name}.
+   *
+   * @param note free text kept in the provenance
+   * @throws IllegalArgumentException when the sets share a scene, or a behaviour has no positive step
+   */
+  public LearnedDetector train(List<TrainingData> sets, LearnedDetector.Mode mode, String name, String note) {
+    List<LabelledStep> steps = TrainingData.all(sets);
+    Prepared p = prepare(steps);
+    for (int b = 0; b < LearnedDetector.BEHAVIOURS.size(); b++) {
+      int pos = 0;
+      for (int l : p.labels) {
+        pos += l == b ? 1 : 0;
+      }
+      if (pos < settings.folds()) {
+        throw new IllegalArgumentException("only " + pos + " training steps show " + LearnedDetector.BEHAVIOURS.get(b).label()
+            + " (kind " + LearnedDetector.BEHAVIOURS.get(b).key() + "); label at least " + settings.folds() + " in the scenes");
+      }
+    }
+    int[] rows = new int[steps.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = i;
+    }
+    Map<String, Integer> labels = new TreeMap<>();
+    for (LabelledStep s : steps) {
+      labels.merge(s.label(), 1, Integer::sum);
+    }
+    List<Provenance.DataSet> data = new ArrayList<>();
+    for (TrainingData d : sets) {
+      data.add(d.description());
+    }
+    Provenance prov = new Provenance(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings, data, labels,
+        rulesSha256(), note);
+    return fit(p, rows, mode, name, prov);
+  }
+
+  /** Steps turned into features once: vectors, rules' view, label index (-1 for none) and scene group. */
+  static final class Prepared {
+    final List<SparseVector> vectors = new ArrayList<>();
+    final List<StepFeaturizer.StepInfo> infos = new ArrayList<>();
+    int[] labels;
+    int[] groups;
+  }
+
+  Prepared prepare(List<LabelledStep> steps) {
+    Prepared p = new Prepared();
+    p.labels = new int[steps.size()];
+    p.groups = new int[steps.size()];
+    Map<String, Integer> groupIds = new HashMap<>();
+    int row = 0;
+    for (List<LabelledStep> seq : DetectorEvaluation.sequences(steps)) {
+      List<String> texts = new ArrayList<>();
+      for (LabelledStep s : seq) {
+        texts.add(s.text());
+      }
+      StepFeaturizer.Featurized f = featurizer.features(texts);
+      p.vectors.addAll(f.vectors());
+      p.infos.addAll(f.infos());
+      for (LabelledStep s : seq) {
+        p.labels[row] = LearnedDetector.BEHAVIOURS.indexOf(Behaviour.forLabel(s.label()).orElse(Behaviour.BACKWARD_CHAINING));
+        p.groups[row] = groupIds.computeIfAbsent(DetectorEvaluation.group(s), k -> groupIds.size());
+        row++;
+      }
+    }
+    return p;
+  }
+
+  /** Assigns the groups of {@code rows} to {@code k} folds (shuffled by the seed); returns the fold of each row. */
+  int[] folds(Prepared p, int[] rows, int k, long seed) {
+    TreeSet<Integer> gs = new TreeSet<>();
+    for (int r : rows) {
+      gs.add(p.groups[r]);
+    }
+    List<Integer> order = new ArrayList<>(gs);
+    Collections.shuffle(order, new Random(seed));
+    Map<Integer, Integer> foldOf = new HashMap<>();
+    for (int i = 0; i < order.size(); i++) {
+      foldOf.put(order.get(i), i % k);
+    }
+    int[] out = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = foldOf.get(p.groups[rows[i]]);
+    }
+    return out;
+  }
+
+  /** Fits a detector on {@code rows} of {@code p} (calibration by inner grouped folds). */
+  LearnedDetector fit(Prepared p, int[] rows, LearnedDetector.Mode mode, String name, Provenance prov) {
+    int nb = LearnedDetector.BEHAVIOURS.size();
+    int k = Math.min(settings.folds(), distinctGroups(p, rows));
+    int[] fold = folds(p, rows, k, settings.seed());
+    double[][] oof = new double[nb][rows.length];
+    for (int f = 0; f < k; f++) {
+      List<Integer> tr = new ArrayList<>();
+      List<Integer> te = new ArrayList<>();
+      for (int i = 0; i < rows.length; i++) {
+        (fold[i] == f ? te : tr).add(i);
+      }
+      int[] trRows = new int[tr.size()];
+      for (int i = 0; i < trRows.length; i++) {
+        trRows[i] = rows[tr.get(i)];
+      }
+      LogisticRegression.Linear[] m = scorers(p, trRows);
+      for (int i : te) {
+        for (int b = 0; b < nb; b++) {
+          oof[b][i] = m[b].score(p.vectors.get(rows[i]));
+        }
+      }
+    }
+    double[][] platt = new double[nb][];
+    double[][] stack = new double[nb][];
+    for (int b = 0; b < nb; b++) {
+      boolean[] y = new boolean[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        y[i] = p.labels[rows[i]] == b;
+      }
+      platt[b] = LogisticRegression.platt(oof[b], y);
+      List<SparseVector> sx = new ArrayList<>(rows.length);
+      for (int i = 0; i < rows.length; i++) {
+        double prob = LogisticRegression.sigmoid(platt[b][0] * oof[b][i] + platt[b][1]);
+        double[] in = LearnedDetector.stackInputs(prob, LearnedDetector.BEHAVIOURS.get(b), p.infos.get(rows[i]));
+        float[] v = new float[in.length];
+        int[] ix = new int[in.length];
+        for (int j = 0; j < in.length; j++) {
+          ix[j] = j;
+          v[j] = (float) in[j];
+        }
+        sx.add(SparseVector.of(ix, v, in.length));
+      }
+      LogisticRegression.Linear st = LogisticRegression.train(sx, y, LearnedDetector.STACK_INPUTS,
+          new LogisticRegression.Params(60, 0.1, 1e-3, settings.seed()), false);
+      stack[b] = new double[LearnedDetector.STACK_INPUTS + 1];
+      for (int j = 0; j < LearnedDetector.STACK_INPUTS; j++) {
+        stack[b][j] = st.w()[j];
+      }
+      stack[b][LearnedDetector.STACK_INPUTS] = st.bias();
+    }
+    LogisticRegression.Linear[] m = scorers(p, rows);
+    float[][] w = new float[nb][];
+    float[] bias = new float[nb];
+    for (int b = 0; b < nb; b++) {
+      w[b] = m[b].w();
+      bias[b] = m[b].bias();
+    }
+    double[] thr = new double[nb];
+    Arrays.fill(thr, settings.threshold());
+    return new LearnedDetector(name, mode, featurizer, rules, w, bias, platt, stack, thr, settings.singleLabel(), prov);
+  }
+
+  private static int distinctGroups(Prepared p, int[] rows) {
+    TreeSet<Integer> gs = new TreeSet<>();
+    for (int r : rows) {
+      gs.add(p.groups[r]);
+    }
+    return gs.size();
+  }
+
+  /** One scorer per behaviour trained on {@code rows}; features in fewer than minDf of them are dropped. */
+  private LogisticRegression.Linear[] scorers(Prepared p, int[] rows) {
+    int dim = settings.features().dimension();
+    int[] df = new int[dim];
+    for (int r : rows) {
+      for (int i : p.vectors.get(r).idx) {
+        df[i]++;
+      }
+    }
+    boolean[] keep = new boolean[dim];
+    for (int i = 0; i < dim; i++) {
+      keep[i] = df[i] >= settings.minDf();
+    }
+    List<SparseVector> xs = new ArrayList<>(rows.length);
+    for (int r : rows) {
+      xs.add(p.vectors.get(r).filter(keep));
+    }
+    LogisticRegression.Params params = new LogisticRegression.Params(settings.epochs(), settings.learningRate(), settings.l2(), settings.seed());
+    int nb = LearnedDetector.BEHAVIOURS.size();
+    LogisticRegression.Linear[] out = new LogisticRegression.Linear[nb];
+    for (int b = 0; b < nb; b++) {
+      boolean[] y = new boolean[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        y[i] = p.labels[rows[i]] == b;
+      }
+      out[b] = LogisticRegression.train(xs, y, dim, params);
+    }
+    return out;
+  }
+
+  /** SHA-256 of the shipped rules file, whose cues are features. */
+  static String rulesSha256() {
+    try (InputStream in = BehaviourDetectors.class.getResourceAsStream(BehaviourDetectors.DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + BehaviourDetectors.DEFAULT_RESOURCE + " missing from the class path");
+      }
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
