@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DatasetCommand.class,
       RandomModelCommand.class,
       TrainCommand.class,
+      PlanCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
       LoopCommand.class,

@@ -11,6 +11,10 @@ import io.ltm.dataset.DatasetBuilder;
 import io.ltm.dataset.token.HfTokenizer;
 import io.ltm.lora.io.DecoderLoader;
 import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.plan.ByteSize;
+import io.ltm.lora.plan.MemoryPlan;
+import io.ltm.lora.plan.PlanRequest;
 import io.ltm.lora.lora.LoraAdapter;
 import io.ltm.lora.lora.LoraConfig;
 import io.ltm.lora.lora.LoraModel;
@@ -141,6 +145,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--gradient-checkpointing", description = "recompute decoder layers in backward: activation memory of one layer, one extra forward")
   boolean gradientCheckpointing;
 
+  @Option(names = "--force", description = "train even when the memory plan says the run does not fit the device")
+  boolean force;
+
+  @Option(names = "--memory", description = "memory the plan checks against, e.g. 96GB (default: the device's)")
+  String memory;
+
   @Option(names = "--resume", description = "continue from the run folder's last checkpoint")
   boolean resume;
 
@@ -153,6 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Device> devs = devices();
     BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
+    checkPlan(err, devs.get(0));
     List<Scene> sceneList;
     try {
       sceneList = SceneReader.readStrict(List.of(scenes));
@@ -247,6 +258,41 @@ public final class TrainCommand implements Callable<Integer> {
       closeAll(opened);
     }
     return LtmCli.OK;
+  }
+
+  /**
+   * Prints the memory plan's summary line and refuses a run that does not fit the device (naming the flags
+   * that would make it fit) unless {@code --force}.
+   */
+  private void checkPlan(PrintWriter err, Device dev) {
+    ModelConfig config = ModelConfig.read(base.resolve("config.json"));
+    PlanRequest request;
+    try {
+      request = PlanRequest.builder().optGpu(dev.isGpu()).optMaxLen(maxLen).optBatch(batch).optGradAccum(gradAccum)
+          .optR(r).optTargets(TargetModules.parseCommaSeparated(targets)).optDropout(dropout)
+          .optGradientCheckpointing(gradientCheckpointing).optEvaluation(validation > 0)
+          .optMemoryBytes(memory == null ? 0 : ByteSize.parse(memory)).build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MemoryPlan plan;
+    try {
+      plan = PlanCommand.plan(config, request, dev);
+    } catch (IllegalStateException e) { // the device's memory cannot be read; loading will say more
+      err.println("plan: " + e.getMessage());
+      return;
+    }
+    err.println(plan.summaryLine());
+    if (!plan.fitsTrain()) {
+      String fix = plan.advice().isEmpty() ? "" : "; to fit, use " + String.join(" or ", plan.advice());
+      if (force) {
+        err.println("plan: the run does not fit" + fix + "; training anyway (--force)");
+      } else {
+        throw new IllegalArgumentException("this run needs about " + ByteSize.gib(plan.train().bytes()) + " at its peak ("
+            + plan.train().peakAt() + ") but " + dev + " has " + ByteSize.gib(plan.memoryBytes()) + " (" + plan.memorySource()
+            + ")" + fix + "; see ./ltm plan --base " + base + " with the same flags, or pass --force to train anyway");
+      }
+    }
   }
 
   private io.ltm.lora.train.CausalLanguageModel languageModel(LoraModel m) {
