@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       RandomModelCommand.class,
       TrainCommand.class,
       PlanCommand.class,
+      DoctorCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
       LoopCommand.class,
