@@ -40,12 +40,40 @@ import java.util.Map;
 public final class MemoryPlanner {
   /** Positions whose logits the checkpointed loss computes at once (RecomputingDecoderModel.HEAD_CHUNK). */
   static final int HEAD_CHUNK = 256;
-  /** JVM (heap in use, metaspace, threads), libtorch, the tokenizer: measured on the CPU. */
-  static final long CPU_RUNTIME = 1_000L << 20;
-  /** CUDA context, cuBLAS workspace, the JVM and libtorch's host side do not count on the device. */
-  static final long GPU_RUNTIME = 1_000L << 20;
-  /** Free memory the allocator keeps, as a fraction of the transient tensors (measured on the CPU). */
-  static final double SLACK = 0.0;
+  /**
+   * JVM (heap, metaspace, threads), libtorch and the tokenizer on the CPU: 0.54 GiB measured with a 10M-parameter
+   * model (ltm doctor --quick, peak RSS after loading).
+   */
+  static final long CPU_RUNTIME = 512L << 20;
+  /**
+   * Resident memory the loader and the allocator leave behind per byte of f32 weights (the checkpoint's pages
+   * mapped while each tensor is widened, freed blocks glibc keeps): 0.4, from ltm score on the Qwen3-0.6B shape
+   * (3.62 GiB peak RSS for 2.22 GiB of weights) against the 10M model above.
+   */
+  static final double CPU_LOAD_SLACK = 0.4;
+  /** CUDA context and cuBLAS workspace on the device (the JVM's and libtorch's host memory do not count there). */
+  static final long GPU_RUNTIME = 768L << 20;
+  /**
+   * Copies of the (B, T, vocab) logits alive at the loss: the logits, log-softmax and, in backward, the
+   * gradients of log-softmax and of the logits, less what autograd frees as it goes; 3.5 fitted together with
+   * {@link #ACTIVATION_FACTOR} to three measured rows without checkpointing (28 layers at 512 and 1024 tokens,
+   * 4 layers at 2048).
+   */
+  static final double LOSS_LOGIT_COPIES = 3.5;
+  /**
+   * Measured activation memory over the tensors counted in {@link Counts#keptFloats} (autograd's own
+   * buffers, views that keep a larger base alive, allocator blocks): 1.31, fitted with {@link #LOSS_LOGIT_COPIES}.
+   */
+  static final double ACTIVATION_FACTOR = 1.31;
+  /** Evaluation holds the logits, the shifted copy and the log-softmax: 3 copies (measured at 2048 tokens). */
+  static final double EVAL_LOGIT_COPIES = 3;
+  /**
+   * Bytes per attention-matrix element that every layer keeps beyond the tensors counted for backward, found by
+   * measurement: 2 (half an f32 heads x T x T matrix per layer; 130 MB per layer of the 0.6B shape at 2048 tokens,
+   * fitted from 4- and 28-layer runs). Its cause is not pinned down (an allocator's retained blocks or a tensor
+   * autograd keeps); it is counted with the activations.
+   */
+  static final double RETAINED_ATTENTION_BYTES = 2;
 
   private MemoryPlanner() {}
 
@@ -60,8 +88,8 @@ public final class MemoryPlanner {
    */
   public static MemoryPlan plan(ModelConfig config, PlanRequest request, long memoryBytes, String memorySource) {
     Counts c = new Counts(config, request);
-    long runtime = request.gpu() ? GPU_RUNTIME : CPU_RUNTIME;
     long frozen = config.parameterCount() * (request.gpu() ? 2 : 4);
+    long runtime = request.gpu() ? GPU_RUNTIME : CPU_RUNTIME + (long) (CPU_LOAD_SLACK * frozen);
     long lora = c.trainable * 4;
 
     // --- training ---
@@ -72,19 +100,22 @@ public final class MemoryPlanner {
     long logitsBytes = tokens * v * 4; // (B, T, V) f32
     long keptPerLayerNoCkpt = 0;
     long workspaceMax = 0;
+    long retained = (long) (RETAINED_ATTENTION_BYTES * b * config.numHeads() * t * t) * config.numLayers();
     for (int l = 0; l < config.numLayers(); l++) {
       keptPerLayerNoCkpt += (long) (c.keptFloats(l, t) * tokens * 4);
       workspaceMax = Math.max(workspaceMax, (long) (c.workspaceFloats(l, t) * tokens * 4));
     }
     long hiddenBytes = tokens * config.hiddenSize() * 4L;
     long keptCkpt = (config.numLayers() + 1) * hiddenBytes // layer inputs
-        + config.numLayers() * hiddenBytes; // their gradients, attached to the step's scope in backward
+        + config.numLayers() * hiddenBytes // their gradients, attached to the step's scope in backward
+        + retained;
+    keptPerLayerNoCkpt = (long) (ACTIVATION_FACTOR * (keptPerLayerNoCkpt + retained));
     long maxKeptLayer = 0;
     for (int l = 0; l < config.numLayers(); l++) {
-      maxKeptLayer = Math.max(maxKeptLayer, (long) (c.keptFloats(l, t) * tokens * 4));
+      maxKeptLayer = Math.max(maxKeptLayer, (long) (ACTIVATION_FACTOR * c.keptFloats(l, t) * tokens * 4));
     }
-    // the head's output on a GPU is f16 and widened to f32
-    double logitCopies = request.gpu() ? 4.5 : 4;
+    // the head's output on a GPU is f16 and widened to f32: half a copy more
+    double logitCopies = LOSS_LOGIT_COPIES + (request.gpu() ? 0.5 : 0);
     Map<String, Long> step = new LinkedHashMap<>();
     step.put("runtime", runtime);
     step.put("frozen_weights", frozen);
@@ -119,7 +150,7 @@ public final class MemoryPlanner {
       eval.put("gradients", lora);
       eval.put("adamw_moments", 2 * lora);
       eval.put("activations", 0L);
-      long evalLogits = (long) ((request.gpu() ? 2.5 : 2) * logitsBytes); // logits and log-softmax
+      long evalLogits = (long) ((EVAL_LOGIT_COPIES + (request.gpu() ? 0.5 : 0)) * logitsBytes);
       long evalLayer = (long) (c.noGradWorkspace(t) * tokens * 4);
       eval.put("logits_loss", Math.max(evalLogits, evalLayer));
       eval.put("workspace", 0L);
