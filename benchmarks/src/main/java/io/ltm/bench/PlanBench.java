@@ -114,7 +114,18 @@ public final class PlanBench {
     if (!Files.exists(jar) || !Files.exists(cp)) {
       throw new IllegalStateException("build the CLI first: ./ltm --version (from the repository root)");
     }
-    return jar.toAbsolutePath() + ":" + Files.readString(cp).trim();
+    // a private copy of ltm's own jars, so that a rebuild while the children run does not change their classes
+    Path copy = Files.createTempDirectory("ltm-plan-bench-jars");
+    String root = Path.of("").toAbsolutePath().toString();
+    StringBuilder out = new StringBuilder();
+    for (String e : (jar.toAbsolutePath() + ":" + Files.readString(cp).trim()).split(":")) {
+      Path p = Path.of(e);
+      if (e.startsWith(root) && Files.isRegularFile(p)) {
+        p = Files.copy(p, copy.resolve(p.getFileName()));
+      }
+      out.append(out.length() == 0 ? "" : ":").append(p);
+    }
+    return out.toString();
   }
 
   private static long vmHwmKb(Path status) {

@@ -33,9 +33,10 @@ import java.util.Map;
  *       at a time (one chunk's logits alive).
  *   <li>Evaluation (when a validation split exists) holds the whole sequence's logits and log-softmax.
  * </ul>
- * The constants for the runtime and the allocator's slack were measured on the CPU against process peak
- * RSS (see {@code docs/plan.md} and the {@code PlanBench} benchmark); the GPU figures use the same counts
- * with f16 weights and are not yet measured on a GPU. Stateless and thread-safe.
+ * The constants below were fitted on the CPU against process peak RSS of {@code ltm train} runs (see
+ * {@code docs/plan.md} and the {@code PlanBench} benchmark). On a GPU the same counts are used with f16 weights
+ * and the CUDA context, without the CPU's retained-attention term; they are not yet measured on a GPU
+ * ({@code DeviceBench} prints them beside the device's memory). Stateless and thread-safe.
  */
 public final class MemoryPlanner {
   /** Positions whose logits the checkpointed loss computes at once (RecomputingDecoderModel.HEAD_CHUNK). */
@@ -100,7 +101,9 @@ public final class MemoryPlanner {
     long logitsBytes = tokens * v * 4; // (B, T, V) f32
     long keptPerLayerNoCkpt = 0;
     long workspaceMax = 0;
-    long retained = (long) (RETAINED_ATTENTION_BYTES * b * config.numHeads() * t * t) * config.numLayers();
+    // measured on the CPU (peak RSS); not applied to a GPU until it is measured there (DeviceBench)
+    long retained = request.gpu() ? 0
+        : (long) (RETAINED_ATTENTION_BYTES * b * config.numHeads() * t * t) * config.numLayers();
     for (int l = 0; l < config.numLayers(); l++) {
       keptPerLayerNoCkpt += (long) (c.keptFloats(l, t) * tokens * 4);
       workspaceMax = Math.max(workspaceMax, (long) (c.workspaceFloats(l, t) * tokens * 4));

@@ -71,7 +71,7 @@ class MemoryPlannerTest {
     MemoryPlan ckpt = plan(c, PlanRequest.builder().optMaxLen(2048).optGradientCheckpointing(true));
     assertThat(ckpt.train().bytes()).isLessThan(plain.train().bytes() / 2);
     assertThat(plain.activationsNoCheckpointing()).isEqualTo(ckpt.activationsNoCheckpointing());
-    assertThat(plain.activationsCheckpointing()).isLessThan(plain.activationsNoCheckpointing() / 4);
+    assertThat(plain.activationsCheckpointing()).isLessThan(plain.activationsNoCheckpointing() / 3);
     // longer sequences never need less
     long previous = 0;
     for (int len : new int[] {128, 256, 512, 1024, 2048, 4096}) {
