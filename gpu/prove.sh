@@ -16,11 +16,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 res="${1:-$root/gpu-results}"; mkdir -p "$res"
 java="${LTM_JAVA:-java}"
 cp="${LTM_CLASSPATH:-$root/ltm-examples/target/ltm-examples-0.1.0-SNAPSHOT.jar:$(cat "$root/ltm-examples/target/classpath.txt" 2>/dev/null):$root/benchmarks/target/classes}"
-jopts=(-Xmx32g --add-modules jdk.incubator.vector -Dai.djl.offline=true -Dfile.encoding=UTF-8 -cp "$cp")
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" LC_ALL="${LC_ALL:-C.UTF-8}"
 # JNA (DJL's CudaUtils) looks for libcudart by name: add pip's CUDA runtime folder when there is one
 cudart="$(python3 -c 'import nvidia.cuda_runtime, os; print(os.path.join(list(nvidia.cuda_runtime.__path__)[0], "lib"))' 2>/dev/null || true)"
-[[ -n "$cudart" ]] && export LD_LIBRARY_PATH="$cudart:${LD_LIBRARY_PATH:-}"
+jna_dir="${TMPDIR:-/tmp}/ltm-cudart"; mkdir -p "$jna_dir"
+if [[ -n "$cudart" ]]; then # pip ships libcudart.so.N only; JNA asks for libcudart.so
+  ln -sf "$(ls "$cudart"/libcudart.so.* | head -1)" "$jna_dir/libcudart.so"
+  export LD_LIBRARY_PATH="$cudart:${LD_LIBRARY_PATH:-}"
+fi
+jopts=(-Xmx32g -Djna.library.path="$jna_dir" --add-modules jdk.incubator.vector -Dai.djl.offline=true -Dfile.encoding=UTF-8 -cp "$cp")
 summary="$res/summary.txt"; : > "$summary"
 say() { echo "$*" | tee -a "$summary"; }
 
@@ -54,7 +58,7 @@ cat "$res/torch-limits.txt" | tee -a "$summary"
 f16="$(sed -n 's/^F16_TFLOPS=//p' "$res/torch-limits.txt")"; copy="$(sed -n 's/^COPY_GBPS=//p' "$res/torch-limits.txt")"
 
 say "== ltm doctor --device cuda"
-timeout 300 "$java" "${jopts[@]}" io.ltm.cli.LtmCli doctor --device cuda --work /tmp/ltm-doctor --json > "$res/doctor.json" 2> "$res/doctor.log"
+timeout 180 "$java" "${jopts[@]}" io.ltm.cli.LtmCli doctor --device cuda --work /tmp/ltm-doctor --json > "$res/doctor.json" 2> "$res/doctor.log"
 say "exit $?"
 python3 -c '
 import json, sys
@@ -64,13 +68,13 @@ for c in r["checks"]:
 ' "$res/doctor.json" 2>&1 | tee -a "$summary" || tail -20 "$res/doctor.log" | tee -a "$summary"
 
 say "== DeviceBench (training and decode at ${LTM_SEQ:-2048} tokens)"
-timeout 420 "$java" "${jopts[@]}" io.ltm.bench.DeviceBench --device cuda --shapes "${LTM_SHAPES:-0.6b,1.7b}" --seq "${LTM_SEQ:-2048}" \
+timeout 300 "$java" "${jopts[@]}" io.ltm.bench.DeviceBench --device cuda --shapes "${LTM_SHAPES:-0.6b,1.7b}" --seq "${LTM_SEQ:-2048}" \
   --steps 3 --dir /tmp/ltm-device-bench --torch-matmul-tflops "${f16:-0}" --torch-copy-gbps "${copy:-0}" \
   --out "$res/device-bench.md" 2> "$res/device-bench.log"
 say "exit $?"; cat "$res/device-bench.md" 2>/dev/null | tee -a "$summary" || tail -20 "$res/device-bench.log" | tee -a "$summary"
 
 say "== bf16 on the card (own JVM: the stock DJL JNI aborts on bf16)"
-timeout 120 "$java" "${jopts[@]}" io.ltm.bench.Bf16Probe cuda > "$res/bf16.txt" 2>&1
+timeout 40 "$java" "${jopts[@]}" io.ltm.bench.Bf16Probe cuda > "$res/bf16.txt" 2>&1
 say "exit $? $(grep -h -e 'bf16 on' -e terminate "$res/bf16.txt" | head -2)"
 
 kill $sampler 2>/dev/null; sleep 0.3

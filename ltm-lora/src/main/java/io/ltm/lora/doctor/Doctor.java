@@ -317,8 +317,13 @@ public final class Doctor {
     long measured;
     String what;
     if (device.isGpu()) {
-      measured = CudaUtils.getGpuMemory(device).getCommitted();
-      what = "memory in use on " + device + " after training (libtorch's caching allocator keeps its peak)";
+      try {
+        measured = CudaUtils.getGpuMemory(device).getCommitted();
+      } catch (RuntimeException e) { // DJL reads it through libcudart by JNA, which may not be on the library path
+        return Check.skip("memory", "device memory unreadable (" + e.getMessage() + "): put libcudart.so on LD_LIBRARY_PATH "
+            + "or -Djna.library.path; the plan for this run is " + ByteSize.gib(plan.train().bytes()));
+      }
+      what = "memory in use on " + deviceName() + " after training (libtorch's caching allocator keeps its peak)";
     } else {
       measured = PeakMemory.processPeakBytes();
       what = PeakMemory.resetWorked() ? "process peak RSS of the device run" : "process peak RSS (reference run included)";
