@@ -25,7 +25,7 @@ import java.util.Locale;
  *
  * <p>Run from the repository root after {@code ./ltm --version} (which builds the CLI the children run).
  * Usage: {@code PlanBench [--rows 0.6b:512,0.6b:512:ckpt,0.6b:2048:ckpt,...] [--dir /tmp/x] [--out FILE]};
- * a row is {@code shape:max-len[:ckpt][:targets=q_proj,v_proj][:dropout=0][:noeval]}, shapes {@code 0.6b}, {@code 0.6b-4l}
+ * a row is {@code shape:max-len[:ckpt][:targets=q_proj,v_proj][:dropout=0][:noeval][:batch=2]}, shapes {@code 0.6b}, {@code 0.6b-4l}
  * (its first four layers), {@code 1.7b-4l}. Add {@code predict} to a row to predict without running it.
  */
 public final class PlanBench {
@@ -47,7 +47,8 @@ public final class PlanBench {
       String targets = f.stream().filter(s -> s.startsWith("targets=")).map(s -> s.substring(8).replace('+', ','))
           .findFirst().orElse("all-linear");
       String dropout = f.stream().filter(s -> s.startsWith("dropout=")).map(s -> s.substring(8)).findFirst().orElse("0.05");
-      PlanRequest req = PlanRequest.builder().optMaxLen(len).optGradientCheckpointing(ckpt)
+      int batch = Integer.parseInt(f.stream().filter(x -> x.startsWith("batch=")).map(x -> x.substring(6)).findFirst().orElse("1"));
+      PlanRequest req = PlanRequest.builder().optMaxLen(len).optBatch(batch).optGradientCheckpointing(ckpt)
           .optTargets(TargetModules.parseCommaSeparated(targets)).optDropout(Double.parseDouble(dropout)).optEvaluation(!f.contains("noeval")).build();
       MemoryPlan plan = MemoryPlanner.plan(c, req, Long.MAX_VALUE / 4, "bench");
       double predicted = plan.train().bytes() / (double) (1L << 30);
@@ -63,7 +64,7 @@ public final class PlanBench {
         cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true", "-Dfile.encoding=UTF-8",
             "-cp", cliClasspath(), "io.ltm.cli.LtmCli", "train", "--base", model.toString(),
             "--scenes", "examples/scenes", "--out", dir.resolve("run-" + row.replace(':', '_').replace('=', '-')).toString(),
-            "--steps", "1", "--max-len", String.valueOf(len), "--targets", targets, "--dropout", dropout, "--force"));
+            "--steps", "1", "--max-len", String.valueOf(len), "--batch", String.valueOf(batch), "--targets", targets, "--dropout", dropout, "--force"));
         if (ckpt) {
           cmd.add("--gradient-checkpointing");
         }
@@ -87,7 +88,7 @@ public final class PlanBench {
         err = rc == 0 ? String.format(Locale.ROOT, "%+.1f%%", 100 * (predicted - gib) / gib) : "";
       }
       t.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %s | %s | %s |%n", f.get(0), len, ckpt ? "yes" : "no",
-          targets + (dropout.equals("0.05") ? "" : ", dropout " + dropout) + (f.contains("noeval") ? ", no evaluation" : ""), predicted, plan.train().peakAt(), measured, err));
+          targets + (dropout.equals("0.05") ? "" : ", dropout " + dropout) + (f.contains("noeval") ? ", no evaluation" : "") + (batch > 1 ? ", batch " + batch : ""), predicted, plan.train().peakAt(), measured, err));
       System.err.print(t.substring(t.lastIndexOf("| " + f.get(0))));
     }
     System.out.print(t);
