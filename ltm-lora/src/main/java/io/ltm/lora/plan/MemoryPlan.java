@@ -93,7 +93,7 @@ public record MemoryPlan(
         modelType, device, totalParameters, activeParameters, trainableParameters));
     s.append(String.format(Locale.ROOT, "memory: %s (%s)%n", ByteSize.gib(memoryBytes), memorySource));
     appendPhase(s, "train", train, fitsTrain());
-    s.append(String.format(Locale.ROOT, "  (activations kept for backward: %s without checkpointing, %s with)%n",
+    s.append(String.format(Locale.ROOT, "  (activation memory of training: %s without checkpointing, %s with)%n",
         ByteSize.gib(activationsNoCheckpointing), ByteSize.gib(activationsCheckpointing)));
     appendPhase(s, "generate", generate, fitsGenerate());
     for (String a : advice) {
