@@ -135,16 +135,23 @@ public final class Doctor {
     LoadOptions opts = LoadOptions.on(device);
     boolean f16 = opts.weightType() == TensorDType.F16;
     double matmul = matmulGflops(f16);
-    double bandwidth = copyGBps();
-    checks.add(Check.pass("limits", String.format(Locale.ROOT, "%s matmul %.1f GFLOP/s (%d^3), copy %.1f GB/s (read+write), "
-        + "measured now on %s", f16 ? "f16" : "f32", matmul, matmulN(), bandwidth, deviceName()),
-        Map.of("matmul_gflops", matmul, "copy_gbps", bandwidth)));
+    double bandwidth = readGBps();
     try (Decoder d = DecoderLoader.load(modelDir, opts); LoraModel m = new LoraModel(d)) {
-      checks.add(scoreCheck(d, ids, refLogprobs, f16));
-      checks.add(prefillCheck(d, ids, matmul));
-      checks.add(decodeCheck(d, ids, bandwidth, f16));
+      Check score = scoreCheck(d, ids, refLogprobs, f16);
+      double prefillS = prefillSeconds(d, ids);
+      double decodeMs = decodeMs(d, ids);
       long[] stepNanos = new long[steps];
       double[] losses = train(m, batch, stepNanos);
+      // The limits again after the work: on a shared machine the load changes, and a limit measured while
+      // others ran would make the ratios exceed 100%; the higher of the two readings is the limit.
+      matmul = Math.max(matmul, matmulGflops(f16));
+      bandwidth = Math.max(bandwidth, readGBps());
+      checks.add(Check.pass("limits", String.format(Locale.ROOT, "%s matmul %.1f GFLOP/s (%d^3), read %.1f GB/s (a sum over "
+          + "%s), measured on %s before and after the runs below (the higher of the two)", f16 ? "f16" : "f32", matmul, matmulN(),
+          bandwidth, ByteSize.gib(readBytes()), deviceName()), Map.of("matmul_gflops", matmul, "read_gbps", bandwidth)));
+      checks.add(score);
+      checks.add(prefillCheck(config, ids.length, prefillS, matmul));
+      checks.add(decodeCheck(config, decodeMs, bandwidth, f16));
       checks.add(trainCheck(config, losses, refLosses, f16, stepNanos, matmul));
       checks.add(memoryCheck(config));
     } catch (RuntimeException | OutOfMemoryError e) {
@@ -230,7 +237,7 @@ public final class Doctor {
     return Check.pass("score", summary, figs);
   }
 
-  private Check prefillCheck(Decoder d, int[] ids, double matmulGflops) {
+  private static double prefillSeconds(Decoder d, int[] ids) {
     DecoderInput in = DecoderInput.of(ids);
     forwardLastLogits(d, in); // warm up
     int reps = 2;
@@ -238,16 +245,19 @@ public final class Doctor {
     for (int i = 0; i < reps; i++) {
       forwardLastLogits(d, in);
     }
-    double sec = (System.nanoTime() - t0) / 1e9 / reps;
-    double tps = ids.length / sec;
-    double flops = Flops.prefillPerToken(d.config(), ids.length);
+    return (System.nanoTime() - t0) / 1e9 / reps;
+  }
+
+  private Check prefillCheck(ModelConfig c, int tokens, double sec, double matmulGflops) {
+    double tps = tokens / sec;
+    double flops = Flops.prefillPerToken(c, tokens);
     double mfu = tps * flops / (matmulGflops * 1e9);
     return Check.pass("prefill", String.format(Locale.ROOT, "%d tokens in %.3f s: %.1f tokens/s, %.1f%% of the matmul limit "
-        + "(%.2f GFLOP/token)", ids.length, sec, tps, 100 * mfu, flops / 1e9),
+        + "(%.2f GFLOP/token)", tokens, sec, tps, 100 * mfu, flops / 1e9),
         Map.of("tokens_per_s", tps, "mfu", mfu, "seconds", sec));
   }
 
-  private Check decodeCheck(Decoder d, int[] ids, double copyGBps, boolean f16) {
+  private double decodeMs(Decoder d, int[] ids) {
     int prompt = Math.min(ids.length, 32);
     int[] p = java.util.Arrays.copyOf(ids, prompt);
     int n = decodeTokens;
@@ -258,15 +268,17 @@ public final class Doctor {
       for (int i = 1; i < n; i++) {
         next = argmaxLast(d, scope, DecoderInput.of(new int[] {next}, prompt + i), cache);
       }
-      double ms = (System.nanoTime() - t0) / 1e6 / (n - 1);
-      ModelConfig c = d.config();
-      long weightBytes = (c.activeParameterCount() - (c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * c.hiddenSize()))
-          * (f16 ? 2 : 4); // an untied embedding is read one row a token
-      double floorMs = weightBytes / (copyGBps * 1e9 / 2) * 1e3; // the copy moves 2 bytes per byte read
-      return Check.pass("decode", String.format(Locale.ROOT, "%.2f ms/token (%d tokens); floor %.2f ms to read %s of weights at "
-          + "the copy's read bandwidth: %.0f%% of it", ms, n - 1, floorMs, ByteSize.gib(weightBytes), 100 * floorMs / ms),
-          Map.of("ms_per_token", ms, "floor_ms", floorMs, "of_floor", floorMs / ms, "bytes_per_token", weightBytes));
+      return (System.nanoTime() - t0) / 1e6 / (n - 1);
     }
+  }
+
+  private Check decodeCheck(ModelConfig c, double ms, double readGBps, boolean f16) {
+    long weightBytes = (c.activeParameterCount() - (c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * c.hiddenSize()))
+        * (f16 ? 2 : 4); // an untied embedding is read one row a token
+    double floorMs = weightBytes / (readGBps * 1e9) * 1e3;
+    return Check.pass("decode", String.format(Locale.ROOT, "%.2f ms/token (%d tokens); floor %.2f ms to read %s of weights at "
+        + "the measured read bandwidth: %.0f%% of it", ms, decodeTokens - 1, floorMs, ByteSize.gib(weightBytes), 100 * floorMs / ms),
+        Map.of("ms_per_token", ms, "floor_ms", floorMs, "of_floor", floorMs / ms, "bytes_per_token", weightBytes));
   }
 
   private Check trainCheck(ModelConfig c, double[] losses, double[] ref, boolean f16, long[] stepNanos, double matmulGflops) {
@@ -428,24 +440,24 @@ public final class Doctor {
     }
   }
 
-  /** Copy throughput of this device (bytes read plus written per second), GB/s. */
-  private double copyGBps() {
-    long floats = quick ? (8L << 20) : device.isGpu() ? (512L << 20) : (64L << 20); // 32 MB, 2 GB, 256 MB
+  private long readBytes() {
+    return quick ? (32L << 20) : device.isGpu() ? (2L << 30) : (512L << 20);
+  }
+
+  /** Read bandwidth of this device: a sum over a large array (reads it once, writes nothing), GB/s. */
+  private double readGBps() {
+    long floats = readBytes() / 4;
     try (NDManager m = NDManager.newBaseManager(device)) {
       NDArray a = m.ones(new Shape(floats));
-      a.duplicate().getScalar(0).getFloat(); // warm up, sync
+      a.sum().getFloat(); // warm up, sync
       int reps = quick ? 2 : 5;
       long t0 = System.nanoTime();
-      NDArray c = null;
+      float acc = 0;
       for (int i = 0; i < reps; i++) {
-        if (c != null) {
-          c.close();
-        }
-        c = a.duplicate();
+        acc += a.sum().getFloat(); // reading the scalar back syncs the device
       }
-      c.getScalar(0).getFloat();
       double sec = (System.nanoTime() - t0) / 1e9;
-      return 2.0 * floats * 4 * reps / sec / 1e9;
+      return acc > 0 ? 4.0 * floats * reps / sec / 1e9 : Double.NaN;
     }
   }
 
