@@ -7,7 +7,8 @@
 #      the weights-read floor, device memory against ltm plan;
 #   4. Bf16Probe in its own JVM: can this JNI hold bf16 on the card (the stock DJL 0.36.0 JNI aborts);
 #   5. device memory sampled by nvidia-smi every 200 ms throughout (peak in summary.txt).
-# Usage: gpu/prove.sh [RESULTS_DIR]   (default gpu-results/). Environment: LTM_JAVA (default java),
+# Usage: gpu/prove.sh [RESULTS_DIR]   (default gpu-results/; at most 7 files: summary.txt, torch-limits.txt,
+#   doctor.json, device-bench.md, nvsmi-memory-mib.txt, java.log, and run.sh's jni-build.log). Environment: LTM_JAVA (default java),
 #   LTM_CLASSPATH (default: the reactor's jars; build with mvn -DskipTests package, or -Pcuda to let DJL
 #   download a CUDA libtorch once), PYTORCH_LIBRARY_PATH/PYTORCH_VERSION/PYTORCH_FLAVOR to use a local libtorch
 #   (gpu/build-jni.sh writes them), LTM_SHAPES (default 0.6b,1.7b), LTM_SEQ (default 2048).
@@ -58,24 +59,25 @@ cat "$res/torch-limits.txt" | tee -a "$summary"
 f16="$(sed -n 's/^F16_TFLOPS=//p' "$res/torch-limits.txt")"; copy="$(sed -n 's/^COPY_GBPS=//p' "$res/torch-limits.txt")"
 
 say "== ltm doctor --device cuda"
-timeout 180 "$java" "${jopts[@]}" io.ltm.cli.LtmCli doctor --device cuda --work /tmp/ltm-doctor --json > "$res/doctor.json" 2> "$res/doctor.log"
+timeout 180 "$java" "${jopts[@]}" io.ltm.cli.LtmCli doctor --device cuda --work /tmp/ltm-doctor --json > "$res/doctor.json" 2>> "$res/java.log"
 say "exit $?"
 python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 for c in r["checks"]:
     print(f"[{c[\"status\"]}] {c[\"name\"]}: {c[\"summary\"]}" + (f"\n       fix: {c[\"fix\"]}" if c["fix"] else ""))
-' "$res/doctor.json" 2>&1 | tee -a "$summary" || tail -20 "$res/doctor.log" | tee -a "$summary"
+' "$res/doctor.json" 2>&1 | tee -a "$summary" || tail -20 "$res/java.log" | tee -a "$summary"
 
 say "== DeviceBench (training and decode at ${LTM_SEQ:-2048} tokens)"
 timeout 300 "$java" "${jopts[@]}" io.ltm.bench.DeviceBench --device cuda --shapes "${LTM_SHAPES:-0.6b,1.7b}" --seq "${LTM_SEQ:-2048}" \
   --steps 3 --dir /tmp/ltm-device-bench --torch-matmul-tflops "${f16:-0}" --torch-copy-gbps "${copy:-0}" \
-  --out "$res/device-bench.md" 2> "$res/device-bench.log"
-say "exit $?"; cat "$res/device-bench.md" 2>/dev/null | tee -a "$summary" || tail -20 "$res/device-bench.log" | tee -a "$summary"
+  --out "$res/device-bench.md" 2>> "$res/java.log"
+say "exit $?"; cat "$res/device-bench.md" 2>/dev/null | tee -a "$summary" || tail -20 "$res/java.log" | tee -a "$summary"
 
 say "== bf16 on the card (own JVM: the stock DJL JNI aborts on bf16)"
 timeout 40 "$java" "${jopts[@]}" io.ltm.bench.Bf16Probe cuda > "$res/bf16.txt" 2>&1
-say "exit $? $(grep -h -e 'bf16 on' -e terminate "$res/bf16.txt" | head -2)"
+rc=$?; cat "$res/bf16.txt" >> "$res/java.log"
+say "exit $rc $(grep -h -e 'bf16 on' -e terminate "$res/bf16.txt" | head -2)"; rm -f "$res/bf16.txt"
 
 kill $sampler 2>/dev/null; sleep 0.3
 say "== peak device memory seen by nvidia-smi: $(sort -n "$res/nvsmi-memory-mib.txt" 2>/dev/null | tail -1) MiB"
