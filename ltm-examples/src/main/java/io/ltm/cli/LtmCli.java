@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       TrainCommand.class,
       ExportCommand.class,
+      PlanCommand.class,
+      DoctorCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
       LoopCommand.class,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.LoraOptions;
+import io.ltm.cli.options.PlanOptions;
 import io.ltm.cli.options.TrainingOptions;
 import io.ltm.cli.options.VerboseOption;
 import io.ltm.core.scene.Scene;
@@ -16,6 +17,10 @@ import io.ltm.dataset.DatasetBuilder;
 import io.ltm.dataset.token.HfTokenizer;
 import io.ltm.lora.io.DecoderLoader;
 import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.plan.ByteSize;
+import io.ltm.lora.plan.MemoryPlan;
+import io.ltm.lora.plan.PlanRequest;
 import io.ltm.lora.lora.LoraAdapter;
 import io.ltm.lora.lora.LoraConfig;
 import io.ltm.lora.lora.LoraModel;
@@ -29,7 +34,6 @@ import io.ltm.lora.train.TrainingConfig;
 import io.ltm.lora.train.TrainingReplica;
 import io.ltm.lora.train.TrainingResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +80,11 @@ public final class TrainCommand implements Callable<Integer> {
       + "use --grad-accum of at least the number of devices. Not with --device")
   String devices;
 
+  @Mixin PlanOptions plan;
+
+  @Option(names = "--force", description = "train even when the memory plan says the run does not fit the device")
+  boolean force;
+
   @Option(names = "--resume", description = "continue from the run folder's last checkpoint")
   boolean resume;
 
@@ -88,6 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
     List<Device> devs = devices();
     Path base = model.require(spec.commandLine());
     BaseModelDir.require(base); // before the dataset is built, so a wrong --base fails at once
+    checkPlan(err, devs.get(0), base);
     List<Scene> sceneList;
     try {
       sceneList = SceneReader.readStrict(List.of(scenes));
@@ -178,6 +188,39 @@ public final class TrainCommand implements Callable<Integer> {
       closeAll(opened);
     }
     return LtmCli.OK;
+  }
+
+  /**
+   * Prints the memory plan's summary line and refuses a run that does not fit the device (naming the flags
+   * that would make it fit) unless {@code --force}.
+   */
+  private void checkPlan(PrintWriter err, Device dev, Path base) {
+    ModelConfig config = ModelConfig.read(base.resolve("config.json"));
+    PlanRequest request;
+    try {
+      request = plan.request(dev, lora, training, PlanRequest.builder().build().maxNewTokens());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MemoryPlan memoryPlan;
+    try {
+      memoryPlan = PlanCommand.plan(config, request, dev);
+    } catch (IllegalStateException e) { // the device's memory cannot be read; loading will say more
+      err.println("plan: " + e.getMessage());
+      return;
+    }
+    err.println(memoryPlan.summaryLine());
+    if (!memoryPlan.fitsTrain()) {
+      String fix = memoryPlan.advice().isEmpty() ? "" : "; to fit, use " + String.join(" or ", memoryPlan.advice());
+      if (force) {
+        err.println("plan: the run does not fit" + fix + "; training anyway (--force)");
+      } else {
+        throw new IllegalArgumentException("this run needs about " + ByteSize.gib(memoryPlan.train().bytes()) + " at its peak ("
+            + memoryPlan.train().peakAt() + ") but " + dev + " has " + ByteSize.gib(memoryPlan.memoryBytes()) + " ("
+            + memoryPlan.memorySource()
+            + ")" + fix + "; see ./ltm plan --base " + base + " with the same flags, or pass --force to train anyway");
+      }
+    }
   }
 
   private io.ltm.lora.train.CausalLanguageModel languageModel(LoraModel m) {
