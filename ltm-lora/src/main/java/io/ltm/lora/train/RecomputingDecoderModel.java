@@ -1,8 +1,11 @@
 package io.ltm.lora.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -24,6 +27,12 @@ import java.util.List;
  * LoRA gradients and yields the gradient of the layer's input. Peak activation memory is one layer's
  * (attention scores {@code B x heads x T x T} dominate) plus the saved inputs, instead of all layers'.
  * Costs one extra forward per step. Gradients equal the plain path's up to float rounding.
+ *
+ * <p><b>Dropout.</b> LoRA dropout draws its masks from libtorch's random generator. The recomputation must
+ * see the very masks of the first forward, or the gradient is not the gradient of the loss that was
+ * computed (as torch's checkpoint restores the RNG state). So before each layer's forward a seed is drawn
+ * from the generator (deterministic under the trainer's per-step seed) and the generator is reseeded with
+ * it, and the recomputation of that layer reseeds it with the same value.
  *
  * <p>The math is the decoder's own: {@link Decoder#context}, {@link Decoder#embed}, {@link Decoder#layer}
  * per layer, {@link Decoder#finalNorm} and {@link Decoder#logits}, i.e. {@link Decoder#hidden} split at
@@ -65,6 +74,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
     int layers = c.numLayers();
     boolean previous = JniUtils.isGradMode();
     List<NDArray> inputs = new ArrayList<>(layers + 1); // x_l: (B, T, H), no graph
+    int[] layerSeeds = new int[layers]; // the RNG seed each layer's dropout masks come from, forward and recompute
     LayerContext ctx;
     JniUtils.setGradMode(false);
     try {
@@ -73,6 +83,8 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
       inputs.add(x);
       for (int l = 0; l < layers; l++) {
         try (NDManager tmp = scope.newSubManager()) {
+          layerSeeds[l] = (int) tmp.randomInteger(0, Integer.MAX_VALUE, new Shape(1), DataType.INT64).getLong();
+          Engine.getInstance().setRandomSeed(layerSeeds[l]);
           x.tempAttach(tmp);
           NDArray out = decoder.layer(l, x, ctx, null); // (B, T, H)
           out.attach(scope);
@@ -116,6 +128,7 @@ public final class RecomputingDecoderModel implements CausalLanguageModel {
         if (l > 0) {
           in.setRequiresGradient(true);
         }
+        Engine.getInstance().setRandomSeed(layerSeeds[l]); // the forward's dropout masks again
         try (GradientCollector gc = new ThreadGradientCollector()) {
           NDArray out = decoder.layer(l, in, ctx, null); // (B, T, H)
           JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);

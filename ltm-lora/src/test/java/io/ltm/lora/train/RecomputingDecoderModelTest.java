@@ -44,6 +44,77 @@ class RecomputingDecoderModelTest {
     check(new TargetModules.Names(Set.of("q_proj", "v_proj")), RecomputingDecoderModel.HEAD_CHUNK);
   }
 
+  /**
+   * With LoRA dropout on, the checkpointed gradient is the gradient of the loss it reports: a central finite
+   * difference of that loss (same seed, so the same masks) along a random direction matches the gradient's
+   * projection on it. Before the recomputation replayed the forward's dropout masks, it did not.
+   */
+  @Test
+  void withDropoutTheRecomputedGradientIsTheGradientOfTheReportedLoss() {
+    Dataset ds = TrainingFixtures.exampleScenes(LoraTrainerTest.MAX_LEN);
+    TrainingBatch batch = TrainingBatch.of(ds.train().subList(0, 1), ds.padId());
+    try (Decoder decoder = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
+         LoraModel model = new LoraModel(decoder)) {
+      LoraAdapter a = model.create("t", LoraConfig.builder().optR(4).optLoraAlpha(8).optLoraDropout(0.5)
+          .optTargetModules(new TargetModules.Names(Set.of("q_proj", "v_proj", "down_proj"))).build(), 1);
+      a.manager().getEngine().setRandomSeed(17);
+      for (LoraModule m : a.modules().values()) {
+        m.loraB().set(a.manager().randomNormal(m.loraB().getShape()).mul(0.05f).toFloatArray());
+      }
+      Map<String, float[]> direction = new LinkedHashMap<>();
+      java.util.Random rnd = new java.util.Random(3);
+      a.parameters().forEach((k, v) -> {
+        float[] d = new float[(int) v.size()];
+        for (int i = 0; i < d.length; i++) {
+          d[i] = (float) rnd.nextGaussian();
+        }
+        direction.put(k, d);
+      });
+      float denom = batch.predictedTokens();
+      RecomputingDecoderModel recomputing = new RecomputingDecoderModel(model);
+      model.selection().setTraining(true); // dropout on
+      try (var use = model.use("t")) {
+        java.util.function.DoubleSupplier loss = () -> {
+          Gradients.zero(a.parameters().values());
+          a.manager().getEngine().setRandomSeed(99); // the same masks on every evaluation
+          try (NDManager scope = a.manager().newSubManager()) {
+            return recomputing.forwardBackward(scope, batch, denom) / denom;
+          }
+        };
+        loss.getAsDouble();
+        double projected = 0; // grad . d
+        for (var e : a.parameters().entrySet()) {
+          float[] g = e.getValue().getGradient().toFloatArray();
+          float[] d = direction.get(e.getKey());
+          for (int i = 0; i < g.length; i++) {
+            projected += (double) g[i] * d[i];
+          }
+        }
+        double eps = 1e-3;
+        Map<String, float[]> original = new LinkedHashMap<>();
+        a.parameters().forEach((k, v) -> original.put(k, v.toFloatArray()));
+        java.util.function.DoubleFunction<Double> lossAt = t -> {
+          a.parameters().forEach((k, v) -> {
+            float[] w = original.get(k).clone();
+            float[] d = direction.get(k);
+            for (int i = 0; i < w.length; i++) {
+              w[i] += (float) (t * d[i]);
+            }
+            v.set(w);
+          });
+          return loss.getAsDouble();
+        };
+        double numeric = (lossAt.apply(eps) - lossAt.apply(-eps)) / (2 * eps);
+        lossAt.apply(0);
+        assertThat(Math.abs(projected)).as("a direction along which the loss moves").isGreaterThan(1e-2);
+        assertThat(numeric).as("finite difference vs gradient . direction (%s)", projected)
+            .isCloseTo(projected, org.assertj.core.data.Offset.offset(0.05 * Math.abs(projected)));
+      } finally {
+        model.selection().setTraining(false);
+      }
+    }
+  }
+
   private static void check(TargetModules targets, int headChunk) {
     Dataset ds = TrainingFixtures.exampleScenes(LoraTrainerTest.MAX_LEN);
     TrainingBatch batch = TrainingBatch.of(ds.train().subList(0, 2), ds.padId()); // 2 packed rows
