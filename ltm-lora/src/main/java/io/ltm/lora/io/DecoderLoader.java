@@ -52,7 +52,10 @@ public final class DecoderLoader {
     ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
     String why = "config.json (" + config.modelType() + ", " + config.numLayers() + " layers, hidden "
-        + config.hiddenSize() + ")";
+        + config.hiddenSize() + (config.isMoe() ? ", " + config.moe().numExperts() + " experts of "
+        + config.moe().moeIntermediateSize() + " in " + config.moe().sparseLayers(config.numLayers()).size()
+        + " sparse layers" : "")
+        + ")";
     // Check every tensor before loading any, so a bad checkpoint fails fast.
     Map<String, TensorInfo> infos = new HashMap<>();
     for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(config)) {
@@ -67,11 +70,26 @@ public final class DecoderLoader {
       List<LayerNorms> layers = new ArrayList<>();
       Map<String, LinearProjection> projections = new HashMap<>();
       for (int l = 0; l < config.numLayers(); l++) {
+        boolean sparse = config.isSparseLayer(l);
         for (ProjectionKind k : ProjectionKind.values()) {
+          if (sparse && k.isMlp()) {
+            continue;
+          }
           String name = k.moduleName(l);
           NDArray w = tl.load(infos.get(name + ".weight"));
           NDArray b = HfTensorLayout.hasBias(config, k) ? tl.load(infos.get(name + ".bias")) : null;
           projections.put(name, new LinearProjection(name, w, b));
+        }
+        if (sparse) { // Qwen3-MoE: the router [num_experts, hidden] and each expert's gate/up/down
+          String router = ProjectionKind.routerName(l);
+          projections.put(router, new LinearProjection(router, tl.load(infos.get(router + ".weight")), null));
+          for (int e = 0; e < config.moe().numExperts(); e++) {
+            for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ,
+                ProjectionKind.DOWN_PROJ}) {
+              String name = k.expertModuleName(l, e);
+              projections.put(name, new LinearProjection(name, tl.load(infos.get(name + ".weight")), null));
+            }
+          }
         }
         NDArray qn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.qNorm(l))) : null;
         NDArray kn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.kNorm(l))) : null;
