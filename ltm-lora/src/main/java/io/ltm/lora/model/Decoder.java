@@ -383,15 +383,21 @@ public final class Decoder implements AutoCloseable {
     final int n = Math.toIntExact(shape.size() / hid);
     NDManager mm = h.getManager();
     NDArray x = h.reshape(n, hid); // (N, H)
-    NDArray probs = router[l].apply(x).softmax(-1); // (N, E), f32 like softmax(..., dtype=torch.float)
+    NDArray logits = router[l].apply(x); // (N, E)
+    NDArray probs = logits.softmax(-1); // (N, E), f32 like softmax(..., dtype=torch.float)
     int[] chosen = topK(probs.toFloatArray(), n, e, k); // (N, k) expert ids, most probable first
-    long[] flat = new long[n * k]; // (N*k) index of (token, chosen expert) in probs
+    long[] flat = new long[n * k]; // (N*k) index of (token, chosen expert) in (N, E)
     for (int i = 0; i < flat.length; i++) {
       flat[i] = (long) (i / k) * e + chosen[i];
     }
-    NDArray w = probs.reshape((long) n * e).get(new NDIndex("{}", mm.create(flat))).reshape(n, k); // (N, k)
+    NDIndex pick = new NDIndex("{}", mm.create(flat));
+    NDArray w; // (N, k) routing weights
     if (config.moe().normTopkProb()) {
-      w = w.div(w.sum(new int[] {-1}, true)); // (N, k), rows sum to 1
+      // p_i / sum_topk p_j = softmax over the chosen logits: the same number, and the unchosen logits
+      // get an exact zero gradient instead of f32 cancellation noise (which AdamW would amplify)
+      w = logits.reshape((long) n * e).get(pick).reshape(n, k).softmax(-1); // (N, k), rows sum to 1
+    } else {
+      w = probs.reshape((long) n * e).get(pick).reshape(n, k); // (N, k)
     }
     // counting sort of the N*k (token, slot) pairs by expert
     int[] start = new int[e + 1]; // rows of expert j: [start[j], start[j+1]) in sorted order
