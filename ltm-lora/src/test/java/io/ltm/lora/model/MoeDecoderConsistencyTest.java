@@ -91,6 +91,24 @@ class MoeDecoderConsistencyTest extends DecoderConsistencyTest {
   }
 
   @Test
+  void aCheckpointThatDisagreesWithItsMoeConfigIsAOneLineError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    java.nio.file.Path dir = tmp.resolve("m");
+    io.ltm.lora.io.RandomCheckpointWriter.builder(preset()).seed(1).shards(2).withoutTokenizer().build().write(dir);
+    java.nio.file.Path config = dir.resolve("config.json");
+    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+        .replace("\"moe_intermediate_size\" : 32", "\"moe_intermediate_size\" : 16"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DecoderLoader.load(dir))
+        .isInstanceOf(io.ltm.lora.io.CheckpointException.class)
+        .hasMessageContaining("model-00001-of-00002.safetensors")
+        .hasMessageContaining("model.layers.0.mlp.experts.0.gate_proj.weight")
+        .hasMessageContaining("[32, 64]")
+        .hasMessageContaining("8 experts of 16")
+        .hasMessageContaining("[16, 64]")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
   void routingPicksTheLargestProbabilitiesInOrder() {
     float[] p = {0.1f, 0.4f, 0.2f, 0.3f, /* row 2 */ 0.25f, 0.25f, 0.5f, 0f};
     assertThat(Decoder.topK(p, 2, 4, 2)).containsExactly(1, 3, 2, 0);
