@@ -41,7 +41,8 @@ import java.util.Locale;
  * measured in the same run, and a LoRA training step (all-linear: attention, router, every expert).
  *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp ...
- * io.ltm.bench.MoeBench [--dir D] [--layers L] [--prefill T] [--new N] [--train-seq S]}.
+ * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--out F]}
+ * ({@code --vocab} below Qwen3's 151936 shrinks only the embedding and head, for machines short of memory).
  */
 public final class MoeBench {
   private MoeBench() {}
@@ -52,9 +53,11 @@ public final class MoeBench {
     int prefill = Integer.parseInt(arg(args, "--prefill", "256"));
     int newTokens = Integer.parseInt(arg(args, "--new", "24"));
     int trainSeq = Integer.parseInt(arg(args, "--train-seq", "128"));
-    ModelConfig cfg = CheckpointPreset.QWEN3_30B_A3B_2L.config().toBuilder().numLayers(layers).build();
+    int vocab = Integer.parseInt(arg(args, "--vocab", "151936"));
+    Path out = args.length > 0 && Arrays.asList(args).contains("--out") ? Path.of(arg(args, "--out", "")) : null;
+    ModelConfig cfg = CheckpointPreset.QWEN3_30B_A3B_2L.config().toBuilder().numLayers(layers).vocabSize(vocab).build();
     MoeConfig moe = cfg.moe();
-    dir = dir.resolve(layers + "-layers");
+    dir = dir.resolve(layers + "-layers-vocab-" + vocab);
     if (!Files.exists(dir.resolve("config.json"))) {
       log("writing a random Qwen3-30B-A3B-shaped checkpoint, %d layer(s), bf16, to %s", layers, dir);
       RandomCheckpointWriter.builder(cfg).dtype(TensorDType.BF16).seed(1).shards(2).withoutTokenizer().build().write(dir);
@@ -72,7 +75,7 @@ public final class MoeBench {
           cfg.parameterCount(), weightBytes / 1e9, loadS, loadPeak / 1e9, loadPeak / (double) weightBytes);
 
       // --- prefill: best of 3, each against the matMul limit measured just before it ---
-      int[] prompt = randomIds(prefill, 1);
+      int[] prompt = ids(prefill, 1, vocab);
       double flops = prefillFlops(cfg, prefill);
       double bestS = Double.MAX_VALUE;
       double pairedLimit = 0;
@@ -95,7 +98,7 @@ public final class MoeBench {
       // --- decode: one token at a time into the KV cache, greedy on the host ---
       double decodeS;
       try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, 16 + newTokens + 1)) {
-        NDArray logits = d.forward(scope, DecoderInput.of(randomIds(16, 2)), cache, true);
+        NDArray logits = d.forward(scope, DecoderInput.of(ids(16, 2, vocab)), cache, true);
         int next = argmax(logits.toFloatArray());
         long[] stamps = new long[newTokens];
         for (int i = 0; i < newTokens; i++) {
@@ -131,9 +134,10 @@ public final class MoeBench {
       }
 
       StringBuilder md = new StringBuilder();
-      md.append(String.format(Locale.ROOT, "Qwen3-30B-A3B per-layer shape, %d layer(s) (of 48), %d parameters "
-          + "(%.2f GB f32), %d cores%n%n", layers, cfg.parameterCount(), weightBytes / 1e9,
-          Runtime.getRuntime().availableProcessors()));
+      md.append(String.format(Locale.ROOT, "Qwen3-30B-A3B per-layer shape, %d layer(s) (of 48), vocabulary %d, %d parameters "
+          + "(%.2f GB f32), %d cores, load average %.1f at the end%n%n", layers, vocab, cfg.parameterCount(), weightBytes / 1e9,
+          Runtime.getRuntime().availableProcessors(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
       md.append("| measure | value | limit / peer (same run) | ratio |\n|---|---|---|---|\n");
       md.append(String.format(Locale.ROOT, "| load (bf16 shards -> f32) | %.1f s, peak RSS %.2f GB | f32 weights %.2f GB | %.2fx |%n",
           loadS, loadPeak / 1e9, weightBytes / 1e9, loadPeak / (double) weightBytes));
@@ -147,6 +151,10 @@ public final class MoeBench {
       md.append(String.format(Locale.ROOT, "| train step, LoRA r=8 all-linear (%d params) | %.2f s, %.1f tokens/s | "
           + "fwd+bwd without LoRA %.2f s | overhead %.2fx |%n", trainable, loraS, trainSeq / loraS, probeS, loraS / probeS));
       System.out.print(md);
+      if (out != null) {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md.toString());
+      }
     }
   }
 
@@ -215,15 +223,23 @@ public final class MoeBench {
   }
 
   private static TrainingBatch randomBatch(int seq, int vocab) {
-    int[] ids = randomIds(seq, 7);
+    int[] ids = ids(seq, 7, vocab);
     int[] pos = new int[seq];
     int[] segs = new int[seq];
     for (int i = 0; i < seq; i++) {
-      ids[i] = Math.min(ids[i], vocab - 1);
       pos[i] = i;
       segs[i] = 1;
     }
     return new TrainingBatch(1, seq, ids, ids.clone(), pos, segs);
+  }
+
+  /** Random token ids below {@code vocab}. */
+  private static int[] ids(int n, long seed, int vocab) {
+    int[] ids = randomIds(n, seed);
+    for (int i = 0; i < n; i++) {
+      ids[i] %= vocab;
+    }
+    return ids;
   }
 
   private static int argmax(float[] v) {
