@@ -3,8 +3,6 @@ package io.ltm.lora.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.Objects;
 
 /**
@@ -83,13 +81,13 @@ public final class LinearProjection implements Projection {
   }
 
   /**
-   * Whether autograd may track {@code x}: a leaf with a gradient, or any input while a gradient
-   * collector records (libtorch's grad mode; DJL's {@code hasGradient()} is false for intermediate
-   * results). The Java GEMV's result would cut the graph there: a single-row input in training (one
-   * token, or a MoE expert that one token chose) must stay in libtorch.
+   * Whether autograd may track {@code x}: a leaf with a gradient, or any input while this thread records
+   * a graph ({@link Autograd}; DJL's {@code hasGradient()} is false for intermediate results). The Java
+   * GEMV's result would cut the graph there: a single-row input in training (one token, or a MoE expert
+   * that one token chose) must stay in libtorch.
    */
   private static boolean recorded(NDArray x) {
-    return x.hasGradient() || (x instanceof PtNDArray && JniUtils.isGradMode());
+    return x.hasGradient() || Autograd.recording();
   }
 
   /**
