@@ -18,8 +18,9 @@ import java.util.Objects;
 /**
  * A Qwen3 / Qwen3-MoE / Llama / Qwen2 decoder on DJL's PyTorch engine: embedding, per layer
  * (RMSNorm, q/k/v, optional q/k norm, RoPE, grouped-query causal attention, o, residual, RMSNorm,
- * SwiGLU or, in a Qwen3-MoE sparse layer, the routed experts' SwiGLU, residual), final norm, logits. The whole forward reads top to bottom in {@link #hidden}, one layer's math in
- * {@link #layer} (the one place it lives; gradient checkpointing recomputes layers through it).
+ * SwiGLU or, in a Qwen3-MoE sparse layer, the routed experts' SwiGLU, residual), final norm, logits.
+ * The whole forward reads top to bottom in {@link #hidden}, one layer's math in {@link #layer} (the
+ * one place it lives; gradient checkpointing recomputes layers through it).
  *
  * <p><b>Memory.</b> The weights live in one model manager, owned by this decoder and capped after
  * loading (an operation that would allocate there fails loudly instead of leaking). Every call takes
@@ -175,15 +176,14 @@ public final class Decoder implements AutoCloseable {
           + old.outFeatures() + ", " + old.inFeatures() + "] but is " + replacement.name() + " ["
           + replacement.outFeatures() + ", " + replacement.inFeatures() + "]");
     }
-    for (Projection[] layer : table) {
-      swap(layer, old, replacement);
+    int l = Integer.parseInt(name.substring("model.layers.".length(), name.indexOf('.', "model.layers.".length())));
+    swap(table[l], old, replacement); // only the projection's own layer: a 48-layer MoE has 18k projections
+    if (router[l] == old) {
+      router[l] = replacement;
     }
-    swap(router, old, replacement);
-    for (Projection[][] layer : experts) {
-      if (layer != null) {
-        for (Projection[] expert : layer) {
-          swap(expert, old, replacement);
-        }
+    if (experts[l] != null) {
+      for (Projection[] expert : experts[l]) {
+        swap(expert, old, replacement);
       }
     }
     byName.put(name, replacement);
