@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Independent reference for ltm's decoder: per-token log-probabilities and next-token entropies.
 
-Written from the published Qwen3 / Llama / Qwen2 math (Hugging Face transformers' modeling code as
-the definition), in float64, with the safetensors files parsed by hand. It imports nothing from ltm.
+Written from the published Qwen3 / Qwen3-MoE / Llama / Qwen2 math (Hugging Face transformers' modeling
+code as the definition: for qwen3_moe, Qwen3MoeSparseMoeBlock's routing and its loop over the experts
+that were hit, with index_add_), in float64, with the safetensors files parsed by hand. It imports
+nothing from ltm. The MoE cases (moe_cases.json, moe_reference_logprobs.json) are regenerated the same
+way from the checkpoints MoeReferenceLogprobsTest writes under ltm-lora/target/moe-reference/ (run it
+once), with --cases moe_cases.json --root ltm-lora/target/moe-reference.
 
 Regenerate the fixture (tests need no Python; they compare against the committed JSON):
 
@@ -90,6 +94,40 @@ def rotate_half(x):
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
+def swiglu(w, prefix, m):
+    """down(silu(gate(m)) * up(m)) with the projections under `prefix` (a dense MLP or one expert)."""
+    g = m @ w[prefix + "gate_proj.weight"].T
+    u = m @ w[prefix + "up_proj.weight"].T
+    return (torch.nn.functional.silu(g) * u) @ w[prefix + "down_proj.weight"].T
+
+
+def is_sparse(cfg, layer):
+    """Qwen3MoeDecoderLayer: sparse unless in mlp_only_layers, and only every decoder_sparse_step-th layer."""
+    if cfg["model_type"] != "qwen3_moe":
+        return False
+    return layer not in cfg.get("mlp_only_layers", []) and cfg["num_experts"] > 0 and \
+        (layer + 1) % cfg.get("decoder_sparse_step", 1) == 0
+
+
+def sparse_moe_block(cfg, w, prefix, m):
+    """Qwen3MoeSparseMoeBlock.forward for m [T, H] (float64 throughout)."""
+    n_experts, top_k = cfg["num_experts"], cfg["num_experts_per_tok"]
+    router_logits = m @ w[prefix + "gate.weight"].T  # (T, E)
+    routing_weights = torch.softmax(router_logits, dim=1)
+    routing_weights, selected = torch.topk(routing_weights, top_k, dim=-1)  # (T, k)
+    if cfg.get("norm_topk_prob", False):
+        routing_weights = routing_weights / routing_weights.sum(dim=-1, keepdim=True)
+    out = torch.zeros_like(m)
+    expert_mask = torch.nn.functional.one_hot(selected, num_classes=n_experts).permute(2, 1, 0)  # (E, k, T)
+    expert_hit = torch.greater(expert_mask.sum(dim=(-1, -2)), 0).nonzero()
+    for e in expert_hit:
+        e = int(e)
+        idx, top_x = torch.where(expert_mask[e])
+        y = swiglu(w, f"{prefix}experts.{e}.", m[top_x]) * routing_weights[top_x, idx, None]
+        out.index_add_(0, top_x, y)
+    return out
+
+
 def forward_logits(cfg, w, ids):
     """Logits [T, vocab] for one sequence, float64."""
     mt = cfg["model_type"]
@@ -117,7 +155,7 @@ def forward_logits(cfg, w, ids):
         q = lin(p + "self_attn.q_proj", a, attention_bias).view(T, n_heads, d)
         k = lin(p + "self_attn.k_proj", a, attention_bias).view(T, n_kv, d)
         v = lin(p + "self_attn.v_proj", a, attention_bias).view(T, n_kv, d)
-        if mt == "qwen3":
+        if mt in ("qwen3", "qwen3_moe"):
             q = rms_norm(q, w[p + "self_attn.q_norm.weight"], eps)
             k = rms_norm(k, w[p + "self_attn.k_norm.weight"], eps)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (heads, T, D)
@@ -130,9 +168,10 @@ def forward_logits(cfg, w, ids):
         o = (scores.softmax(-1) @ v).transpose(0, 1).reshape(T, n_heads * d)
         x = x + lin(p + "self_attn.o_proj", o, mt != "qwen2" and cfg.get("attention_bias", False))
         m = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
-        g = m @ w[p + "mlp.gate_proj.weight"].T
-        u = m @ w[p + "mlp.up_proj.weight"].T
-        x = x + (torch.nn.functional.silu(g) * u) @ w[p + "mlp.down_proj.weight"].T
+        if is_sparse(cfg, l):
+            x = x + sparse_moe_block(cfg, w, p + "mlp.", m)
+        else:
+            x = x + swiglu(w, p + "mlp.", m)
     x = rms_norm(x, w["model.norm.weight"], eps)
     head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
     return x @ head.T

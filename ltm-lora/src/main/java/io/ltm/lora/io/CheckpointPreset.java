@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Named model shapes for random checkpoints: tiny two-layer models for tests (one per architecture,
- * plus a Llama with llama3 RoPE scaling and an untied lm_head) and the full Qwen3-0.6B shape for
- * benchmarks.
+ * Named model shapes for random checkpoints: tiny models for tests (one per architecture, plus a
+ * Llama with llama3 RoPE scaling and an untied lm_head, and a Qwen3-MoE with a dense layer among
+ * sparse ones), the full Qwen3-0.6B shape and Qwen3-30B-A3B's per-layer shape for benchmarks.
  *
  * <p><b>Vocabulary.</b> Every preset keeps Qwen3's full vocabulary of 151936 rows so that the real
  * Qwen3 tokenizer (151669 ids, including {@code <|im_end|>} 151645 and {@code <think>} 151667) can
@@ -27,7 +27,20 @@ public enum CheckpointPreset {
   /** Qwen2, 2 layers, hidden 64, q/k/v bias, tied embeddings. */
   TINY_QWEN2(tiny(ModelType.QWEN2).ropeTheta(1_000_000).build()),
   /** Qwen3-0.6B's exact shape: hidden 1024, 28 layers, 16/8 heads of 128, intermediate 3072. */
-  QWEN3_0_6B(ModelConfig.builder(ModelType.QWEN3).eosTokenIds(List.of(151645)).build());
+  QWEN3_0_6B(ModelConfig.builder(ModelType.QWEN3).eosTokenIds(List.of(151645)).build()),
+  /**
+   * Qwen3-MoE, 3 layers, hidden 64, untied lm_head: layers 0 and 2 sparse (8 experts of 32, top-2,
+   * renormalised), layer 1 dense ({@code mlp_only_layers: [1]}, intermediate 128).
+   */
+  TINY_QWEN3_MOE(tiny(ModelType.QWEN3_MOE).ropeTheta(1_000_000).tieWordEmbeddings(false).numLayers(3)
+      .moe(new MoeConfig(8, 2, 32, true, 1, List.of(1), 0.001)).build()),
+  /**
+   * Qwen3-30B-A3B's per-layer shape with 2 layers (the full model has 48): hidden 2048, 32/4 heads of
+   * 128, 128 experts of 768, top-8, renormalised, untied lm_head; about 1.9B parameters (7.5 GB in f32).
+   */
+  QWEN3_30B_A3B_2L(ModelConfig.builder(ModelType.QWEN3_MOE).hiddenSize(2048).intermediateSize(6144).numLayers(2)
+      .numHeads(32).numKvHeads(4).headDim(128).tieWordEmbeddings(false).eosTokenIds(List.of(151645))
+      .moe(new MoeConfig(128, 8, 768, true, 1, List.of(), 0.001)).build());
 
   private final ModelConfig config;
 

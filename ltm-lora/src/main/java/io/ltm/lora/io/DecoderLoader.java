@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.model.Decoder;
@@ -27,11 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads a Hugging Face model directory into a {@link Decoder}: config.json, then every tensor that
  * {@link HfTensorLayout} says the config needs, checked for presence and shape, converted (BF16 to
- * f32 in Java; F16 through DJL) and copied to the device one tensor at a time from a memory mapping
- * that is released right after, so resident memory peaks near the size of the loaded weights.
+ * f32 in Java, 64 MiB at a time, straight into the tensor; F16 through DJL) and copied to the device
+ * one tensor at a time from a memory mapping that is released right after, so resident memory peaks
+ * near the size of the loaded weights plus one tensor.
  */
 public final class DecoderLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
+  private static final long BF16_CHUNK = 1L << 24; // elements widened at a time (64 MiB of f32)
 
   private DecoderLoader() {}
 
@@ -46,13 +49,21 @@ public final class DecoderLoader {
    * @throws CheckpointException naming the file and tensor when anything is missing or malformed
    */
   public static Decoder load(Path modelDir, LoadOptions options) {
+    return load(modelDir, options, BF16_CHUNK);
+  }
+
+  /** As {@link #load(Path, LoadOptions)}, widening bf16 {@code bf16Chunk} elements at a time (tests). */
+  static Decoder load(Path modelDir, LoadOptions options, long bf16Chunk) {
     if (!Files.isDirectory(modelDir)) {
       throw new CheckpointException(modelDir, "not a directory (expected a Hugging Face model directory)");
     }
     ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
     String why = "config.json (" + config.modelType() + ", " + config.numLayers() + " layers, hidden "
-        + config.hiddenSize() + ")";
+        + config.hiddenSize() + (config.isMoe() ? ", " + config.moe().numExperts() + " experts of "
+        + config.moe().moeIntermediateSize() + " in " + config.moe().sparseLayers(config.numLayers()).size()
+        + " sparse layers" : "")
+        + ")";
     // Check every tensor before loading any, so a bad checkpoint fails fast.
     Map<String, TensorInfo> infos = new HashMap<>();
     for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(config)) {
@@ -62,16 +73,31 @@ public final class DecoderLoader {
     DataType target = options.weightType() == TensorDType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
     try {
-      TensorLoader tl = new TensorLoader(manager, target);
+      TensorLoader tl = new TensorLoader(manager, target, bf16Chunk);
       NDArray embedding = tl.load(infos.get(HfTensorLayout.EMBED));
       List<LayerNorms> layers = new ArrayList<>();
       Map<String, LinearProjection> projections = new HashMap<>();
       for (int l = 0; l < config.numLayers(); l++) {
+        boolean sparse = config.isSparseLayer(l);
         for (ProjectionKind k : ProjectionKind.values()) {
+          if (sparse && k.isMlp()) {
+            continue;
+          }
           String name = k.moduleName(l);
           NDArray w = tl.load(infos.get(name + ".weight"));
           NDArray b = HfTensorLayout.hasBias(config, k) ? tl.load(infos.get(name + ".bias")) : null;
           projections.put(name, new LinearProjection(name, w, b));
+        }
+        if (sparse) { // Qwen3-MoE: the router [num_experts, hidden] and each expert's gate/up/down
+          String router = ProjectionKind.routerName(l);
+          projections.put(router, new LinearProjection(router, tl.load(infos.get(router + ".weight")), null));
+          for (int e = 0; e < config.moe().numExperts(); e++) {
+            for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ,
+                ProjectionKind.DOWN_PROJ}) {
+              String name = k.expertModuleName(l, e);
+              projections.put(name, new LinearProjection(name, tl.load(infos.get(name + ".weight")), null));
+            }
+          }
         }
         NDArray qn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.qNorm(l))) : null;
         NDArray kn = config.modelType().qkNorm() ? tl.load(infos.get(HfTensorLayout.kNorm(l))) : null;
@@ -97,10 +123,12 @@ public final class DecoderLoader {
   private static final class TensorLoader {
     private final NDManager owner;
     private final DataType target;
+    private final long chunkElements;
 
-    TensorLoader(NDManager owner, DataType target) {
+    TensorLoader(NDManager owner, DataType target, long chunkElements) {
       this.owner = owner;
       this.target = target;
+      this.chunkElements = chunkElements;
     }
 
     NDArray load(TensorInfo info) {
@@ -108,18 +136,33 @@ public final class DecoderLoader {
       ByteBuffer staging = null;
       try (NDManager tmp = owner.newSubManager(Device.cpu())) {
         Shape shape = new Shape(info.shape());
-        NDArray alias; // aliases the staging bytes: must be copied before they are released
+        NDArray out;
         switch (info.dtype()) {
-          case F32 -> alias = tmp.create(mapped, shape, DataType.FLOAT32);
-          case F16 -> alias = tmp.create(mapped, shape, DataType.FLOAT16);
+          case F32, F16 -> { // the alias reads the mapping: copied (or converted) before it is released
+            NDArray alias = tmp.create(mapped, shape, info.dtype() == TensorDType.F32 ? DataType.FLOAT32 : DataType.FLOAT16);
+            out = alias.getDataType() == target ? alias.duplicate() : alias.toType(target, true);
+          }
           case BF16 -> {
-            staging = DirectBuffers.allocate(info.elements() * 4);
-            bf16ToF32(mapped, staging);
-            alias = tmp.create(staging, shape, DataType.FLOAT32);
+            // widened in chunks straight into the f32 tensor: host memory holds the tensor plus one
+            // chunk, never a second f32 copy (and no direct buffer the size of the tensor)
+            long n = info.elements();
+            NDArray f32 = tmp.create(new Shape(n), DataType.FLOAT32); // (n), filled below
+            staging = DirectBuffers.allocate(Math.min(n, chunkElements) * 4);
+            for (long off = 0; off < n; off += chunkElements) {
+              int len = (int) Math.min(chunkElements, n - off);
+              ByteBuffer src = mapped.duplicate().position((int) (off * 2)).limit((int) ((off + len) * 2)).slice();
+              bf16ToF32(src, staging.duplicate().order(staging.order()));
+              try (NDManager chunk = tmp.newSubManager()) {
+                NDArray part = chunk.create(staging.duplicate().limit(len * 4).order(staging.order()), new Shape(len),
+                    DataType.FLOAT32); // aliases the staging bytes
+                f32.set(new NDIndex("{}:{}", off, off + len), part);
+              }
+            }
+            f32 = f32.reshape(shape);
+            out = target == DataType.FLOAT32 ? f32 : f32.toType(target, true);
           }
           default -> throw new CheckpointException(info.file(), info.name(), "unsupported dtype " + info.dtype());
         }
-        NDArray out = alias.getDataType() == target ? alias.duplicate() : alias.toType(target, true);
         if (!owner.getDevice().equals(Device.cpu())) {
           out = out.toDevice(owner.getDevice(), true);
         }

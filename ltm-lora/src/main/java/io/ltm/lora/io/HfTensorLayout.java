@@ -94,6 +94,25 @@ public final class HfTensorLayout {
     };
   }
 
+  /**
+   * Output and input features of expert projection {@code kind} (gate/up/down) in a sparse layer:
+   * {@code [moe_intermediate_size, hidden]} or {@code [hidden, moe_intermediate_size]}.
+   */
+  public static long[] expertShape(ModelConfig c, ProjectionKind kind) {
+    long h = c.hiddenSize();
+    long i = c.moe().moeIntermediateSize();
+    return switch (kind) {
+      case GATE_PROJ, UP_PROJ -> new long[] {i, h};
+      case DOWN_PROJ -> new long[] {h, i};
+      default -> throw new IllegalArgumentException(kind + " is not an expert projection");
+    };
+  }
+
+  /** The router's shape {@code [num_experts, hidden]}. */
+  public static long[] routerShape(ModelConfig c) {
+    return new long[] {c.moe().numExperts(), c.hiddenSize()};
+  }
+
   /** True when projection {@code kind} has a bias under {@code c}. */
   public static boolean hasBias(ModelConfig c, ProjectionKind kind) {
     return switch (kind) {
@@ -110,7 +129,11 @@ public final class HfTensorLayout {
     out.add(new Spec(EMBED, new long[] {c.vocabSize(), h}, Role.EMBEDDING, 0));
     for (int l = 0; l < c.numLayers(); l++) {
       out.add(new Spec(inputNorm(l), new long[] {h}, Role.NORM, 0));
+      boolean sparse = c.isSparseLayer(l);
       for (ProjectionKind k : ProjectionKind.values()) {
+        if (sparse && k.isMlp()) {
+          continue; // the router and experts follow the attention
+        }
         long[] s = projectionShape(c, k);
         out.add(new Spec(k.moduleName(l) + ".weight", s, Role.PROJECTION, s[1]));
         if (hasBias(c, k)) {
@@ -119,6 +142,16 @@ public final class HfTensorLayout {
         if (k == ProjectionKind.K_PROJ && c.modelType().qkNorm()) {
           out.add(new Spec(qNorm(l), new long[] {c.headDim()}, Role.NORM, 0));
           out.add(new Spec(kNorm(l), new long[] {c.headDim()}, Role.NORM, 0));
+        }
+      }
+      if (sparse) { // Qwen3-MoE: model.layers.L.mlp.gate.weight, then model.layers.L.mlp.experts.E.*_proj.weight
+        out.add(new Spec(ProjectionKind.routerName(l) + ".weight", routerShape(c), Role.PROJECTION, h));
+        for (int e = 0; e < c.moe().numExperts(); e++) {
+          for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ,
+              ProjectionKind.DOWN_PROJ}) {
+            long[] s = expertShape(c, k);
+            out.add(new Spec(k.expertModuleName(l, e) + ".weight", s, Role.PROJECTION, s[1]));
+          }
         }
       }
       out.add(new Spec(postAttentionNorm(l), new long[] {h}, Role.NORM, 0));

@@ -243,17 +243,7 @@ public final class LoraModel implements AutoCloseable {
       SafetensorsWriter out = new SafetensorsWriter(dtype);
       for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(cfg)) {
         NDArray a = tensor(w, spec.name());
-        out.add(spec.name(), spec.shape(), spec.elements(), () -> {
-          if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 && a.getDevice().equals(ai.djl.Device.cpu())) {
-            return a.toFloatArray();
-          }
-          // f16 or on a GPU: convert in a scope of our own. The weights' manager is capped after loading, so
-          // nothing may be created in it (toType on the weight itself would try to).
-          try (NDManager scope = NDManager.newBaseManager(a.getDevice())) {
-            NDArray view = a.get(scope, new ai.djl.ndarray.index.NDIndex(":"));
-            return view.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-          }
-        });
+        out.add(spec.name(), spec.shape(), spec.elements(), () -> floats(a));
       }
       out.write(tmp.resolve("model.safetensors"));
       AtomicFiles.writeString(tmp.resolve("config.json"), cfg.toJson(dtype));
@@ -269,6 +259,32 @@ public final class LoraModel implements AutoCloseable {
     } finally {
       AtomicFiles.deleteRecursively(tmp);
     }
+  }
+
+  /**
+   * The values of a frozen tensor as f32, without allocating in the (capped) model manager: f32 read
+   * directly, f16 widened in Java; a tensor on another device is copied out through a scope.
+   */
+  private static float[] floats(NDArray a) {
+    if (!a.getDevice().equals(ai.djl.Device.cpu())) {
+      try (NDManager scope = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        NDArray host = scope.from(a).toDevice(ai.djl.Device.cpu(), true);
+        host.attach(scope);
+        return floats(host);
+      }
+    }
+    if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+      return a.toFloatArray();
+    }
+    if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT16) {
+      java.nio.ShortBuffer h = a.toByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asShortBuffer();
+      float[] out = new float[h.remaining()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = io.ltm.lora.io.HalfFloats.fromF16(h.get(i));
+      }
+      return out;
+    }
+    throw new IllegalStateException("cannot save a " + a.getDataType() + " weight");
   }
 
   private NDArray tensor(DecoderWeights w, String name) {

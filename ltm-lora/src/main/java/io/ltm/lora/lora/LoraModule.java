@@ -28,6 +28,7 @@ public final class LoraModule {
   private final NDArray b; // (out, r)
   private final double scaling;
   private final float dropout;
+  private volatile boolean reached; // delta() ran since the last resetReached()
 
   /**
    * Wraps existing weights.
@@ -103,6 +104,7 @@ public final class LoraModule {
    * @return {@code dropout(x) A^T B^T * scaling}, shape (..., out)
    */
   public NDArray delta(NDArray x, boolean training) {
+    reached = true;
     NDArray in = x;
     if (training && dropout > 0) {
       in = Dropout.dropout(x, dropout, true).singletonOrThrow();
@@ -113,6 +115,20 @@ public final class LoraModule {
     NDArray h = ai.djl.nn.core.Linear.linear(in, a, null).singletonOrThrow(); // x A^T: (..., r)
     NDArray y = ai.djl.nn.core.Linear.linear(h, b, null).singletonOrThrow(); // h B^T: (..., out)
     return y.muli(GraphScalar.of(y.getManager(), (float) scaling)); // not muli(float): see GraphScalar
+  }
+
+  /**
+   * Whether a forward reached this module (called {@link #delta}) since {@link #resetReached}: a
+   * mixture-of-experts expert that no token chose is not reached, so its A and B get no gradient, and
+   * the optimizer skips them as torch's does for a parameter whose {@code grad} is None.
+   */
+  public boolean reached() {
+    return reached;
+  }
+
+  /** Forgets earlier forwards (the trainer calls it before each optimizer step's passes). */
+  public void resetReached() {
+    reached = false;
   }
 
   /**

@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A Qwen3 / Llama / Qwen2 decoder on DJL's PyTorch engine: embedding, per layer (RMSNorm, q/k/v,
- * optional q/k norm, RoPE, grouped-query causal attention, o, residual, RMSNorm, SwiGLU, residual),
- * final norm, logits. The whole forward reads top to bottom in {@link #hidden}, one layer's math in
- * {@link #layer} (the one place it lives; gradient checkpointing recomputes layers through it).
+ * A Qwen3 / Qwen3-MoE / Llama / Qwen2 decoder on DJL's PyTorch engine: embedding, per layer
+ * (RMSNorm, q/k/v, optional q/k norm, RoPE, grouped-query causal attention, o, residual, RMSNorm,
+ * SwiGLU or, in a Qwen3-MoE sparse layer, the routed experts' SwiGLU, residual), final norm, logits.
+ * The whole forward reads top to bottom in {@link #hidden}, one layer's math in {@link #layer} (the
+ * one place it lives; gradient checkpointing recomputes layers through it).
  *
  * <p><b>Memory.</b> The weights live in one model manager, owned by this decoder and capped after
  * loading (an operation that would allocate there fails loudly instead of leaking). Every call takes
@@ -39,6 +40,11 @@ import java.util.Objects;
  * fused matrix; once {@link #replaceProjection} swaps one of them the layer falls back to calling
  * each projection (the wrapper typically calls the original view inside).
  *
+ * <p><b>Mixture of experts.</b> A sparse layer's router ({@code model.layers.L.mlp.gate}) and every
+ * expert's gate/up/down ({@code model.layers.L.mlp.experts.E.gate_proj}, ...) are projections like the
+ * others (LoRA wraps them by the same names); see {@link #moe} for the routing and the grouping of
+ * tokens per expert.
+ *
  * <p><b>Threads.</b> Forward calls may run concurrently with separate scopes and caches; replacing
  * projections must not race with a forward. {@link #close} frees the weights.
  */
@@ -52,6 +58,9 @@ public final class Decoder implements AutoCloseable {
   private final Map<String, Projection> byName = new LinkedHashMap<>();
   private final Fused[] qkv; // (layer) q, k, v in one matrix, or null when they cannot be fused
   private final Fused[] gateUp; // (layer) gate, up in one matrix, or null
+  private final Projection[] router; // (layer) [num_experts, hidden]; null in dense layers
+  private final Projection[][][] experts; // (layer, expert, gate/up/down); null in dense layers
+  private final Fused[][] expertGateUp; // (layer, expert) an expert's gate, up in one matrix
 
   /**
    * A decoder over {@code weights}, which must all be owned by {@code manager}; the decoder takes
@@ -67,27 +76,56 @@ public final class Decoder implements AutoCloseable {
     Map<String, LinearProjection> projections = new LinkedHashMap<>(weights.projections());
     this.qkv = new Fused[config.numLayers()];
     this.gateUp = new Fused[config.numLayers()];
+    this.expertGateUp = new Fused[config.numLayers()][];
     for (int l = 0; l < config.numLayers(); l++) {
       qkv[l] = Fused.of(projections, "model.layers." + l + ".self_attn.qkv_proj",
           ProjectionKind.Q_PROJ.moduleName(l), ProjectionKind.K_PROJ.moduleName(l), ProjectionKind.V_PROJ.moduleName(l));
-      gateUp[l] = Fused.of(projections, "model.layers." + l + ".mlp.gate_up_proj",
-          ProjectionKind.GATE_PROJ.moduleName(l), ProjectionKind.UP_PROJ.moduleName(l));
+      if (config.isSparseLayer(l)) {
+        expertGateUp[l] = new Fused[config.moe().numExperts()];
+        for (int e = 0; e < expertGateUp[l].length; e++) {
+          expertGateUp[l][e] = Fused.of(projections, "model.layers." + l + ".mlp.experts." + e + ".gate_up_proj",
+              ProjectionKind.GATE_PROJ.expertModuleName(l, e), ProjectionKind.UP_PROJ.expertModuleName(l, e));
+        }
+      } else {
+        gateUp[l] = Fused.of(projections, "model.layers." + l + ".mlp.gate_up_proj",
+            ProjectionKind.GATE_PROJ.moduleName(l), ProjectionKind.UP_PROJ.moduleName(l));
+      }
     }
     this.weights = new DecoderWeights(weights.embedding(), weights.finalNorm(), weights.lmHead(), weights.layers(),
         projections);
     ProjectionKind[] kinds = ProjectionKind.values();
     this.table = new Projection[config.numLayers()][kinds.length];
+    this.router = new Projection[config.numLayers()];
+    this.experts = new Projection[config.numLayers()][][];
     for (int l = 0; l < config.numLayers(); l++) {
+      boolean sparse = config.isSparseLayer(l);
       for (ProjectionKind k : kinds) {
-        Projection p = projections.get(k.moduleName(l));
-        if (p == null) {
-          throw new IllegalArgumentException("no projection " + k.moduleName(l));
+        if (sparse && k.isMlp()) {
+          continue; // the experts' projections below
         }
-        table[l][k.ordinal()] = p;
-        byName.put(p.name(), p);
+        table[l][k.ordinal()] = require(projections, k.moduleName(l));
+      }
+      if (sparse) {
+        router[l] = require(projections, ProjectionKind.routerName(l));
+        experts[l] = new Projection[config.moe().numExperts()][];
+        for (int e = 0; e < experts[l].length; e++) {
+          experts[l][e] = new Projection[] {
+              require(projections, ProjectionKind.GATE_PROJ.expertModuleName(l, e)),
+              require(projections, ProjectionKind.UP_PROJ.expertModuleName(l, e)),
+              require(projections, ProjectionKind.DOWN_PROJ.expertModuleName(l, e))};
+        }
       }
     }
     manager.cap();
+  }
+
+  private Projection require(Map<String, LinearProjection> projections, String name) {
+    Projection p = projections.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no projection " + name);
+    }
+    byName.put(name, p);
+    return p;
   }
 
   /** The parsed config.json. */
@@ -113,7 +151,10 @@ public final class Decoder implements AutoCloseable {
     return manager;
   }
 
-  /** Every layer projection by HF module name, in layer order (q, k, v, o, gate, up, down). */
+  /**
+   * Every layer projection by HF module name, in layer order (q, k, v, o, then gate, up, down of a
+   * dense layer, or the router {@code mlp.gate} and each expert's gate, up, down of a sparse layer).
+   */
   public Map<String, Projection> projections() {
     return Collections.unmodifiableMap(byName);
   }
@@ -135,14 +176,25 @@ public final class Decoder implements AutoCloseable {
           + old.outFeatures() + ", " + old.inFeatures() + "] but is " + replacement.name() + " ["
           + replacement.outFeatures() + ", " + replacement.inFeatures() + "]");
     }
-    for (Projection[] layer : table) {
-      for (int k = 0; k < layer.length; k++) {
-        if (layer[k] == old) {
-          layer[k] = replacement;
-        }
+    int l = Integer.parseInt(name.substring("model.layers.".length(), name.indexOf('.', "model.layers.".length())));
+    swap(table[l], old, replacement); // only the projection's own layer: a 48-layer MoE has 18k projections
+    if (router[l] == old) {
+      router[l] = replacement;
+    }
+    if (experts[l] != null) {
+      for (Projection[] expert : experts[l]) {
+        swap(expert, old, replacement);
       }
     }
     byName.put(name, replacement);
+  }
+
+  private static void swap(Projection[] slots, Projection old, Projection replacement) {
+    for (int k = 0; k < slots.length; k++) {
+      if (slots[k] == old) {
+        slots[k] = replacement;
+      }
+    }
   }
 
   /** A KV cache for {@code batch} rows of up to {@code capacity} columns; the caller closes it. */
@@ -261,7 +313,8 @@ public final class Decoder implements AutoCloseable {
 
     // --- attention ---
     NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
-    NDArray[] qkvOut = project(qkv[l], h, p, ProjectionKind.Q_PROJ, ProjectionKind.K_PROJ, ProjectionKind.V_PROJ);
+    NDArray[] qkvOut = project(qkv[l], h, p[ProjectionKind.Q_PROJ.ordinal()], p[ProjectionKind.K_PROJ.ordinal()],
+        p[ProjectionKind.V_PROJ.ordinal()]);
     NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
     NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
     NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
@@ -290,35 +343,145 @@ public final class Decoder implements AutoCloseable {
         .reshape(b, t, (long) nH * d); // (B, T, nH*D)
     x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
 
-    // --- SwiGLU MLP: down(silu(gate(h)) * up(h)) ---
+    // --- MLP: dense SwiGLU, or in a Qwen3-MoE sparse layer the routed experts' SwiGLU ---
     h = RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
-    NDArray[] gateUpOut = project(gateUp[l], h, p, ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ);
-    NDArray gate = gateUpOut[0]; // (B, T, I)
-    NDArray up = gateUpOut[1]; // (B, T, I)
-    NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // silu(gate) * up
-    return x.add(p[ProjectionKind.DOWN_PROJ.ordinal()].apply(act)); // residual, (B, T, H)
+    NDArray mlp = router[l] == null
+        ? swiGlu(gateUp[l], p[ProjectionKind.GATE_PROJ.ordinal()], p[ProjectionKind.UP_PROJ.ordinal()],
+            p[ProjectionKind.DOWN_PROJ.ordinal()], h) // (B, T, H)
+        : moe(l, h); // (B, T, H)
+    return x.add(mlp); // residual, (B, T, H)
+  }
+
+  /** SwiGLU {@code down(silu(gate(h)) * up(h))}: {@code h [..., H] -> [..., H]}, gate/up fused while intact. */
+  private static NDArray swiGlu(Fused fusedGateUp, Projection gate, Projection up, Projection down, NDArray h) {
+    NDArray[] gateUpOut = project(fusedGateUp, h, gate, up);
+    NDArray g = gateUpOut[0]; // (..., I)
+    NDArray u = gateUpOut[1]; // (..., I)
+    NDArray act = g.mul(Activation.sigmoid(g)).mul(u); // silu(gate) * up
+    return down.apply(act); // (..., H)
   }
 
   /**
-   * {@code h} through the projections {@code kinds} of one layer ({@code p}): one matMul over the
-   * fused matrix, split into views, while the layer's projections are still the fused ones; else one
-   * call per projection (after {@link #replaceProjection}).
+   * Qwen3-MoE's sparse block, as transformers' {@code Qwen3MoeSparseMoeBlock}: {@code h [..., H] ->
+   * [..., H]}. Router logits {@code gate(h)}, softmax in f32 over the experts, the top-k experts per
+   * token, their probabilities renormalised to sum to 1 when {@code norm_topk_prob}, and the weighted
+   * sum of the chosen experts' SwiGLU outputs.
+   *
+   * <p>Tokens are grouped per expert (one gather of the N*k (token, slot) rows sorted by expert, one
+   * SwiGLU per expert that any token chose, over its rows at once, one gather back): no loop over
+   * tokens, and an expert no token chose is never read. A decode step (one row) thus reads only the
+   * k chosen experts' weights, each through {@link LinearProjection}'s Java GEMV. The choice itself
+   * (top-k of N x E probabilities) is made on the host; the weights stay differentiable (a gather of
+   * the softmax), so a LoRA on the router trains, and each token's gradient reaches exactly the experts
+   * it was routed to. Ties between equal probabilities go to the lower expert index.
    */
-  private static NDArray[] project(Fused fused, NDArray h, Projection[] p, ProjectionKind... kinds) {
-    boolean intact = fused != null;
-    for (int i = 0; intact && i < kinds.length; i++) {
-      intact = p[kinds[i].ordinal()] == fused.parts()[i];
+  private NDArray moe(int l, NDArray h) {
+    final int e = config.moe().numExperts();
+    final int k = config.moe().numExpertsPerTok();
+    Shape shape = h.getShape();
+    final long hid = shape.get(shape.dimension() - 1);
+    final int n = Math.toIntExact(shape.size() / hid);
+    NDManager mm = h.getManager();
+    NDArray x = h.reshape(n, hid); // (N, H)
+    NDArray logits = router[l].apply(x); // (N, E)
+    NDArray probs = logits.softmax(-1); // (N, E), f32 like softmax(..., dtype=torch.float)
+    int[] chosen = topK(probs.toFloatArray(), n, e, k); // (N, k) expert ids, most probable first
+    long[] flat = new long[n * k]; // (N*k) index of (token, chosen expert) in (N, E)
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = (long) (i / k) * e + chosen[i];
     }
-    NDArray[] out = new NDArray[kinds.length];
+    NDIndex pick = new NDIndex("{}", mm.create(flat));
+    NDArray w; // (N, k) routing weights
+    if (config.moe().normTopkProb()) {
+      // p_i / sum_topk p_j = softmax over the chosen logits: the same number, and the unchosen logits
+      // get an exact zero gradient instead of f32 cancellation noise (which AdamW would amplify)
+      w = logits.reshape((long) n * e).get(pick).reshape(n, k).softmax(-1); // (N, k), rows sum to 1
+    } else {
+      w = probs.reshape((long) n * e).get(pick).reshape(n, k); // (N, k)
+    }
+    // counting sort of the N*k (token, slot) pairs by expert
+    int[] start = new int[e + 1]; // rows of expert j: [start[j], start[j+1]) in sorted order
+    for (int c : chosen) {
+      start[c + 1]++;
+    }
+    for (int j = 0; j < e; j++) {
+      start[j + 1] += start[j];
+    }
+    int[] fill = java.util.Arrays.copyOf(start, e);
+    long[] token = new long[n * k]; // (N*k) token of each sorted pair
+    long[] back = new long[n * k]; // (N*k) sorted position of pair t*k+s
+    for (int i = 0; i < chosen.length; i++) {
+      int pos = fill[chosen[i]]++;
+      token[pos] = i / k;
+      back[i] = pos;
+    }
+    NDArray xs = x.get(new NDIndex("{}", mm.create(token))); // (N*k, H) rows grouped by expert
+    NDList ys = new NDList(); // (n_j, H) per expert with rows, in expert order
+    Projection[][] ex = experts[l];
+    Fused[] fused = expertGateUp[l];
+    for (int j = 0; j < e; j++) {
+      if (start[j + 1] > start[j]) {
+        NDArray xj = xs.get(new NDIndex("{}:{}", start[j], start[j + 1])); // (n_j, H)
+        ys.add(swiGlu(fused[j], ex[j][0], ex[j][1], ex[j][2], xj)); // (n_j, H)
+      }
+    }
+    NDArray y = (ys.size() == 1 ? ys.get(0) : NDArrays.concat(ys, 0)) // (N*k, H) grouped by expert
+        .get(new NDIndex("{}", mm.create(back))) // (N*k, H) back in (token, slot) order
+        .reshape(n, k, hid); // (N, k, H)
+    return y.mul(w.expandDims(-1)).sum(new int[] {1}).reshape(shape); // sum_s w[t, s] * y[t, s], (..., H)
+  }
+
+  /**
+   * The {@code k} largest of each row of {@code p [n, e]} (row-major), as indices {@code [n, k]} in
+   * decreasing order (equal values: lower index first).
+   */
+  static int[] topK(float[] p, int n, int e, int k) {
+    int[] out = new int[n * k];
+    for (int t = 0; t < n; t++) {
+      int base = t * e;
+      for (int s = 0; s < k; s++) {
+        int best = -1;
+        for (int j = 0; j < e; j++) {
+          if (best >= 0 && !(p[base + j] > p[base + best])) {
+            continue;
+          }
+          boolean taken = false;
+          for (int r = 0; r < s; r++) {
+            if (out[t * k + r] == j) {
+              taken = true;
+              break;
+            }
+          }
+          if (!taken) {
+            best = j;
+          }
+        }
+        out[t * k + s] = best;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code h} through the projections {@code current} (as registered now): one matMul over the
+   * fused matrix, split into views, while they are still the fused ones; else one call per projection
+   * (after {@link #replaceProjection}).
+   */
+  private static NDArray[] project(Fused fused, NDArray h, Projection... current) {
+    boolean intact = fused != null;
+    for (int i = 0; intact && i < current.length; i++) {
+      intact = current[i] == fused.parts()[i];
+    }
+    NDArray[] out = new NDArray[current.length];
     if (intact) {
       NDArray y = fused.all().apply(h); // (..., sum out_i)
       NDList split = y.split(fused.splitAt(), y.getShape().dimension() - 1); // (..., out_i) each, views
-      for (int i = 0; i < kinds.length; i++) {
+      for (int i = 0; i < current.length; i++) {
         out[i] = split.get(i);
       }
     } else {
-      for (int i = 0; i < kinds.length; i++) {
-        out[i] = p[kinds[i].ordinal()].apply(h);
+      for (int i = 0; i < current.length; i++) {
+        out[i] = current[i].apply(h);
       }
     }
     return out;

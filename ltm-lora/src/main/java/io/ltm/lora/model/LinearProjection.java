@@ -12,7 +12,7 @@ import java.util.Objects;
  * 4x slower for a single decode row against the 151936-row logits matrix. When the weights are f16
  * (on CUDA) the input is cast to f16 for the product and the result back to f32.
  *
- * <p>A single input row that needs no gradient (a decode step) goes through {@link Gemv} instead, a
+ * <p>A single input row that autograd does not track (a decode step) goes through {@link Gemv} instead, a
  * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV.
  */
 public final class LinearProjection implements Projection {
@@ -67,7 +67,7 @@ public final class LinearProjection implements Projection {
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
-    if (Gemv.enabled() && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !x.hasGradient()) {
+    if (Gemv.enabled() && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !recorded(x)) {
       Gemv kernel = gemv();
       if (kernel != null) {
         return kernel.apply(x); // (..., out)
@@ -78,6 +78,16 @@ public final class LinearProjection implements Projection {
     }
     NDArray y = Linear.linear(x.toType(wt, false), weight, bias).singletonOrThrow();
     return y.toType(DataType.FLOAT32, false);
+  }
+
+  /**
+   * Whether autograd may track {@code x}: a leaf with a gradient, or any input while this thread records
+   * a graph ({@link Autograd}; DJL's {@code hasGradient()} is false for intermediate results). The Java
+   * GEMV's result would cut the graph there: a single-row input in training (one token, or a MoE expert
+   * that one token chose) must stay in libtorch.
+   */
+  private static boolean recorded(NDArray x) {
+    return x.hasGradient() || Autograd.recording();
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * AdamW with decoupled weight decay, step for step the arithmetic of {@code torch.optim.AdamW}
@@ -25,6 +26,12 @@ import java.util.Objects;
  * <p>Parameters are named f32 arrays with gradients (read from {@link NDArray#getGradient()}); the
  * moments live in the optimizer's own manager, on the parameters' device, and are closed with it. Not
  * thread-safe.
+ *
+ * <p><b>Parameters without a gradient.</b> As torch skips a parameter whose {@code grad} is None (an
+ * expert of a mixture of experts that no token chose in the step), {@link #step(double, Predicate)}
+ * leaves such parameters alone: no update, no weight decay, and their own step count {@code t} (which
+ * sets the bias corrections) does not advance; each parameter keeps its own count, as torch's
+ * {@code state['step']}.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -34,6 +41,7 @@ public final class AdamW implements AutoCloseable {
   private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
   private final NDManager manager;
   private long step;
+  private final Map<String, long[]> paramSteps = new LinkedHashMap<>(); // name -> {t}
 
   /**
    * @param config betas, eps and weight decay
@@ -49,6 +57,7 @@ public final class AdamW implements AutoCloseable {
           e.getValue().getDevice()));
       expAvgSq.put(e.getKey(), manager.zeros(e.getValue().getShape(), e.getValue().getDataType(),
           e.getValue().getDevice()));
+      paramSteps.put(e.getKey(), new long[1]);
     }
   }
 
@@ -59,13 +68,28 @@ public final class AdamW implements AutoCloseable {
    * @throws IllegalStateException when a parameter has no gradient
    */
   public void step(double lr) {
+    step(lr, name -> true);
+  }
+
+  /**
+   * One update of the parameters that have a gradient in this step.
+   *
+   * @param lr the learning rate of this step
+   * @param hasGradient by parameter name: false for a parameter the step's forwards never reached
+   *     (torch's {@code grad is None}), which is then skipped entirely
+   */
+  public void step(double lr, Predicate<String> hasGradient) {
     step++;
     double beta1 = config.beta1();
     double beta2 = config.beta2();
-    double biasCorrection1 = 1 - Math.pow(beta1, step);
-    double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-    double stepSize = lr / biasCorrection1;
     for (var e : params.entrySet()) {
+      if (!hasGradient.test(e.getKey())) {
+        continue;
+      }
+      long t = ++paramSteps.get(e.getKey())[0];
+      double biasCorrection1 = 1 - Math.pow(beta1, t);
+      double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+      double stepSize = lr / biasCorrection1;
       NDArray p = e.getValue();
       NDArray g = p.getGradient();
       try (NDManager scope = manager.newSubManager()) {
@@ -95,6 +119,18 @@ public final class AdamW implements AutoCloseable {
     return step;
   }
 
+  /**
+   * Each parameter's own step count (lower than {@link #stepCount()} for a parameter that was skipped
+   * in some steps for lack of a gradient).
+   *
+   * @return counts by parameter name, in parameter order
+   */
+  public Map<String, Long> parameterSteps() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    paramSteps.forEach((k, v) -> out.put(k, v[0]));
+    return out;
+  }
+
   /** @return the settings */
   public AdamWConfig config() {
     return config;
@@ -119,7 +155,9 @@ public final class AdamW implements AutoCloseable {
    * Restores a saved state.
    *
    * @param stepCount the number of steps taken
-   * @param values the moments by the names of {@link #stateArrays()}, as flat f32 values
+   * @param values the moments by the names of {@link #stateArrays()}, as flat f32 values, and
+   *     optionally each parameter's own step count as {@code <param>.step} (one value; absent: every
+   *     parameter took all {@code stepCount} steps)
    * @throws IllegalArgumentException naming the first missing or mis-sized entry
    */
   public void loadState(long stepCount, Map<String, float[]> values) {
@@ -140,6 +178,10 @@ public final class AdamW implements AutoCloseable {
       e.getValue().set(values.get(e.getKey()));
     }
     this.step = stepCount;
+    for (var e : paramSteps.entrySet()) {
+      float[] t = values.get(e.getKey() + ".step");
+      e.getValue()[0] = t != null && t.length == 1 ? (long) t[0] : stepCount;
+    }
   }
 
   @Override

@@ -52,6 +52,9 @@ public final class CheckpointStore {
         NDArray a = e.getValue();
         w.add(e.getKey(), a.getShape().getShape(), a.toFloatArray());
       }
+      for (var e : ctx.optimizer().parameterSteps().entrySet()) { // exact in f32 up to 2^24 steps
+        w.add(e.getKey() + ".step", new long[] {1}, new float[] {e.getValue()});
+      }
       w.write(tmp.resolve(OPTIMIZER_FILE));
       ObjectNode state = RunDirectory.JSON.valueToTree(s);
       ObjectNode sched = state.putObject("scheduler");

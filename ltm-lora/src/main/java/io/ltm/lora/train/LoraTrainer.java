@@ -286,6 +286,7 @@ public final class LoraTrainer implements TrainingContext {
     long t0 = System.nanoTime();
     Engine.getInstance().setRandomSeed((int) (config.seed() * 1000003L + stepNumber));
     Gradients.zero(params.values());
+    resetReached();
     List<TrainingBatch> micro = new ArrayList<>();
     long mb = state.microBatches();
     for (int k = 0; k < config.gradAccum(); k++) {
@@ -309,7 +310,8 @@ public final class LoraTrainer implements TrainingContext {
           + " is not finite (NaN or Inf); stopped before updating the weights. " + lastGood());
     }
     double lr = schedule.lrAt(state.step());
-    optimizer.step(lr);
+    java.util.Set<String> reached = reachedParameters();
+    optimizer.step(lr, reached::contains); // an expert no token chose has no gradient: skipped, as torch does
     if (!replicas.isEmpty()) {
       syncReplicas();
     }
@@ -321,6 +323,30 @@ public final class LoraTrainer implements TrainingContext {
         state.tokensSeen() + real);
     return new StepMetrics(stepNumber, totalSteps, loss, lr, norms.totalNorm(), real, real / seconds,
         state.elapsedS(), (int) (mb / Math.max(1, microPerEpoch)));
+  }
+
+  private void resetReached() {
+    adapter.modules().values().forEach(io.ltm.lora.lora.LoraModule::resetReached);
+    for (TrainingReplica r : replicas) {
+      r.adapter().modules().values().forEach(io.ltm.lora.lora.LoraModule::resetReached);
+    }
+  }
+
+  /** The parameter names of the modules a forward of this step reached, on any replica. */
+  private java.util.Set<String> reachedParameters() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (var e : adapter.modules().entrySet()) {
+      boolean reached = e.getValue().reached();
+      for (TrainingReplica r : replicas) {
+        io.ltm.lora.lora.LoraModule m = r.adapter().modules().get(e.getKey());
+        reached |= m != null && m.reached();
+      }
+      if (reached) {
+        out.add(e.getKey() + LoraAdapter.A_SUFFIX);
+        out.add(e.getKey() + LoraAdapter.B_SUFFIX);
+      }
+    }
+    return out;
   }
 
   /** The step's micro-batches one after another on the primary; returns the summed NLL. */

@@ -25,6 +25,7 @@ public final class ThreadGradientCollector implements GradientCollector {
   public ThreadGradientCollector() {
     this.previous = JniUtils.isGradMode();
     JniUtils.setGradMode(true);
+    io.ltm.lora.model.Autograd.begin(); // single-row projections stay in libtorch (see LinearProjection)
   }
 
   /**
@@ -49,6 +50,7 @@ public final class ThreadGradientCollector implements GradientCollector {
   /** Restores this thread's previous grad mode. */
   @Override
   public void close() {
+    io.ltm.lora.model.Autograd.end();
     JniUtils.setGradMode(previous);
   }
 }

@@ -18,18 +18,28 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** The decoder agrees with itself across KV-cache decoding, padded batches, packed rows and shards. */
+/**
+ * The decoder agrees with itself across KV-cache decoding, padded batches, packed rows and shards.
+ * Subclasses run the same checks on another architecture ({@link #preset()}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DecoderConsistencyTest {
-  private static Decoder decoder;
+  protected Decoder decoder;
+
+  /** The checkpoint shape under test. */
+  protected CheckpointPreset preset() {
+    return CheckpointPreset.TINY_QWEN3;
+  }
 
   @BeforeAll
-  static void load() {
-    decoder = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
+  void load() {
+    decoder = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5));
   }
 
   @AfterAll
-  static void close() {
+  void close() {
     decoder.close();
   }
 
@@ -157,7 +167,7 @@ class DecoderConsistencyTest {
   @Test
   void shardedCheckpointLoadsTheSameModel() {
     int[] ids = randomIds(9, 8);
-    try (Decoder sharded = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5, 3));
+    try (Decoder sharded = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5, 3));
         NDManager scope = decoder.manager().newSubManager()) {
       float[][] a = logprobs(decoder.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
       float[][] b = logprobs(sharded.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
@@ -168,7 +178,7 @@ class DecoderConsistencyTest {
   @Test
   void halfPrecisionWeightsStayCloseToF32() {
     int[] ids = randomIds(10, 8);
-    try (Decoder half = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5),
+    try (Decoder half = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5),
             new LoadOptions(Device.cpu(), TensorDType.F16));
         NDManager scope = decoder.manager().newSubManager()) {
       assertThat(half.weights().embedding().getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);

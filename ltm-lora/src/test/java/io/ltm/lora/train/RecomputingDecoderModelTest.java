@@ -115,11 +115,21 @@ class RecomputingDecoderModelTest {
     }
   }
 
+  /** Qwen3-MoE (a dense layer among sparse ones, router and every expert adapted): the same gradients. */
+  @Test
+  void recomputedGradientsEqualPlainGradientsOnAMixtureOfExperts() {
+    check(CheckpointPreset.TINY_QWEN3_MOE, new TargetModules.AllLinear(), 7);
+  }
+
   private static void check(TargetModules targets, int headChunk) {
+    check(CheckpointPreset.TINY_QWEN3, targets, headChunk);
+  }
+
+  private static void check(CheckpointPreset preset, TargetModules targets, int headChunk) {
     Dataset ds = TrainingFixtures.exampleScenes(LoraTrainerTest.MAX_LEN);
     TrainingBatch batch = TrainingBatch.of(ds.train().subList(0, 2), ds.padId()); // 2 packed rows
     assertThat(batch.length()).as("a sequence of several chunks").isGreaterThan(3 * 7);
-    try (Decoder decoder = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
+    try (Decoder decoder = DecoderLoader.load(TestCheckpoints.get(preset, TensorDType.F32, 5));
          LoraModel model = new LoraModel(decoder)) {
       LoraAdapter a = model.create("t", LoraConfig.builder().optR(4).optLoraAlpha(8)
           .optTargetModules(targets).build(), 1);

@@ -1,0 +1,116 @@
+package io.ltm.lora.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.ltm.lora.TestCheckpoints;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.DecoderLoader;
+import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.io.TensorDType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dense consistency checks (cache = recomputation, batch = each row alone, packed = each example
+ * alone, shards) on the tiny Qwen3-MoE (layers 0 and 2 sparse, layer 1 dense), plus how the sparse
+ * block reads its experts: one call per chosen expert, never one per token.
+ */
+class MoeDecoderConsistencyTest extends DecoderConsistencyTest {
+
+  @Override
+  protected CheckpointPreset preset() {
+    return CheckpointPreset.TINY_QWEN3_MOE;
+  }
+
+  /** Counts calls and input rows of the projection it wraps. */
+  static final class Counting extends ForwardingProjection {
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong rows = new AtomicLong();
+
+    Counting(Projection base) {
+      super(base);
+    }
+
+    @Override
+    public NDArray apply(NDArray x) {
+      calls.incrementAndGet();
+      rows.addAndGet(x.getShape().size() / inFeatures());
+      return super.apply(x);
+    }
+  }
+
+  @Test
+  void theTinyMoeHasADenseLayerAmongSparseOnes() {
+    ModelConfig c = decoder.config();
+    assertThat(c.isSparseLayer(0)).isTrue();
+    assertThat(c.isSparseLayer(1)).isFalse();
+    assertThat(c.isSparseLayer(2)).isTrue();
+    assertThat(decoder.projections()).containsKeys("model.layers.0.mlp.gate", "model.layers.0.mlp.experts.7.down_proj",
+        "model.layers.1.mlp.gate_proj", "model.layers.2.mlp.experts.0.up_proj");
+    assertThat(decoder.projections()).doesNotContainKeys("model.layers.1.mlp.gate", "model.layers.0.mlp.gate_proj");
+  }
+
+  @Test
+  void expertsAreCalledOncePerForwardWithTheirTokensAndDecodeReadsOnlyTheChosenOnes() {
+    try (Decoder d = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5))) {
+      Map<String, Counting> down = new ConcurrentHashMap<>();
+      for (String name : new ArrayList<>(d.projections().keySet())) {
+        if (name.contains(".mlp.experts.") && name.endsWith("down_proj")) {
+          Counting c = new Counting(d.projections().get(name));
+          d.replaceProjection(name, c);
+          down.put(name, c);
+        }
+      }
+      int k = d.config().moe().numExpertsPerTok();
+      int sparse = d.config().moe().sparseLayers(d.config().numLayers()).size();
+      int[] ids = randomIds(21, 17);
+      try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, 32)) {
+        d.forward(scope, DecoderInput.of(ids), cache, true); // prefill: 17 tokens
+        long calls = down.values().stream().mapToLong(c -> c.calls.get()).sum();
+        long rows = down.values().stream().mapToLong(c -> c.rows.get()).sum();
+        assertThat(rows).as("every token reaches k experts per sparse layer").isEqualTo((long) ids.length * k * sparse);
+        assertThat(calls).as("one call per expert that has tokens, not one per token")
+            .isLessThanOrEqualTo((long) d.config().moe().numExperts() * sparse).isLessThan(rows);
+        down.values().forEach(c -> {
+          c.calls.set(0);
+          c.rows.set(0);
+        });
+        d.forward(scope, DecoderInput.of(new int[] {ids[0]}, ids.length), cache, true); // one decode step
+        List<String> read = down.entrySet().stream().filter(e -> e.getValue().calls.get() > 0).map(Map.Entry::getKey)
+            .toList();
+        assertThat(read).as("decode reads k experts per sparse layer").hasSize(k * sparse);
+        assertThat(down.values().stream().mapToLong(c -> c.rows.get()).sum()).isEqualTo((long) k * sparse);
+      }
+    }
+  }
+
+  @Test
+  void aCheckpointThatDisagreesWithItsMoeConfigIsAOneLineError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    java.nio.file.Path dir = tmp.resolve("m");
+    io.ltm.lora.io.RandomCheckpointWriter.builder(preset()).seed(1).shards(2).withoutTokenizer().build().write(dir);
+    java.nio.file.Path config = dir.resolve("config.json");
+    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+        .replace("\"moe_intermediate_size\" : 32", "\"moe_intermediate_size\" : 16"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DecoderLoader.load(dir))
+        .isInstanceOf(io.ltm.lora.io.CheckpointException.class)
+        .hasMessageContaining("model-00001-of-00002.safetensors")
+        .hasMessageContaining("model.layers.0.mlp.experts.0.gate_proj.weight")
+        .hasMessageContaining("[32, 64]")
+        .hasMessageContaining("8 experts of 16")
+        .hasMessageContaining("[16, 64]")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void routingPicksTheLargestProbabilitiesInOrder() {
+    float[] p = {0.1f, 0.4f, 0.2f, 0.3f, /* row 2 */ 0.25f, 0.25f, 0.5f, 0f};
+    assertThat(Decoder.topK(p, 2, 4, 2)).containsExactly(1, 3, 2, 0);
+  }
+}
