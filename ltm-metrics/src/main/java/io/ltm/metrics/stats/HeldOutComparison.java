@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  * @param k1 mean over scenes of k1 (its interval is of the mean)
  * @param k3 mean over scenes of k3
  */
-public record HeldOutComparison(List<SceneScore> scenes, Bootstrap.Interval reasoningPplDelta,
-    Bootstrap.Interval answerPplDelta, Bootstrap.Interval k1, Bootstrap.Interval k3) {
+public record HeldOutComparison(List<SceneScore> scenes, Interval reasoningPplDelta,
+    Interval answerPplDelta, Interval k1, Interval k3) {
 
   public HeldOutComparison {
     scenes = List.copyOf(scenes);

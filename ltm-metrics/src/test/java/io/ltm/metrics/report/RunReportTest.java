@@ -3,7 +3,7 @@ package io.ltm.metrics.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
 import io.ltm.metrics.tensorboard.Event;
 import io.ltm.metrics.tensorboard.EventFileWriter;
 import io.ltm.metrics.trace.Metric;
@@ -43,7 +43,7 @@ class RunReportTest {
     // The adapter grew more reflective: at checkpoint 200 the paired delta is positive and excludes 0.
     MetricsSummary.Group g200 = r.summary().groups().stream()
         .filter(g -> !g.isBase() && Integer.valueOf(200).equals(g.checkpoint())).findFirst().orElseThrow();
-    Bootstrap.Interval d = g200.deltas().get(Metric.REFLECTIVE_PER_1K);
+    Interval d = g200.deltas().get(Metric.REFLECTIVE_PER_1K);
     assertThat(d.n()).isEqualTo(6);
     assertThat(d.mean()).isPositive();
     assertThat(d.includesZero()).isFalse();

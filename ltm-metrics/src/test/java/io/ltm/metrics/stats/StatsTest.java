@@ -165,13 +165,13 @@ class StatsTest {
   @Test
   void bootstrapPercentileIntervals() {
     // Constant deltas: the interval is the point.
-    Bootstrap.Interval c = Bootstrap.pairedDelta(new double[] {3, 4, 5}, new double[] {1, 2, 3}, 500, 1);
+    Interval c = Bootstrap.pairedDelta(new double[] {3, 4, 5}, new double[] {1, 2, 3}, 500, 1);
     assertThat(c.mean()).isEqualTo(2);
     assertThat(c.lower()).isEqualTo(2);
     assertThat(c.upper()).isEqualTo(2);
     assertThat(c.includesZero()).isFalse();
     // {0, 1}: resample means are 0, .5, 1 with probability 1/4, 1/2, 1/4 -> 2.5% = 0 and 97.5% = 1.
-    Bootstrap.Interval b = Bootstrap.mean(new double[] {0, 1}, 4000, 7);
+    Interval b = Bootstrap.mean(new double[] {0, 1}, 4000, 7);
     assertThat(b.mean()).isEqualTo(0.5);
     assertThat(b.lower()).isEqualTo(0);
     assertThat(b.upper()).isEqualTo(1);
@@ -182,7 +182,7 @@ class StatsTest {
     for (int i = 0; i < v.length; i++) {
       v[i] = r.nextGaussian() + 1;
     }
-    Bootstrap.Interval x = Bootstrap.mean(v, 2000, 11);
+    Interval x = Bootstrap.mean(v, 2000, 11);
     assertThat(Bootstrap.mean(v, 2000, 11)).isEqualTo(x);
     double sd = Math.sqrt(java.util.Arrays.stream(v).map(a -> (a - x.mean()) * (a - x.mean())).sum() / (v.length - 1));
     assertThat(x.lower()).isCloseTo(x.mean() - 1.96 * sd / 20, within(0.02));
