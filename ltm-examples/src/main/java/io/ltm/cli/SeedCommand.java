@@ -1,8 +1,10 @@
 package io.ltm.cli;
 
 import io.ltm.core.scene.SceneValidationException;
+import io.ltm.dataset.control.Control;
 import io.ltm.examples.SeedModel;
 import io.ltm.examples.SeedSettings;
+import io.ltm.metrics.experiment.Preregistration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,8 +23,9 @@ import picocli.CommandLine.Spec;
     name = "seed",
     mixinStandardHelpOptions = true,
     description = {
-        "The seed experiment: validate scenes -> dataset -> LoRA adapter -> thinking loop (base vs adapter on held-out "
-            + "scenes) -> thought metrics -> RUN/report.html.",
+        "The seed experiment: validate scenes -> dataset (+ control data without the thinking) -> pre-registration in "
+            + "RUN/seed.json -> LoRA adapter and control adapter per training seed -> thinking loop (base, adapters, controls on "
+            + "held-out scenes) -> thought metrics and a verdict -> RUN/report.html.",
         "Without --base it is a pipeline demo on a tiny random Qwen3 written to RUN/base-random (minutes on a laptop).",
         "Re-running with the same --out skips finished stages and resumes training and the loop."})
 public final class SeedCommand implements Callable<Integer> {
@@ -87,6 +90,19 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
   String device;
 
+  @Option(names = "--control", defaultValue = "no-reasoning", paramLabel = "KIND", description = "control adapter trained "
+      + "like the adapter on data without the scenes' thinking: none, no-reasoning (empty <think>), shuffled-steps, vault-text "
+      + "(needs --vault) (default: ${DEFAULT-VALUE})")
+  String control;
+
+  @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "training seeds per condition (seed, seed+1, ...); "
+      + "3 recommended for a real run (default: ${DEFAULT-VALUE})")
+  int seeds;
+
+  @Option(names = "--primary", paramLabel = "METRICS", description = "pre-registered primary metrics, a comma list of metric keys "
+      + "(default: tensionPer1k,rewritePer1k,reflectPer1k,verifyPer1k,backtrackPer1k)")
+  String primary;
+
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
   boolean stream;
 
@@ -100,7 +116,11 @@ public final class SeedCommand implements Callable<Integer> {
     SeedSettings settings;
     try {
       SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(base).vault(vault).r(r).alpha(alpha)
-          .targets(targets).validationFraction(validation).seed(seed).think(!noThink).device(device).contextBudget(contextBudget);
+          .targets(targets).validationFraction(validation).seed(seed).think(!noThink).device(device).contextBudget(contextBudget)
+          .control(Control.parse(control)).seeds(seeds);
+      if (primary != null) {
+        b.primary(Preregistration.parseMetrics(primary));
+      }
       if (steps != null) {
         b.steps(steps);
       }

@@ -2,8 +2,12 @@ package io.ltm.examples;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.dataset.control.Control;
+import io.ltm.metrics.experiment.Preregistration;
+import io.ltm.metrics.trace.Metric;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,10 +37,14 @@ import java.util.Objects;
  * @param device cpu, gpu or gpu:N
  * @param probeCheckpoint whether a mid-run checkpoint runs the loop too
  * @param contextBudget tokens of retrieved context per probe
+ * @param control the control condition trained next to the adapter ({@link Control#NONE} for none)
+ * @param seeds training seeds per condition: seeds {@code seed, seed+1, ...}; the sampling seed stays {@code seed}
+ * @param primary the pre-registered primary metrics
  */
 public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path tokenizer, long steps, int r, double alpha,
     String targets, double lr, int maxLen, double validationFraction, int iterations, int maxNewTokens, int probes,
-    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget) {
+    long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget, Control control, int seeds,
+    List<Metric> primary) {
 
   /** Training steps of the real experiment. */
   public static final int STEPS = 200;
@@ -73,6 +81,17 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     }
     Objects.requireNonNull(targets, "targets");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(control, "control");
+    if (seeds < 1) {
+      throw new IllegalArgumentException("--seeds must be at least 1 but got " + seeds);
+    }
+    if (control == Control.VAULT_TEXT && vault == null) {
+      throw new IllegalArgumentException("--control vault-text needs --vault: the neutral text comes from the vault's notes");
+    }
+    primary = List.copyOf(primary);
+    if (primary.isEmpty()) {
+      throw new IllegalArgumentException("--primary needs at least one metric");
+    }
   }
 
   /** A builder. */
@@ -102,6 +121,8 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     o.put("device", device);
     o.put("probe_checkpoint", probeCheckpoint);
     o.put("context_budget", contextBudget);
+    o.put("control", control.cliName());
+    o.put("seeds", seeds);
     return o;
   }
 
@@ -127,8 +148,18 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     private String device = "cpu";
     private Boolean probeCheckpoint;
     private int contextBudget = 768;
+    private Control control = Control.NO_REASONING;
+    private int seeds = 1;
+    private List<Metric> primary = Preregistration.DEFAULT_PRIMARY;
 
     private Builder() {}
+
+    /** Default {@code no-reasoning}. */
+    public Builder control(Control v) { control = v; return this; }
+    /** Training seeds per condition; default 1 (3 recommended for a real run). */
+    public Builder seeds(int v) { seeds = v; return this; }
+    /** Default {@link Preregistration#DEFAULT_PRIMARY}. */
+    public Builder primary(List<Metric> v) { primary = v; return this; }
 
     public Builder scenes(Path v) { scenes = v; return this; }
     public Builder out(Path v) { out = v; return this; }
@@ -179,7 +210,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
           iterations != null ? iterations : demo ? 2 : 3,
           maxNewTokens != null ? maxNewTokens : demo ? DEMO_MAX_NEW_TOKENS : MAX_NEW_TOKENS,
           probes != null ? probes : demo ? 3 : 4, seed, think, device,
-          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget);
+          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, control, seeds, primary);
     }
   }
 }
