@@ -11,7 +11,8 @@ import io.ltm.metrics.stats.StudentT;
  * @param test the paired t-test across probes (each probe's difference averaged over seeds)
  * @param adjustedP the p-value after the family's correction (Holm for primary, BH for exploratory);
  *     NaN when untested or descriptive
- * @param significant {@code adjustedP < alpha} and the interval excludes 0
+ * @param significant {@code adjustedP < alpha}, the interval excludes 0, and at least 3 probes (with
+ *     fewer, differences that happen to be equal would give p = 0)
  * @param probesNeeded probes a paired t-test would need for 80% power at the family's level, for an
  *     effect of the size and spread seen ({@link Integer#MAX_VALUE} when nothing moved)
  * @param probes probes used
@@ -26,7 +27,8 @@ public record Effect(Interval interval, StudentT.Test test, double adjustedP, bo
   }
 
   Effect adjusted(double p, double alpha) {
-    boolean sig = !Double.isNaN(p) && p < alpha && interval.hasBounds() && !interval.includesZero();
+    boolean sig = !Double.isNaN(p) && p < alpha && interval.hasBounds() && !interval.includesZero()
+        && probes >= VerdictRules.MIN_PROBES;
     return new Effect(interval, test, p, sig, probesNeeded, probes, seeds);
   }
 }

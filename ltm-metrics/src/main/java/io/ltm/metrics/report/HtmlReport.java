@@ -129,7 +129,7 @@ public final class HtmlReport {
     }
     h.append("</tr></thead><tbody>");
     for (Metric m : Metric.values()) {
-      boolean any = summary.groups().stream().anyMatch(g -> g.means().get(m).n() > 0);
+      boolean any = summary.groups().stream().anyMatch(g -> g.means().get(m).n() > 0 || g.means().get(m).nonFinite() > 0);
       if (!any) {
         continue;
       }

@@ -18,8 +18,8 @@ import java.util.Locale;
  * {"traces":[{"runId","probeId","iteration","model","adapter","checkpoint","variant",
  *             "metrics":{"tokens":..,"reflectivePer1k":..,...}}],
  *  "groups":[{"label","model","adapter","checkpoint","allCheckpoints","records","probes",
- *             "metrics":{"<metric>":{"mean","lower","upper","n"}},
- *             "deltaVsBase":{"<metric>":{"mean","lower","upper","n","includesZero"}}}]}
+ *             "metrics":{"<metric>":{"mean","lower","upper","n","nonFinite","method"}},
+ *             "deltaVsBase":{"<metric>":{"mean","lower","upper","n","nonFinite","method","includesZero"}}}]}
  * }</pre>
  */
 public final class MetricsJson {
@@ -75,6 +75,8 @@ public final class MetricsJson {
     number(o, "lower", iv.lower());
     number(o, "upper", iv.upper());
     o.put("n", iv.n());
+    o.put("nonFinite", iv.nonFinite());
+    o.put("method", iv.method().label());
     if (flag) {
       o.put("includesZero", iv.includesZero());
     }
@@ -95,14 +97,18 @@ public final class MetricsJson {
       sb.append(String.format(Locale.ROOT, "== %s  (%d records, %d probes)%n", g.label(), g.records(), g.probes()));
       for (Metric k : Metric.values()) {
         Interval iv = g.means().get(k);
-        if (iv.n() == 0) {
+        if (iv.n() == 0 && iv.nonFinite() == 0) {
           continue;
         }
         sb.append(String.format(Locale.ROOT, "  %-24s %10.4f  [%.4f, %.4f]", k.key(), iv.mean() + 0.0, iv.lower() + 0.0, iv.upper() + 0.0));
+        if (iv.nonFinite() > 0) {
+          sb.append(String.format(Locale.ROOT, "  (%d non-finite)", iv.nonFinite()));
+        }
         Interval d = g.deltas().get(k);
         if (d != null && d.n() > 0) {
           sb.append(String.format(Locale.ROOT, "   delta vs base %+.4f [%.4f, %.4f]%s", d.mean() + 0.0, d.lower() + 0.0, d.upper() + 0.0,
-              d.includesZero() ? "  (CI includes 0)" : ""));
+              d.includesZero() ? "  (CI includes 0)" : "")
+              + (d.nonFinite() > 0 ? "  (" + d.nonFinite() + " non-finite)" : ""));
         }
         sb.append(System.lineSeparator());
       }

@@ -1,5 +1,6 @@
 package io.ltm.metrics.report;
 
+import io.ltm.core.loop.TraceRecord;
 import io.ltm.core.problem.Problem;
 import io.ltm.metrics.experiment.ExperimentAnalysis;
 import io.ltm.metrics.experiment.ExperimentResult;
@@ -91,6 +92,15 @@ public final class RunReport {
     RunData data = RunData.read(runDir);
     List<TraceMetrics> tm = metrics.measureAll(data.traces());
     MetricsSummary summary = MetricsSummary.of(tm);
+    List<Problem> warnings = new ArrayList<>(data.warnings());
+    for (TraceMetrics t : tm) {
+      for (String note : t.notes()) {
+        TraceRecord rec = t.record();
+        warnings.add(Problem.warning("traces", 0, 0, rec.probeId() + "#" + rec.iteration(),
+            rec.model() + (rec.adapter() == null ? "" : "+" + rec.adapter()) + ": " + note));
+      }
+    }
+    data = new RunData(data.runDir(), data.training(), data.traces(), data.traceFiles(), warnings);
     Preregistration prereg = readPreregistration(runDir);
     ExperimentResult experiment = prereg == null ? null : ExperimentAnalysis.analyze(tm, prereg);
     double lastStep = 0;
@@ -116,7 +126,7 @@ public final class RunReport {
     writeAtomically(out, html);
     Path events = writeEvents(runDir, data, summary, now);
     LOG.debug("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
-    return new Result(out, pngs, events, summary, data.warnings(), experiment);
+    return new Result(out, pngs, events, summary, warnings, experiment);
   }
 
   static void writeAtomically(Path file, String text) throws IOException {

@@ -199,7 +199,7 @@ class StatsTest {
     TableScorer adapter = new TableScorer("adapter", Map.of((int) 'а', Math.log(0.25)));
     io.ltm.core.scene.Scene s = new io.ltm.core.scene.Scene("s1", "", "ru", null, null, null, "пр",
         List.of(io.ltm.core.scene.Step.of(io.ltm.core.scene.StepKind.OBSERVE, "аб")), "бб", null);
-    HeldOutComparison c = HeldOutComparison.of(List.of(s), base, adapter, 3, 200, 1);
+    HeldOutComparison c = HeldOutComparison.of(List.of(s), io.ltm.core.scene.ScoringText::raw, base, adapter);
     HeldOutComparison.SceneScore sc = c.scenes().get(0);
     // reasoning "аб" given "пр": tokens а (ln .25 adapter / ln .5 base), б (ln .5) -> base ppl 2, adapter exp(-(ln .25 + ln .5)/2) = sqrt(8)
     assertThat(sc.baseReasoningPpl()).isCloseTo(2, within(1e-12));
@@ -207,10 +207,37 @@ class StatsTest {
     assertThat(sc.baseAnswerPpl()).isCloseTo(2, within(1e-12));
     assertThat(sc.adapterAnswerPpl()).isCloseTo(2, within(1e-12));
     assertThat(c.reasoningPplDelta().mean()).isCloseTo(Math.sqrt(8) - 2, within(1e-12));
-    // whole text "пр\nаб\nбб": 8 chars, 7 scored; one is 'а' with d = ln .25 - ln .5 = -ln 2
-    assertThat(sc.divergence().n()).isEqualTo(7);
-    assertThat(sc.divergence().k1()).isCloseTo(-Math.log(2) / 7, within(1e-12));
-    assertThat(sc.divergence().k3()).isCloseTo((2 - 1 - Math.log(2)) / 7, within(1e-12));
-    assertThat(sc.divergence().top().get(0).tokenId()).isEqualTo((int) 'а');
+    // log-likelihood ratio over the 4 reasoning and answer tokens: only 'а' differs, by ln .25 - ln .5 = -ln 2
+    assertThat(sc.tokens()).isEqualTo(4);
+    assertThat(sc.logLikelihoodRatio()).isCloseTo(-Math.log(2) / 4, within(1e-12));
+    assertThat(c.logLikelihoodRatio().n()).isEqualTo(1);
+    assertThat(c.logLikelihoodRatio().hasBounds()).isFalse(); // one scene: no interval
+    assertThat(sc.nonFinite()).isEmpty();
+
+    // Scored in another format (a chat-like wrapper), the prefix changes and so do the numbers' contexts:
+    // the pieces come from the format, not from the scene's raw fields.
+    HeldOutComparison chat = HeldOutComparison.of(List.of(s),
+        x -> new io.ltm.core.scene.ScoringText("<u>" + x.prompt() + "</u><t>", "аа", "</t>", x.answer()), base, adapter);
+    assertThat(chat.scenes().get(0).adapterReasoningPpl()).isCloseTo(4, within(1e-12)); // two 'а' at ln .25
+  }
+
+  @Test
+  void aMinusInfinityLogprobMakesPerplexityInfiniteAndIsNamed() {
+    Perplexity.Result r = Perplexity.ofGenerated(List.of(tok("ok", -0.5, 1, true), tok("zz", Double.NEGATIVE_INFINITY, 1, true),
+        tok("x", Double.NaN, 1, true), tok("A", -1, 1, false)), true);
+    assertThat(r.ppl()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(r.n()).isEqualTo(2); // NaN = not recorded, skipped; -inf counted
+    assertThat(r.nonFinite()).containsExactly(new Perplexity.NonFiniteToken(1, "zz", Double.NEGATIVE_INFINITY));
+    assertThat(r.describeNonFinite()).contains("1 token(s)", "#1 'zz'");
+    // The trace metric carries it, and the summary counts it instead of dropping the probe.
+    TraceRecord rec = rec(0, "ok zz x", "A", List.of(tok("ok", -0.5, 1, true), tok("zz", Double.NEGATIVE_INFINITY, 1, true),
+        tok("A", -1, 1, false)));
+    io.ltm.metrics.trace.TraceMetrics tm = io.ltm.metrics.trace.ThoughtMetrics.builder().build().measure(rec);
+    assertThat(tm.get(io.ltm.metrics.trace.Metric.PPL_REASONING)).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(tm.notes()).singleElement().asString().contains("reasoning perplexity is infinite", "'zz'");
+    Interval iv = io.ltm.metrics.trace.MetricsSummary.of(List.of(tm)).groups().get(0).means()
+        .get(io.ltm.metrics.trace.Metric.PPL_REASONING);
+    assertThat(iv.nonFinite()).isEqualTo(1);
+    assertThat(iv.mean()).isEqualTo(Double.POSITIVE_INFINITY);
   }
 }
