@@ -62,7 +62,7 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "peak learning rate (default: 2e-4; demo 1e-3)")
   Double lr;
 
-  @Option(names = "--max-len", description = "tokens per packed training sequence (default: 2048; demo 1024)")
+  @Option(names = "--max-len", description = "tokens per packed training sequence (default: 2048; demo " + SeedSettings.DEMO_MAX_LEN + ")")
   Integer maxLen;
 
   @Option(names = "--validation", defaultValue = "0.1", description = "share of scenes held out as probes (default: ${DEFAULT-VALUE})")
