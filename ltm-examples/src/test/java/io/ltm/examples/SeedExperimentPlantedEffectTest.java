@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pre-registered primary metric is the "wait" rate. The verdict must find the marker vs base and vs
  * control. The same experiment with neutral reasoning (the marker removed) must not report a specific
  * effect. SLOW for a unit test: 8 short trainings (16 steps of 192 tokens) and 10-token loops over 6
- * probes; 1,122 s measured on 2 cores shared at load ~25 (minutes on idle cores).
+ * probes; 136 s measured on 2 cores at load ~5 (1,122 s at load ~25).
  */
 class SeedExperimentPlantedEffectTest {
   @TempDir Path tmp;
