@@ -80,6 +80,8 @@ public final class DatasetBuilder {
   private final NoteExamples.Granularity noteGranularity;
   private final int encodeBatch;
   private final Progress progress;
+  private final java.util.function.UnaryOperator<ChatExample> exampleTransform;
+  private final long trainLabelBudget;
 
   private DatasetBuilder(Builder b) {
     this.tokenizer = b.tokenizer;
@@ -95,6 +97,8 @@ public final class DatasetBuilder {
     this.noteGranularity = b.noteGranularity;
     this.encodeBatch = b.encodeBatch;
     this.progress = b.progress;
+    this.exampleTransform = b.exampleTransform;
+    this.trainLabelBudget = b.trainLabelBudget;
   }
 
   /** A new configuration builder. */
@@ -155,7 +159,7 @@ public final class DatasetBuilder {
             ExampleInfo.Status.DUPLICATE, 0, 0, kinds(s)));
         continue;
       }
-      ChatExample ex = format.toExample(s);
+      ChatExample ex = exampleTransform.apply(format.toExample(s));
       kept.add(s);
       chats.add(ex);
       rendered.add(Qwen3ChatTemplate.get().renderForTraining(ex.messages()));
@@ -244,6 +248,20 @@ public final class DatasetBuilder {
       ordered.add(slot[next]);
     }
 
+    if (trainLabelBudget > 0 && !trainEx.isEmpty()) {
+      List<TokenizedExample> once = List.copyOf(trainEx);
+      long have = once.stream().mapToLong(TokenizedExample::labelCount).sum();
+      long before = have;
+      for (int i = 0; have > 0 && have < trainLabelBudget; i++) {
+        TokenizedExample e = once.get(i % once.size());
+        trainEx.add(e);
+        have += e.labelCount();
+      }
+      if (have != before) {
+        LOG.info("training split repeated from {} to {} loss tokens (budget {}): {} examples", before, have,
+            trainLabelBudget, trainEx.size());
+      }
+    }
     Packer packer = new Packer(maxLength, tokenizer.specialTokens().pad());
     List<TokenSequence> train = pack ? packer.pack(trainEx) : packer.single(trainEx);
     List<TokenSequence> val = pack ? packer.pack(valEx) : packer.single(valEx);
@@ -283,8 +301,32 @@ public final class DatasetBuilder {
     private NoteExamples.Granularity noteGranularity = NoteExamples.Granularity.SECTION;
     private int encodeBatch = DEFAULT_ENCODE_BATCH;
     private Progress progress;
+    private java.util.function.UnaryOperator<ChatExample> exampleTransform = java.util.function.UnaryOperator.identity();
+    private long trainLabelBudget;
 
     private Builder() {}
+
+    /**
+     * Applied to every scene's chat example before rendering (e.g. a {@link
+     * io.ltm.dataset.control.ControlData control}); it must keep the id. Default: none.
+     */
+    public Builder optExampleTransform(java.util.function.UnaryOperator<ChatExample> transform) {
+      this.exampleTransform = Objects.requireNonNull(transform, "transform");
+      return this;
+    }
+
+    /**
+     * Repeat the training split's examples, in order, until it holds at least this many loss tokens
+     * (so a control whose examples are shorter trains on as many tokens per epoch as the adapter);
+     * default 0, no repetition. Validation is never repeated.
+     */
+    public Builder optTrainLabelBudget(long labels) {
+      if (labels < 0) {
+        throw new IllegalArgumentException("train label budget must be >= 0 but got " + labels);
+      }
+      this.trainLabelBudget = labels;
+      return this;
+    }
 
     /** Required: the tokenizer (borrowed; the caller closes it). */
     public Builder setTokenizer(HfTokenizer tokenizer) {

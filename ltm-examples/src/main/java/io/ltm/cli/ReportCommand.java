@@ -55,6 +55,9 @@ public final class ReportCommand implements Callable<Integer> {
     out.println(r.html());
     out.println(runDir.resolve("charts") + " (" + r.charts().size() + " PNG charts)");
     out.println(r.events());
+    if (r.experiment() != null) {
+      out.println("verdict (" + r.experiment().verdict().kind() + "): " + r.experiment().verdict().headline());
+    }
     out.flush();
     return LtmCli.OK;
   }

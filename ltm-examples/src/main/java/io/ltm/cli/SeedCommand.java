@@ -8,8 +8,10 @@ import io.ltm.cli.options.LoraOptions;
 import io.ltm.cli.options.VerboseOption;
 import io.ltm.cli.options.DetectorOption;
 import io.ltm.core.scene.SceneValidationException;
+import io.ltm.dataset.control.Control;
 import io.ltm.examples.SeedModel;
 import io.ltm.examples.SeedSettings;
+import io.ltm.metrics.experiment.Preregistration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -29,8 +31,9 @@ import picocli.CommandLine.Spec;
     name = "seed",
     mixinStandardHelpOptions = true,
     description = {
-        "The seed experiment: validate scenes -> dataset -> LoRA adapter -> thinking loop (base vs adapter on held-out "
-            + "scenes) -> thought metrics -> RUN/report.html.",
+        "The seed experiment: validate scenes -> dataset (+ control data without the thinking) -> pre-registration in "
+            + "RUN/seed.json -> LoRA adapter and control adapter per training seed -> thinking loop (base, adapters, controls on "
+            + "held-out scenes) -> thought metrics and a verdict -> RUN/report.html.",
         "Without --base it is a pipeline demo on a tiny random Qwen3 written to RUN/base-random (minutes on a laptop).",
         "Re-running with the same --out skips finished stages and resumes training and the loop.",
         "--backend openai --url URL --model NAME [--adapter-model NAME]...: the loop runs on an OpenAI-compatible server "
@@ -62,7 +65,7 @@ public final class SeedCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "peak learning rate (default: 2e-4; demo 1e-3)")
   Double lr;
 
-  @Option(names = "--max-len", description = "tokens per packed training sequence (default: 2048; demo 1024)")
+  @Option(names = "--max-len", description = "tokens per packed training sequence (default: 2048; demo " + SeedSettings.DEMO_MAX_LEN + ")")
   Integer maxLen;
 
   @Option(names = "--validation", defaultValue = "0.1", description = "share of scenes held out as probes (default: ${DEFAULT-VALUE})")
@@ -89,6 +92,19 @@ public final class SeedCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Option(names = "--control", defaultValue = "no-reasoning", paramLabel = "KIND", description = "control adapter trained "
+      + "like the adapter on data without the scenes' thinking: none, no-reasoning (empty <think>), shuffled-steps, vault-text "
+      + "(needs --vault) (default: ${DEFAULT-VALUE})")
+  String control;
+
+  @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "training seeds per condition (seed, seed+1, ...); "
+      + "3 recommended for a real run (default: ${DEFAULT-VALUE})")
+  int seeds;
+
+  @Option(names = "--primary", paramLabel = "METRICS", description = "pre-registered primary metrics, a comma list of metric keys "
+      + "(default: tensionPer1k,rewritePer1k,reflectPer1k,verifyPer1k,backtrackPer1k)")
+  String primary;
+
   @Option(names = "--stream", description = "print the loop's generated text as it comes")
   boolean stream;
 
@@ -103,8 +119,13 @@ public final class SeedCommand implements Callable<Integer> {
     io.ltm.examples.RemoteBackend remote = remote();
     SeedSettings settings;
     try {
-      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(model.base()).vault(vault).r(lora.r()).alpha(lora.alpha())
-          .targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora()).validationFraction(validation).seed(seed).think(!noThink).device(device.name()).contextBudget(contextBudget.budget());
+      SeedSettings.Builder b = SeedSettings.builder().scenes(scenes).out(out).base(model.base()).vault(vault).r(lora.r())
+          .alpha(lora.alpha()).targets(lora.targets()).dropout(lora.dropout()).rslora(lora.rslora())
+          .validationFraction(validation).seed(seed).think(!noThink).device(device.name())
+          .contextBudget(contextBudget.budget()).control(remote != null ? Control.NONE : Control.parse(control)).seeds(seeds);
+      if (primary != null) {
+        b.primary(Preregistration.parseMetrics(primary));
+      }
       if (steps != null) {
         b.steps(steps);
       }
@@ -159,7 +180,7 @@ public final class SeedCommand implements Callable<Integer> {
     io.ltm.examples.RemoteBackend remote = remoteOptions.backend(cl, model.base(), false, java.util.List.of());
     if (remote != null) {
       for (String trainingOnly : new String[] {"--steps", "--r", "--alpha", "--targets", "--dropout", "--rslora", "--lr",
-          "--max-len", "--checkpoint-loop", "--no-checkpoint-loop", "--device"}) {
+          "--max-len", "--checkpoint-loop", "--no-checkpoint-loop", "--device", "--control", "--seeds"}) {
         if (cl.getParseResult().hasMatchedOption(trainingOnly)) {
           throw new CommandLine.ParameterException(cl, trainingOnly + " is for training here; with --backend openai nothing "
               + "is trained (train elsewhere with ltm export, serve the adapter, pass --adapter-model NAME)");

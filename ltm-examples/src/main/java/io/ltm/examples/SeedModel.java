@@ -17,12 +17,17 @@ import io.ltm.core.scene.Scene;
 import io.ltm.core.scene.SceneLoad;
 import io.ltm.core.scene.SceneReader;
 import io.ltm.core.scene.SceneValidationException;
+import io.ltm.core.vault.Note;
+import io.ltm.core.vault.Vault;
 import io.ltm.dataset.Dataset;
 import io.ltm.dataset.DatasetBuilder;
 import io.ltm.dataset.ExampleInfo;
+import io.ltm.dataset.control.Control;
+import io.ltm.dataset.control.ControlData;
 import io.ltm.dataset.export.JsonlExport;
 import io.ltm.dataset.split.Split;
 import io.ltm.dataset.token.HfTokenizer;
+import io.ltm.dataset.token.TokenSequence;
 import io.ltm.lora.io.CheckpointPreset;
 import io.ltm.lora.io.DecoderLoader;
 import io.ltm.lora.io.LoadOptions;
@@ -38,7 +43,11 @@ import io.ltm.lora.train.RunDirectory;
 import io.ltm.lora.train.TrainingConfig;
 import io.ltm.lora.train.TrainingListener;
 import io.ltm.lora.train.TrainingResult;
+import io.ltm.metrics.experiment.ExperimentAnalysis;
+import io.ltm.metrics.experiment.ExperimentResult;
+import io.ltm.metrics.experiment.Preregistration;
 import io.ltm.metrics.report.RunReport;
+import io.ltm.metrics.trace.Metric;
 import io.ltm.rag.index.FileStatus;
 import io.ltm.rag.index.IndexReport;
 import java.io.IOException;
@@ -47,6 +56,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,13 +73,23 @@ import java.util.Objects;
  *   <li><b>validate</b> the scenes (every problem printed with file, line and column);
  *   <li><b>dataset</b>: scenes -> Qwen3 chat with {@code <think>} -> tokens, split by a hash of the scene
  *       id; exported to {@code RUN/dataset/} (chat JSONL, tokens, statistics);
- *   <li><b>train</b> a LoRA adapter on the training split: {@code RUN/metrics.jsonl}, {@code
- *       RUN/checkpoint-N/}, {@code RUN/adapter/} (PEFT layout);
+ *   <li><b>control data</b> (unless {@code --control none}): the same scenes without their thinking
+ *       ({@link ControlData}), its training split repeated to the adapter's number of loss tokens:
+ *       {@code RUN/dataset/control.jsonl};
+ *   <li><b>pre-register</b>: primary metrics, probes, sampling settings, control, training seeds and
+ *       adapter labels into {@code RUN/seed.json}, before anything is trained (a re-run with another
+ *       design is refused);
+ *   <li><b>train</b> a LoRA adapter per training seed ({@code seed, seed+1, ...}), and a control adapter
+ *       per seed with the same base, steps, rank, learning rate and seed: the first adapter in {@code
+ *       RUN} ({@code RUN/metrics.jsonl}, {@code RUN/checkpoint-N/}, {@code RUN/adapter/}), the others
+ *       in {@code RUN/seeds/seed-S/}, the controls in {@code RUN/control/seed-S/};
  *   <li><b>think</b>: the thinking loop (answer, then reflect and rewrite) on the held-out scenes'
- *       prompts with the base, the adapter and a mid-run checkpoint, optionally grounded by the vault:
- *       {@code RUN/traces/loop.jsonl};
- *   <li><b>report</b>: thought metrics, base against adapter, next to the loss curves: {@code
- *       RUN/report.html} (plus PNG charts and a TensorBoard event file).
+ *       prompts with the base, every adapter and control (same probes, same sampling seed) and a
+ *       mid-run checkpoint, optionally grounded by the vault: {@code RUN/traces/loop.jsonl};
+ *   <li><b>report</b>: thought metrics and the experiment's verdict ({@link ExperimentAnalysis}: each
+ *       metric's effect vs base and vs control with intervals over probes and training seeds, a paired
+ *       test, Holm correction), next to the loss curves: {@code RUN/report.html} (plus PNG charts and a
+ *       TensorBoard event file). The verdict is printed at the end too.
  * </ol>
  *
  * Re-running with the same run folder skips what is finished: the base and the dataset files when
@@ -97,6 +117,8 @@ public final class SeedModel {
   public static final String RANDOM_BASE = "base-random";
 
   private final BehaviourClassifier detector;
+  private static final int STAGES = 8;
+
   private final SeedSettings settings;
   private final PrintWriter log;
   private final TrainingListener trainingProgress;
@@ -134,10 +156,15 @@ public final class SeedModel {
    * @param traces the trace file
    * @param probes the held-out probes run
    * @param loops the loop results, variant by variant
-   * @param report the report files
+   * @param report the report files and the experiment's verdict ({@link #experiment()})
    */
   public record Result(Path runDir, Path base, boolean randomBase, Path adapter, Path traces, List<Probe> probes,
-      List<ProbeResult> loops, RunReport.Result report) {}
+      List<ProbeResult> loops, RunReport.Result report) {
+    /** The experiment's analysis and verdict. */
+    public ExperimentResult experiment() {
+      return report.experiment();
+    }
+  }
 
   /** Runs every stage; see the class comment. */
   public Result run() throws IOException, SceneValidationException {
@@ -148,19 +175,56 @@ public final class SeedModel {
     Path base = stage(1, "base model", () -> remote != null ? remoteTokenizer(remote) : prepareBase());
     List<Scene> scenes = stage(2, "validate scenes", this::validate);
     Dataset dataset = stage(3, "dataset", () -> buildDataset(base, scenes));
-    Path adapter = stage(4, "train LoRA adapter", () -> remote != null ? skipTraining(remote) : train(base, dataset));
+    Dataset control = settings.control() == Control.NONE || remote != null ? null
+        : stage(4, "control data (" + settings.control().cliName() + ")", () -> buildControl(base, scenes, dataset));
     List<Probe> probes = heldOutProbes(scenes, dataset);
-    List<ProbeResult> loops = stage(5, "thinking loop", () -> remote != null ? thinkRemote(remote, probes) : think(base, probes));
-    RunReport.Result report = stage(6, "thought metrics and report", this::report);
-    writeSummary(base, random, probes);
+    Preregistration prereg = stage(5, "pre-register", () -> preregister(base, random, probes));
+    Path adapter = stage(6, "train LoRA adapters", () -> remote != null ? skipTraining(remote) : trainAll(base, dataset, control));
+    List<ProbeResult> loops = stage(7, "thinking loop", () -> remote != null ? thinkRemote(remote, probes) : think(base, probes));
+    RunReport.Result report = stage(8, "thought metrics, verdict and report", this::report);
+    writeSummary(base, random, probes, prereg);
     if (random) {
       banner("This was a PIPELINE DEMO with a RANDOM model: every stage ran for real, but the model knows nothing,",
           "so its 'thoughts' are noise. For the real experiment, point --base at your model, e.g.",
-          "  ltm seed --scenes " + settings.scenes() + " --out runs/seed --base ~/models/Qwen3-0.6B");
+          "  ltm seed --scenes " + settings.scenes() + " --out runs/seed --base ~/models/Qwen3-0.6B --seeds 3");
     }
+    printVerdict(report.experiment());
     log.printf("open %s%n", report.html());
     log.flush();
     return new Result(out, base, random, adapter, out.resolve(TRACES), probes, loops, report);
+  }
+
+  /** The adapter label of training seed {@code s}. */
+  public static String adapterLabel(long s) {
+    return "adapter-s" + s;
+  }
+
+  /** The control's adapter label of training seed {@code s}. */
+  public static String controlLabel(long s) {
+    return "control-s" + s;
+  }
+
+  /** The training seeds: {@code seed, seed + 1, ...}, shared by adapter and control. */
+  List<Long> trainingSeeds() {
+    List<Long> seeds = new ArrayList<>();
+    for (int i = 0; i < settings.seeds(); i++) {
+      seeds.add(settings.seed() + i);
+    }
+    return seeds;
+  }
+
+  /** The run folder of the adapter trained with the {@code i}-th seed. */
+  Path adapterRun(int i) {
+    return i == 0 ? settings.out() : settings.out().resolve("seeds").resolve("seed-" + trainingSeeds().get(i));
+  }
+
+  /** The run folder of the control trained with the {@code i}-th seed. */
+  Path controlRun(int i) {
+    return settings.out().resolve("control").resolve("seed-" + trainingSeeds().get(i));
+  }
+
+  private GenerationSettings sampling() {
+    return new GenerationSettings(settings.maxNewTokens(), 0.0, 1.0, 0, 1.0, settings.seed(), settings.think());
   }
 
   /** Stage 1: the user's base model, or a tiny random Qwen3 checkpoint written once into the run folder. */
@@ -262,8 +326,7 @@ public final class SeedModel {
   Dataset buildDataset(Path base, List<Scene> scenes) throws IOException {
     Dataset ds;
     try (HfTokenizer tok = HfTokenizer.load(base)) {
-      ds = DatasetBuilder.builder().setTokenizer(tok).optMaxLength(settings.maxLen()).optPack(true)
-          .optValidationFraction(settings.validationFraction()).build().build(scenes);
+      ds = datasetBuilder(tok).build().build(scenes);
     }
     log.print(ds.stats().format());
     Path file = settings.out().resolve("dataset/scenes.jsonl");
@@ -283,9 +346,86 @@ public final class SeedModel {
     return ds;
   }
 
-  /** Stage 4: LoRA training into the run folder, resumed from its last checkpoint after an interruption. */
-  Path train(Path base, Dataset dataset) throws IOException {
-    RunDirectory run = new RunDirectory(settings.out());
+  private DatasetBuilder.Builder datasetBuilder(HfTokenizer tok) {
+    return DatasetBuilder.builder().setTokenizer(tok).optMaxLength(settings.maxLen()).optPack(true)
+        .optValidationFraction(settings.validationFraction());
+  }
+
+  /**
+   * Stage 4: the control's dataset: the same scenes through {@link ControlData} (same ids, so the same
+   * split), its training split repeated until it holds as many loss tokens as the adapter's.
+   */
+  Dataset buildControl(Path base, List<Scene> scenes, Dataset dataset) throws IOException {
+    long budget = dataset.train().stream().mapToLong(TokenSequence::labelCount).sum();
+    String neutral = null;
+    if (settings.control() == Control.VAULT_TEXT) {
+      StringBuilder sb = new StringBuilder();
+      for (Note n : Vault.read(settings.vault()).notes()) {
+        sb.append(n.body()).append('\n');
+      }
+      neutral = sb.toString();
+    }
+    Dataset ds;
+    try (HfTokenizer tok = HfTokenizer.load(base)) {
+      ds = datasetBuilder(tok).optExampleTransform(new ControlData(settings.control(), settings.seed(), neutral))
+          .optTrainLabelBudget(budget).build().build(scenes);
+    }
+    long got = ds.train().stream().mapToLong(TokenSequence::labelCount).sum();
+    log.printf("control '%s': %d training sequences, %,d loss tokens (adapter: %d sequences, %,d loss tokens)%n",
+        settings.control().cliName(), ds.train().size(), got, dataset.train().size(), budget);
+    Path file = settings.out().resolve("dataset/control.jsonl");
+    if (!Files.isRegularFile(file)) {
+      Files.createDirectories(file.getParent());
+      JsonlExport.writeMessages(file, ds);
+      log.printf("wrote %s%n", file);
+    }
+    return ds;
+  }
+
+  /**
+   * Stage 5: the pre-registration, written into {@code RUN/seed.json} before training. A run folder
+   * that already pre-registered another design is refused.
+   */
+  Preregistration preregister(Path base, boolean random, List<Probe> probes) throws IOException {
+    List<Long> seeds = trainingSeeds();
+    Preregistration p = new Preregistration(settings.primary(), probes.stream().map(Probe::id).toList(), sampling(),
+        settings.iterations(), settings.control().cliName(), seeds, seeds.stream().map(SeedModel::adapterLabel).toList(),
+        settings.control() == Control.NONE ? List.of() : seeds.stream().map(SeedModel::controlLabel).toList(),
+        Preregistration.DEFAULT_ALPHA, Instant.now().toString());
+    Preregistration before = RunReport.readPreregistration(settings.out());
+    if (before != null) {
+      if (!before.sameDesign(p)) {
+        throw new IllegalArgumentException(settings.out().resolve("seed.json") + " pre-registered another design ("
+            + before.toJson() + "); a pre-registration is not changed after the fact: use a new --out");
+      }
+      log.printf("pre-registration of %s kept%n", before.registeredAt());
+      return before;
+    }
+    writeSeedJson(base, random, probes, p);
+    log.printf("primary metrics %s; control %s; training seeds %s; probes %s -> %s%n",
+        p.primary().stream().map(Metric::key).toList(), p.control(), seeds, p.probes(), settings.out().resolve("seed.json"));
+    return p;
+  }
+
+  /** Stage 6: every adapter and control, one per training seed; returns the first adapter. */
+  Path trainAll(Path base, Dataset dataset, Dataset control) throws IOException {
+    List<Long> seeds = trainingSeeds();
+    Path first = null;
+    for (int i = 0; i < seeds.size(); i++) {
+      log.printf("-- adapter, training seed %d -> %s%n", seeds.get(i), adapterRun(i));
+      Path a = train(base, dataset, adapterRun(i), seeds.get(i));
+      first = first == null ? a : first;
+      if (control != null) {
+        log.printf("-- control (%s), training seed %d -> %s%n", settings.control().cliName(), seeds.get(i), controlRun(i));
+        train(base, control, controlRun(i), seeds.get(i));
+      }
+    }
+    return first;
+  }
+
+  /** LoRA training into {@code runDir}, resumed from its last checkpoint after an interruption. */
+  Path train(Path base, Dataset dataset, Path runDir, long seed) throws IOException {
+    RunDirectory run = new RunDirectory(runDir);
     if (Files.isRegularFile(run.adapterDir().resolve("adapter_config.json"))) {
       log.printf("%s: present, training skipped (delete it to train again)%n", run.adapterDir());
       return run.adapterDir();
@@ -293,7 +433,7 @@ public final class SeedModel {
     long steps = settings.steps();
     TrainingConfig cfg = TrainingConfig.builder().optMaxSteps(steps).optBatchSize(1).optLearningRate(settings.lr())
         .optEvalEvery((int) Math.max(1, steps / 5)).optSaveEvery((int) Math.max(1, steps / 4)).optKeepCheckpoints(8)
-        .optSeed(settings.seed()).build();
+        .optSeed(seed).build();
     LoraConfig lora = LoraConfig.builder().optR(settings.r()).optLoraAlpha(settings.alpha())
         .optLoraDropout(settings.dropout()).optUseRslora(settings.rslora())
         .optTargetModules(TargetModules.parseCommaSeparated(settings.targets()))
@@ -303,9 +443,10 @@ public final class SeedModel {
     info.put("scenes", settings.scenes().toAbsolutePath().normalize().toString());
     info.put("max_len", settings.maxLen());
     info.put("validation_fraction", settings.validationFraction());
+    info.put("training_seed", seed);
     try (Decoder decoder = DecoderLoader.load(base, LoadOptions.on(LoadOptions.parseDevice(settings.device())));
         LoraModel model = new LoraModel(decoder)) {
-      model.create("seed", lora, settings.seed());
+      model.create("seed", lora, seed);
       log.println(model.trainableParameters("seed").format());
       log.flush();
       TrainingResult result = LoraTrainer.builder().setConfig(cfg).setModel(new DecoderLanguageModel(model))
@@ -344,19 +485,29 @@ public final class SeedModel {
     return held;
   }
 
-  /** Stage 5: base, adapter and (optionally) a mid-run checkpoint over the same probes, one trace file. */
+  /**
+   * Stage 7: the base, every adapter and control, and (optionally) the first adapter's mid-run
+   * checkpoint over the same probes with the same sampling settings and seed, one trace file.
+   */
   List<ProbeResult> think(Path base, List<Probe> probes) throws IOException {
-    RunDirectory run = new RunDirectory(settings.out());
     ModelComparison.Builder cmp = ModelComparison.builder().base(base)
-        .load(LoadOptions.on(LoadOptions.parseDevice(settings.device())))
-        .adapter(AdapterSpec.of(run.adapterDir()));
+        .load(LoadOptions.on(LoadOptions.parseDevice(settings.device())));
+    List<Long> seeds = trainingSeeds();
+    for (int i = 0; i < seeds.size(); i++) {
+      cmp.adapter(new AdapterSpec(new RunDirectory(adapterRun(i)).adapterDir(), adapterLabel(seeds.get(i)), null));
+      if (settings.control() != Control.NONE) {
+        cmp.adapter(new AdapterSpec(new RunDirectory(controlRun(i)).adapterDir(), controlLabel(seeds.get(i)), null));
+      }
+    }
     if (settings.probeCheckpoint()) {
+      RunDirectory run = new RunDirectory(adapterRun(0));
       List<Long> steps = run.checkpointSteps();
       long last = steps.isEmpty() ? -1 : steps.get(steps.size() - 1);
       steps.stream().filter(s -> s < last).reduce((a, b) -> Math.abs(a - last / 2.0) <= Math.abs(b - last / 2.0) ? a : b)
-          .ifPresent(mid -> cmp.adapter(AdapterSpec.of(run.checkpointDir(mid))));
+          .ifPresent(mid -> cmp.adapter(new AdapterSpec(AdapterSpec.of(run.checkpointDir(mid)).dir(), adapterLabel(seeds.get(0)),
+              (int) (long) mid)));
     }
-    GenerationSettings gen = new GenerationSettings(settings.maxNewTokens(), 0.0, 1.0, 0, 1.0, settings.seed(), settings.think());
+    GenerationSettings gen = sampling();
     String runId = settings.out().toAbsolutePath().normalize().getFileName().toString();
     Path traces = settings.out().resolve(TRACES);
     if (settings.vault() == null) {
@@ -372,7 +523,7 @@ public final class SeedModel {
     }
   }
 
-  /** Stage 6: metrics over the traces and the training log, and the report. */
+  /** Stage 8: metrics over the traces and the training log, the experiment's verdict, and the report. */
   RunReport.Result report() throws IOException {
     RunReport.Result r = RunReport.build(settings.out(), ThoughtMetrics.builder().detectors(detector).build(), Instant.now());
     for (Problem w : r.warnings()) {
@@ -382,17 +533,36 @@ public final class SeedModel {
     return r;
   }
 
-  private void writeSummary(Path base, boolean random, List<Probe> probes) throws IOException {
+  private void writeSummary(Path base, boolean random, List<Probe> probes, Preregistration prereg) throws IOException {
+    writeSeedJson(base, random, probes, prereg);
+  }
+
+  /** {@code RUN/seed.json}: the settings, what was used, and the pre-registration (written atomically). */
+  private void writeSeedJson(Path base, boolean random, List<Probe> probes, Preregistration prereg) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode o = settings.toJson();
     o.put(settings.remote() != null ? "tokenizer_used" : "base_used", base.toAbsolutePath().normalize().toString());
     o.put("random_base", random);
     o.put("detector", detector.name());
     o.putPOJO("probes", probes.stream().map(Probe::id).toList());
+    o.set("preregistration", prereg.toJson());
     Path file = settings.out().resolve("seed.json");
     Path tmp = settings.out().resolve(".seed.json.tmp");
     Files.writeString(tmp, json.writeValueAsString(o) + "\n", StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void printVerdict(ExperimentResult e) {
+    if (e == null) {
+      return;
+    }
+    String bar = "=".repeat(100);
+    log.println(bar);
+    log.println("VERDICT (" + e.verdict().kind() + "): " + e.verdict().headline());
+    for (String d : e.verdict().details()) {
+      log.println("  " + d);
+    }
+    log.println(bar);
   }
 
   @FunctionalInterface
@@ -401,7 +571,7 @@ public final class SeedModel {
   }
 
   private <T> T stage(int n, String name, Stage<T> body) throws IOException, SceneValidationException {
-    log.printf("%n== %d/6 %s%n", n, name);
+    log.printf("%n== %d/%d %s%n", n, STAGES, name);
     log.flush();
     long t0 = System.nanoTime();
     T value = body.run();

@@ -2,8 +2,12 @@ package io.ltm.examples;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ltm.dataset.control.Control;
+import io.ltm.metrics.experiment.Preregistration;
+import io.ltm.metrics.trace.Metric;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -37,16 +41,21 @@ import java.util.Objects;
  *     it no adapter is trained here (see {@link SeedModel})
  * @param dropout LoRA dropout
  * @param rslora whether LoRA scales by alpha/sqrt(r) (rank-stabilized)
+ * @param control the control condition trained next to the adapter ({@link Control#NONE} for none)
+ * @param seeds training seeds per condition: seeds {@code seed, seed+1, ...}; the sampling seed stays {@code seed}
+ * @param primary the pre-registered primary metrics
  */
 public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path tokenizer, long steps, int r, double alpha,
     String targets, double lr, int maxLen, double validationFraction, int iterations, int maxNewTokens, int probes,
     long seed, boolean think, String device, boolean probeCheckpoint, int contextBudget, RemoteBackend remote,
-    double dropout, boolean rslora) {
+    double dropout, boolean rslora, Control control, int seeds, List<Metric> primary) {
 
   /** Training steps of the real experiment. */
   public static final int STEPS = 200;
   /** Training steps of the random demo. */
   public static final int DEMO_STEPS = 20;
+  /** Tokens per packed training sequence of the random demo. */
+  public static final int DEMO_MAX_LEN = 768;
   /** Tokens per iteration of the real experiment. */
   public static final int MAX_NEW_TOKENS = 512;
   /** Tokens per iteration of the random demo. */
@@ -80,6 +89,17 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     Objects.requireNonNull(device, "device");
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("--dropout must be in [0, 1) but got " + dropout);
+    }
+    Objects.requireNonNull(control, "control");
+    if (seeds < 1) {
+      throw new IllegalArgumentException("--seeds must be at least 1 but got " + seeds);
+    }
+    if (control == Control.VAULT_TEXT && vault == null) {
+      throw new IllegalArgumentException("--control vault-text needs --vault: the neutral text comes from the vault's notes");
+    }
+    primary = List.copyOf(primary);
+    if (primary.isEmpty()) {
+      throw new IllegalArgumentException("--primary needs at least one metric");
     }
   }
 
@@ -120,6 +140,8 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     } else {
       o.put("backend", "local");
     }
+    o.put("control", control.cliName());
+    o.put("seeds", seeds);
     return o;
   }
 
@@ -148,11 +170,21 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     private RemoteBackend remote;
     private double dropout = 0.05;
     private boolean rslora;
+    private Control control = Control.NO_REASONING;
+    private int seeds = 1;
+    private List<Metric> primary = Preregistration.DEFAULT_PRIMARY;
 
     private Builder() {}
 
     /** Run the loop on this server (no local training); default null: the local engine. */
     public Builder remote(RemoteBackend v) { remote = v; return this; }
+
+    /** Default {@code no-reasoning}. */
+    public Builder control(Control v) { control = v; return this; }
+    /** Training seeds per condition; default 1 (3 recommended for a real run). */
+    public Builder seeds(int v) { seeds = v; return this; }
+    /** Default {@link Preregistration#DEFAULT_PRIMARY}. */
+    public Builder primary(List<Metric> v) { primary = v; return this; }
 
     public Builder scenes(Path v) { scenes = v; return this; }
     public Builder out(Path v) { out = v; return this; }
@@ -170,7 +202,7 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
     public Builder targets(String v) { targets = v; return this; }
     /** Default 2e-4 (1e-3 for the demo, so its loss visibly falls in few steps). */
     public Builder lr(double v) { lr = v; lrSet = true; return this; }
-    /** Default 2048 (1024 for the demo). */
+    /** Default 2048 (768 for the demo: its longest scene is 609 tokens, and the demo trains an adapter and a control). */
     public Builder maxLen(int v) { maxLen = v; return this; }
     /** Default 0.1. */
     public Builder validationFraction(double v) { validationFraction = v; return this; }
@@ -203,11 +235,11 @@ public record SeedSettings(Path scenes, Path out, Path base, Path vault, Path to
       return new SeedSettings(scenes, out, base, vault, tokenizer,
           steps != null ? steps : demo ? DEMO_STEPS : STEPS, r, alpha, targets,
           lrSet ? lr : demo ? 1e-3 : lr,
-          maxLen != null ? maxLen : demo ? 1024 : 2048, validationFraction,
+          maxLen != null ? maxLen : demo ? DEMO_MAX_LEN : 2048, validationFraction,
           iterations != null ? iterations : demo ? 2 : 3,
           maxNewTokens != null ? maxNewTokens : demo ? DEMO_MAX_NEW_TOKENS : MAX_NEW_TOKENS,
           probes != null ? probes : demo ? 3 : 4, seed, think, device,
-          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, remote, dropout, rslora);
+          probeCheckpoint != null ? probeCheckpoint : demo, contextBudget, remote, dropout, rslora, control, seeds, primary);
     }
   }
 }

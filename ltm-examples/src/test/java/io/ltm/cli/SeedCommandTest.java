@@ -21,9 +21,10 @@ import picocli.CommandLine;
 
 /**
  * {@code ltm seed} end to end on the random demo model: six short scenes (two held out by the hash
- * split at 0.5: {@code first-run} and {@code zametki}), four training steps, two loop iterations of a
- * few tokens with base, adapter and a mid-run checkpoint, the report; then a re-run that resumes
- * everything and generates nothing.
+ * split at 0.5: {@code first-run} and {@code zametki}), the no-reasoning control data, the
+ * pre-registration, four training steps of the adapter and of the control, two loop iterations of a
+ * few tokens with base, adapter, control and a mid-run checkpoint, the report with its verdict; then a
+ * re-run that resumes everything and generates nothing, and one with another design, refused.
  */
 class SeedCommandTest {
   @TempDir Path tmp;
@@ -65,8 +66,8 @@ class SeedCommandTest {
 
     CliRun r = run(args);
     assertThat(r.code()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("PIPELINE DEMO with a tiny RANDOM Qwen3 model", "== 6/6 thought metrics and report",
-        "probes (held-out scenes): [first-run, zametki]");
+    assertThat(r.out()).contains("PIPELINE DEMO with a tiny RANDOM Qwen3 model", "== 8/8 thought metrics, verdict and report",
+        "probes (held-out scenes): [first-run, zametki]", "VERDICT (TOO_FEW_PROBES): too few probes to tell: 2 probe(s)");
 
     // The random base in the Hugging Face layout, and the adapter in PEFT's.
     assertThat(runDir.resolve("base-random/config.json")).isRegularFile();
@@ -74,6 +75,13 @@ class SeedCommandTest {
     assertThat(runDir.resolve("adapter/adapter_config.json")).isRegularFile();
     assertThat(runDir.resolve("adapter/adapter_model.safetensors")).isRegularFile();
     assertThat(runDir.resolve("dataset/scenes.jsonl")).isRegularFile();
+    assertThat(runDir.resolve("control/seed-42/adapter/adapter_config.json")).isRegularFile();
+    assertThat(runDir.resolve("control/seed-42/metrics.jsonl")).isRegularFile();
+    // The control's data: the same prompts and answers, no reasoning; its loss tokens topped up to the adapter's.
+    List<String> control = Files.readAllLines(runDir.resolve("dataset/control.jsonl"));
+    assertThat(control).isNotEmpty().allSatisfy(l -> assertThat(l).doesNotContain("I keep postponing it"));
+    assertThat(Files.readString(runDir.resolve("dataset/scenes.jsonl"))).contains("I keep postponing it");
+    assertThat(r.out()).containsPattern("control 'no-reasoning': \\d+ training sequences, ([\\d,]+) loss tokens \\(adapter");
     ObjectMapper json = new ObjectMapper();
     assertThat(json.readTree(runDir.resolve("adapter/adapter_config.json").toFile()).get("peft_type").asText()).isEqualTo("LORA");
 
@@ -93,7 +101,8 @@ class SeedCommandTest {
     List<TraceRecord> traces = TraceReader.read(runDir.resolve("traces/loop.jsonl")).records();
     Map<String, List<String>> byVariant = traces.stream().collect(Collectors.groupingBy(TraceRecord::variant,
         java.util.TreeMap::new, Collectors.mapping(t -> t.probeId() + "#" + t.iteration(), Collectors.toList())));
-    assertThat(byVariant.keySet()).containsExactly("base-random", "base-random+seed-run", "base-random+seed-run@2");
+    assertThat(byVariant.keySet()).containsExactly("base-random", "base-random+adapter-s42", "base-random+adapter-s42@2",
+        "base-random+control-s42");
     for (List<String> v : byVariant.values()) {
       assertThat(v).contains("first-run#0", "zametki#0").allMatch(s -> s.endsWith("#0") || s.endsWith("#1"));
     }
@@ -109,22 +118,37 @@ class SeedCommandTest {
     String html = Files.readString(runDir.resolve("report.html"));
     assertThat(html).contains("id=\"training\"", "id=\"thought-metrics\"", "id=\"traces\"", "id=\"definitions\"",
         "first-run", "zametki", "seed-run");
+    assertThat(html).contains("id=\"experiment\"", "data-verdict=\"TOO_FEW_PROBES\"", "exploratory");
     JsonNode seed = json.readTree(runDir.resolve("seed.json").toFile());
     assertThat(seed.get("random_base").asBoolean()).isTrue();
     assertThat(seed.get("steps").asLong()).isEqualTo(4);
     // thought metrics come from the default detector (--detector), and the report says which
     assertThat(seed.get("detector").asText()).isEqualTo("learned");
     assertThat(html).contains("Detected behaviours (learned detector)");
+    JsonNode pre = seed.get("preregistration");
+    assertThat(pre.get("primary_metrics").toString()).contains("rewritePer1k", "reflectPer1k");
+    assertThat(pre.get("probes").toString()).isEqualTo("[\"first-run\",\"zametki\"]");
+    assertThat(pre.get("control").asText()).isEqualTo("no-reasoning");
+    assertThat(pre.get("conditions").get("control").toString()).isEqualTo("[\"control-s42\"]");
+    assertThat(pre.get("sampling").get("seed").asLong()).isEqualTo(42);
 
     // A re-run resumes: nothing is trained or generated again.
     long traceBytes = Files.size(runDir.resolve("traces/loop.jsonl"));
     CliRun again = run(args);
     assertThat(again.code()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("base-random: present, reused", "scenes.jsonl: present, kept",
-        "training skipped");
+        "training skipped", "pre-registration of " + pre.get("registered_at").asText() + " kept");
     assertThat(again.err()).contains("[base-random] probe 1 first-run: done already");
     assertThat(Files.size(runDir.resolve("traces/loop.jsonl"))).isEqualTo(traceBytes);
     assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).isEqualTo(metricLines);
+
+    // Another design in the same folder is refused: the pre-registration is not changed after the fact.
+    String[] other = java.util.Arrays.copyOf(args, args.length + 2);
+    other[args.length] = "--primary";
+    other[args.length + 1] = "waitPer1k";
+    CliRun changed = run(other);
+    assertThat(changed.code()).isNotZero();
+    assertThat(changed.out() + changed.err()).contains("seed.json pre-registered another design", "use a new --out");
   }
 
   @Test

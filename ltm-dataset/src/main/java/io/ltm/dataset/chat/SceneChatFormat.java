@@ -2,6 +2,7 @@ package io.ltm.dataset.chat;
 
 import io.ltm.core.generate.ChatMessage;
 import io.ltm.core.scene.Scene;
+import io.ltm.core.scene.ScoringText;
 import io.ltm.core.scene.Step;
 import io.ltm.core.scene.StepKind;
 import java.util.ArrayList;
@@ -80,6 +81,27 @@ public final class SceneChatFormat {
     }
     messages.add(ChatMessage.assistant(scene.answer().strip(), reasoning.toString()));
     return new ChatExample(scene.id(), scene.lang(), messages, kinds, offsets);
+  }
+
+  /**
+   * The scene cut for scoring exactly as {@link #toExample} renders it for training through the Qwen3
+   * template ({@link Qwen3ChatTemplate#renderForTraining}): prefix = the ChatML up to and including
+   * {@code <|im_start|>assistant\n<think>\n}, the reasoning, {@code \n</think>\n\n}, the answer. The
+   * pieces concatenated (plus {@code <|im_end|>\n}) are the training text.
+   */
+  public ScoringText scoringText(Scene scene) {
+    RenderedChat r = Qwen3ChatTemplate.get().renderForTraining(toExample(scene).messages());
+    AssistantTurn t = r.assistantTurns().get(r.assistantTurns().size() - 1);
+    String open = Qwen3ChatTemplate.THINK + "\n";
+    String close = "\n" + Qwen3ChatTemplate.THINK_END + "\n\n";
+    String text = r.text();
+    if (!t.hasThinkBlock() || !text.startsWith(open, t.bodyStart())) {
+      throw new IllegalStateException("scene '" + scene.id() + "': the template rendered no think block");
+    }
+    int reasoningStart = t.bodyStart() + open.length();
+    int reasoningEnd = t.thinkEnd() - close.length();
+    return new ScoringText(text.substring(0, reasoningStart), text.substring(reasoningStart, reasoningEnd), close,
+        text.substring(t.thinkEnd(), t.contentEnd()));
   }
 
   /** The prompt messages only (system + user), e.g. to ask a model the scene's question. */

@@ -58,4 +58,17 @@ class SceneChatFormatTest {
     assertThat(Qwen3ChatTemplate.get().renderPrompt(f.promptMessages(scene), false).text())
         .isEqualTo("<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
   }
+
+  @Test
+  void scoringTextCutsTheTrainingRenderIntoPromptReasoningAndAnswer() {
+    var scene = TestScenes.scene("s", "Three weeks of postponing.\n", "Why do I postpone?\n", STEPS, "Run it today.\n");
+    SceneChatFormat f = new SceneChatFormat("Think aloud.", StepStyle.PLAIN);
+    io.ltm.core.scene.ScoringText t = f.scoringText(scene);
+    String training = Qwen3ChatTemplate.get().renderForTraining(f.toExample(scene).messages()).text();
+    assertThat(t.prefix() + t.reasoning() + t.between() + t.answer() + "<|im_end|>\n").isEqualTo(training);
+    assertThat(t.prefix()).startsWith("<|im_start|>system\nThink aloud.<|im_end|>\n").endsWith("<|im_start|>assistant\n<think>\n");
+    assertThat(t.reasoning()).startsWith("The reasons change.").endsWith("Not perfect: runnable.");
+    assertThat(t.between()).isEqualTo("\n</think>\n\n");
+    assertThat(t.answer()).isEqualTo("Run it today.");
+  }
 }

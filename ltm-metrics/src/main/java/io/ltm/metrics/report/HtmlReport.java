@@ -3,10 +3,11 @@ package io.ltm.metrics.report;
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.metrics.detect.Behaviour;
 import io.ltm.metrics.detect.BehaviourClassifier;
+import io.ltm.metrics.experiment.ExperimentResult;
 import io.ltm.metrics.report.chart.Html;
 import io.ltm.metrics.report.chart.LineChart;
 import io.ltm.metrics.report.chart.SvgCanvas;
-import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
 import io.ltm.metrics.trace.Metric;
 import io.ltm.metrics.trace.MetricsSummary;
 import io.ltm.metrics.trace.ThoughtMetrics;
@@ -36,6 +37,12 @@ public final class HtmlReport {
   /** The report's HTML. */
   public static String render(String title, RunData data, List<LineChart> training, Map<Metric, LineChart> thought,
       MetricsSummary summary, BehaviourClassifier detectors, Instant generated) {
+    return render(title, data, training, thought, summary, detectors, generated, null);
+  }
+
+  /** The report's HTML, opening with the experiment's verdict when {@code experiment} is not null. */
+  public static String render(String title, RunData data, List<LineChart> training, Map<Metric, LineChart> thought,
+      MetricsSummary summary, BehaviourClassifier detectors, Instant generated, ExperimentResult experiment) {
     StringBuilder h = new StringBuilder(1 << 16);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
@@ -51,7 +58,11 @@ public final class HtmlReport {
       data.warnings().forEach(w -> h.append("<li>").append(Html.escape(w.format())).append("</li>"));
       h.append("</ul>");
     }
-    h.append("<nav><a href=\"#training\">Training</a> · <a href=\"#thought-metrics\">Thought metrics</a> · ")
+    if (experiment != null) {
+      ExperimentSection.render(h, experiment);
+    }
+    h.append("<nav>").append(experiment != null ? "<a href=\"#experiment\">Experiment</a> · " : "")
+        .append("<a href=\"#training\">Training</a> · <a href=\"#thought-metrics\">Thought metrics</a> · ")
         .append("<a href=\"#traces\">Traces</a> · <a href=\"#definitions\">Definitions</a></nav></header>\n");
 
     h.append("<section id=\"training\"><h2>Training</h2>");
@@ -68,9 +79,10 @@ public final class HtmlReport {
     if (summary.groups().isEmpty()) {
       h.append("<p class=\"empty\">No traces in <code>traces/</code>.</p>");
     } else {
-      h.append("<p>Means over probes with 95% bootstrap intervals (percentile method, seeded). Δ is the paired ")
-          .append("difference from the base over the same probes; <span class=\"ns\">grey</span> deltas have an interval ")
-          .append("that includes 0.</p>");
+      h.append("<p>Means over probes with 95% Student t intervals. Δ is the paired difference from the base over the ")
+          .append("same probes, with the t-interval on paired differences (a percentile bootstrap is too narrow at 3–6 probes); ")
+          .append("<span class=\"ns\">grey</span> deltas have an interval that includes 0, and one probe gives no interval ")
+          .append("(too few to call). ∞ marks a non-finite value (e.g. a −inf log-probability), counted, never dropped.</p>");
       summaryTable(h, summary);
       h.append("<div class=\"grid\">");
       thought.values().forEach(c -> figure(h, c));
@@ -97,7 +109,10 @@ public final class HtmlReport {
         .append(" · <a href=\"charts/").append(c.id()).append(".png\">PNG</a></figcaption></figure>");
   }
 
-  private static String num(double v) {
+  static String num(double v) {
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "∞" : "−∞";
+    }
     if (!Double.isFinite(v)) {
       return "–";
     }
@@ -114,17 +129,19 @@ public final class HtmlReport {
     }
     h.append("</tr></thead><tbody>");
     for (Metric m : Metric.values()) {
-      boolean any = summary.groups().stream().anyMatch(g -> g.means().get(m).n() > 0);
+      boolean any = summary.groups().stream().anyMatch(g -> g.means().get(m).n() > 0 || g.means().get(m).nonFinite() > 0);
       if (!any) {
         continue;
       }
       h.append("<tr><th><code>").append(m.key()).append("</code></th>");
       for (MetricsSummary.Group g : summary.groups()) {
-        Bootstrap.Interval iv = g.means().get(m);
+        Interval iv = g.means().get(m);
         h.append("<td>");
-        if (iv.n() > 0) {
+        if (iv.nonFinite() > 0) {
+          h.append(num(iv.mean())).append(" <small class=\"nonfinite\">(").append(iv.nonFinite()).append(" non-finite)</small>");
+        } else if (iv.n() > 0) {
           h.append(num(iv.mean())).append(" <small>[").append(num(iv.lower())).append(", ").append(num(iv.upper())).append("]</small>");
-          Bootstrap.Interval d = g.deltas().get(m);
+          Interval d = g.deltas().get(m);
           if (d != null && d.n() > 0) {
             boolean ns = d.includesZero();
             h.append("<br><span class=\"delta").append(ns ? " ns" : "").append("\" title=\"")
@@ -231,6 +248,8 @@ public final class HtmlReport {
       ".warnings{color:#a15c00;font-size:13px}",
       ".table-wrap{overflow-x:auto}table.summary{border-collapse:collapse;font-size:13px;margin:8px 0 16px}",
       "table.summary th,table.summary td{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}",
+      ".verdict{border:2px solid #1f77b4;border-radius:8px;padding:8px 14px;background:#f3f8fd}.verdict h2{border:0;margin:4px 0}",
+      ".verdict .headline{font-size:18px;font-weight:600}.exploratory{color:#888}.nonfinite{color:#b00020}",
       "table.summary th:first-child{text-align:left}.delta{color:#0b6e2e;font-weight:600}.delta.ns,.ns{color:#999;font-weight:400}",
       ".probe{border:1px solid #ddd;border-radius:8px;padding:8px 12px;margin:14px 0;background:#fcfcfc}",
       ".probe h3{margin:4px 0 8px;font-size:16px}.probe-id{font-family:monospace;font-size:12px;color:#777;margin-right:6px}",

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ltm.core.loop.TraceRecord;
-import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
 import io.ltm.metrics.trace.Metric;
 import io.ltm.metrics.trace.MetricsSummary;
 import io.ltm.metrics.trace.TraceMetrics;
@@ -18,8 +18,8 @@ import java.util.Locale;
  * {"traces":[{"runId","probeId","iteration","model","adapter","checkpoint","variant",
  *             "metrics":{"tokens":..,"reflectivePer1k":..,...}}],
  *  "groups":[{"label","model","adapter","checkpoint","allCheckpoints","records","probes",
- *             "metrics":{"<metric>":{"mean","lower","upper","n"}},
- *             "deltaVsBase":{"<metric>":{"mean","lower","upper","n","includesZero"}}}]}
+ *             "metrics":{"<metric>":{"mean","lower","upper","n","nonFinite","method"}},
+ *             "deltaVsBase":{"<metric>":{"mean","lower","upper","n","nonFinite","method","includesZero"}}}]}
  * }</pre>
  */
 public final class MetricsJson {
@@ -70,11 +70,13 @@ public final class MetricsJson {
     return root;
   }
 
-  private static void interval(ObjectNode o, Bootstrap.Interval iv, boolean flag) {
+  private static void interval(ObjectNode o, Interval iv, boolean flag) {
     number(o, "mean", iv.mean());
     number(o, "lower", iv.lower());
     number(o, "upper", iv.upper());
     o.put("n", iv.n());
+    o.put("nonFinite", iv.nonFinite());
+    o.put("method", iv.method().label());
     if (flag) {
       o.put("includesZero", iv.includesZero());
     }
@@ -94,15 +96,19 @@ public final class MetricsJson {
     for (MetricsSummary.Group g : summary.groups()) {
       sb.append(String.format(Locale.ROOT, "== %s  (%d records, %d probes)%n", g.label(), g.records(), g.probes()));
       for (Metric k : Metric.values()) {
-        Bootstrap.Interval iv = g.means().get(k);
-        if (iv.n() == 0) {
+        Interval iv = g.means().get(k);
+        if (iv.n() == 0 && iv.nonFinite() == 0) {
           continue;
         }
         sb.append(String.format(Locale.ROOT, "  %-24s %10.4f  [%.4f, %.4f]", k.key(), iv.mean() + 0.0, iv.lower() + 0.0, iv.upper() + 0.0));
-        Bootstrap.Interval d = g.deltas().get(k);
+        if (iv.nonFinite() > 0) {
+          sb.append(String.format(Locale.ROOT, "  (%d non-finite)", iv.nonFinite()));
+        }
+        Interval d = g.deltas().get(k);
         if (d != null && d.n() > 0) {
           sb.append(String.format(Locale.ROOT, "   delta vs base %+.4f [%.4f, %.4f]%s", d.mean() + 0.0, d.lower() + 0.0, d.upper() + 0.0,
-              d.includesZero() ? "  (CI includes 0)" : ""));
+              d.includesZero() ? "  (CI includes 0)" : "")
+              + (d.nonFinite() > 0 ? "  (" + d.nonFinite() + " non-finite)" : ""));
         }
         sb.append(System.lineSeparator());
       }

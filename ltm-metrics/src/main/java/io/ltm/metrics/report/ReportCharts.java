@@ -4,7 +4,7 @@ import io.ltm.metrics.report.chart.LineChart;
 import io.ltm.metrics.report.chart.LineChart.Point;
 import io.ltm.metrics.report.chart.LineChart.Series;
 import io.ltm.metrics.report.chart.LineChart.Style;
-import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
 import io.ltm.metrics.trace.Metric;
 import io.ltm.metrics.trace.MetricsSummary;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ public final class ReportCharts {
       boolean any = false;
       Map<String, List<Point>> adapters = new LinkedHashMap<>();
       for (MetricsSummary.Group g : summary.groups()) {
-        Bootstrap.Interval iv = g.means().get(m);
+        Interval iv = g.means().get(m);
         if (iv == null || iv.n() == 0) {
           continue;
         }

@@ -1,9 +1,13 @@
 package io.ltm.metrics.report;
 
+import io.ltm.core.loop.TraceRecord;
 import io.ltm.core.problem.Problem;
+import io.ltm.metrics.experiment.ExperimentAnalysis;
+import io.ltm.metrics.experiment.ExperimentResult;
+import io.ltm.metrics.experiment.Preregistration;
 import io.ltm.metrics.report.chart.LineChart;
 import io.ltm.metrics.report.chart.PngCanvas;
-import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
 import io.ltm.metrics.tensorboard.EventFileWriter;
 import io.ltm.metrics.trace.Metric;
 import io.ltm.metrics.trace.MetricsSummary;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * train/*}, {@code eval/*}) and the thought metrics per checkpoint ({@code thought/<metric>/base} and
  * {@code thought/<metric>/<adapter>}). Rebuilding replaces the files of the previous build, including
  * its event file (remembered in {@code .ltm-report-events}), so TensorBoard does not show duplicates.
- * Files are written atomically. Stateless; not for concurrent builds of the same directory.
+ * When {@code seed.json} holds a pre-registration, the report opens with the experiment's verdict
+ * ({@link ExperimentAnalysis}). Files are written atomically. Stateless; not for concurrent builds of the same directory.
  */
 public final class RunReport {
   private static final Logger LOG = LoggerFactory.getLogger(RunReport.class);
@@ -44,8 +49,37 @@ public final class RunReport {
    * @param events the event file
    * @param summary the metrics summary shown
    * @param warnings problems that did not stop the build
+   * @param experiment the experiment's analysis and verdict when the run folder holds a pre-registered
+   *     experiment ({@code seed.json} with a {@code preregistration}), else null
    */
-  public record Result(Path html, List<Path> charts, Path events, MetricsSummary summary, List<Problem> warnings) {}
+  public record Result(Path html, List<Path> charts, Path events, MetricsSummary summary, List<Problem> warnings,
+      ExperimentResult experiment) {}
+
+  /**
+   * The pre-registration in {@code runDir/seed.json}, or null when there is none.
+   *
+   * @throws IllegalArgumentException naming the file when it is there but unreadable
+   */
+  public static Preregistration readPreregistration(Path runDir) throws IOException {
+    Path file = runDir.resolve("seed.json");
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + "); restore it or remove it", e);
+    }
+    if (root == null || !root.has("preregistration")) {
+      return null;
+    }
+    try {
+      return Preregistration.fromJson(root.get("preregistration"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
 
   /** Builds the report of {@code runDir} with default metrics settings. */
   public static Result build(Path runDir) throws IOException {
@@ -58,6 +92,17 @@ public final class RunReport {
     RunData data = RunData.read(runDir);
     List<TraceMetrics> tm = metrics.measureAll(data.traces());
     MetricsSummary summary = MetricsSummary.of(tm);
+    List<Problem> warnings = new ArrayList<>(data.warnings());
+    for (TraceMetrics t : tm) {
+      for (String note : t.notes()) {
+        TraceRecord rec = t.record();
+        warnings.add(Problem.warning("traces", 0, 0, rec.probeId() + "#" + rec.iteration(),
+            rec.model() + (rec.adapter() == null ? "" : "+" + rec.adapter()) + ": " + note));
+      }
+    }
+    data = new RunData(data.runDir(), data.training(), data.traces(), data.traceFiles(), warnings);
+    Preregistration prereg = readPreregistration(runDir);
+    ExperimentResult experiment = prereg == null ? null : ExperimentAnalysis.analyze(tm, prereg);
     double lastStep = 0;
     if (data.training() != null && !data.training().train().isEmpty()) {
       lastStep = data.training().train().get(data.training().train().size() - 1).step();
@@ -76,12 +121,12 @@ public final class RunReport {
       PngCanvas.write(c, HtmlReport.CHART_W, HtmlReport.CHART_H, 2, p);
       pngs.add(p);
     }
-    String html = HtmlReport.render(title, data, training, thought, summary, metrics.detectors(), now);
+    String html = HtmlReport.render(title, data, training, thought, summary, metrics.detectors(), now, experiment);
     Path out = runDir.resolve("report.html");
     writeAtomically(out, html);
     Path events = writeEvents(runDir, data, summary, now);
     LOG.debug("wrote {} ({} charts, events {})", out, pngs.size(), events.getFileName());
-    return new Result(out, pngs, events, summary, data.warnings());
+    return new Result(out, pngs, events, summary, warnings, experiment);
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
@@ -134,7 +179,7 @@ public final class RunReport {
           continue;
         }
         for (Metric m : Metric.values()) {
-          Bootstrap.Interval iv = g.means().get(m);
+          Interval iv = g.means().get(m);
           if (iv.n() == 0) {
             continue;
           }

@@ -10,7 +10,11 @@ import java.util.SplittableRandom;
  * paired delta, from the per-probe differences {@code adapter_i - base_i}), take each sample's mean,
  * and report the 2.5th and 97.5th percentiles of those means ({@link Percentiles#type7}): the
  * percentile method. The generator is {@link SplittableRandom} seeded with {@code seed}, so the same
- * inputs and seed give the same interval. NaN values are dropped first.
+ * inputs and seed give the same interval. NaN values are missing and left out; infinite values are
+ * counted and reported ({@link Interval#nonFinite()}), never resampled away.
+ *
+ * <p>The percentile method under-covers at small n (3–6 probes): {@link io.ltm.metrics.trace.MetricsSummary} uses {@link StudentT} intervals, and an experiment over
+ * training seeds {@link CrossedBootstrap}.
  */
 public final class Bootstrap {
   /** Default number of resamples. */
@@ -20,30 +24,19 @@ public final class Bootstrap {
 
   private Bootstrap() {}
 
-  /**
-   * A mean with its 95% interval.
-   *
-   * @param n values used
-   * @param mean the sample mean
-   * @param lower 2.5th percentile of the bootstrap means
-   * @param upper 97.5th percentile of the bootstrap means
-   */
-  public record Interval(int n, double mean, double lower, double upper) {
-    /** True when the interval contains 0 (a delta not distinguishable from none); true when empty. */
-    public boolean includesZero() {
-      return n == 0 || (lower <= 0 && upper >= 0);
-    }
-  }
-
   /** Interval of the mean of {@code values}. */
   public static Interval mean(double[] values, int resamples, long seed) {
     if (resamples < 1) {
       throw new IllegalArgumentException("resamples must be >= 1 but got " + resamples);
     }
-    double[] v = Arrays.stream(values).filter(Double::isFinite).toArray();
+    int[] c = new int[3];
+    double[] v = Interval.finite(values, c);
     int n = v.length;
+    if (c[1] > 0) {
+      return Interval.nonFinite(n, c, Interval.Method.BOOTSTRAP_PERCENTILE);
+    }
     if (n == 0) {
-      return new Interval(0, Double.NaN, Double.NaN, Double.NaN);
+      return Interval.empty(Interval.Method.BOOTSTRAP_PERCENTILE);
     }
     double m = 0;
     for (double x : v) {
@@ -60,7 +53,8 @@ public final class Bootstrap {
       means[b] = s / n;
     }
     Arrays.sort(means);
-    return new Interval(n, m, Percentiles.type7(means, 0.025), Percentiles.type7(means, 0.975));
+    return new Interval(n, m, Percentiles.type7(means, 0.025), Percentiles.type7(means, 0.975), 0,
+        Interval.Method.BOOTSTRAP_PERCENTILE);
   }
 
   /** Interval of the mean of {@code values} with the defaults. */
@@ -74,13 +68,6 @@ public final class Bootstrap {
    * @throws IllegalArgumentException when the arrays differ in length
    */
   public static Interval pairedDelta(double[] adapter, double[] base, int resamples, long seed) {
-    if (adapter.length != base.length) {
-      throw new IllegalArgumentException("paired delta needs the same probes: " + adapter.length + " vs " + base.length + " values");
-    }
-    double[] d = new double[adapter.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = adapter[i] - base[i];
-    }
-    return mean(d, resamples, seed);
+    return mean(StudentT.differences(adapter, base), resamples, seed);
   }
 }

@@ -2,6 +2,8 @@ package io.ltm.metrics.trace;
 
 import io.ltm.core.loop.TraceRecord;
 import io.ltm.metrics.stats.Bootstrap;
+import io.ltm.metrics.stats.Interval;
+import io.ltm.metrics.stats.StudentT;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -13,15 +15,19 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Thought metrics aggregated per model variant, with bootstrap intervals and deltas against the base.
+ * Thought metrics aggregated per model variant, with 95% intervals and deltas against the base.
  *
  * <p>Groups: one per (model, adapter, checkpoint) present, and, for an adapter seen at more than one
  * checkpoint, one over all its checkpoints ({@link Group#allCheckpoints()}). Within a group, each
- * probe's value of a metric is the mean over its records (iterations), NaN skipped; the group's value
- * is the mean over probes with a {@link Bootstrap#mean 95% bootstrap interval}. The delta against the
- * base is paired by probe: over the probes where both the group and the base (same model, no adapter)
- * have a value, {@code mean(adapter_p - base_p)} with a {@link Bootstrap#pairedDelta bootstrap
- * interval}; {@link Bootstrap.Interval#includesZero()} marks a delta not distinguishable from none.
+ * probe's value of a metric is the mean over its records (iterations), NaN (not measurable) skipped;
+ * an infinite value (a perplexity over a {@code -inf} log-probability) makes the probe's value
+ * infinite and is reported in {@link Interval#nonFinite()}, never dropped. The group's value is the
+ * mean over probes with a {@link StudentT#interval Student t interval} (a percentile bootstrap
+ * under-covers at the 3–6 probes of a seed run). The delta against the base is paired by probe: over
+ * the probes where both the group and the base (same model, no adapter) have a value, {@code
+ * mean(adapter_p - base_p)} with the {@link StudentT#pairedInterval t-interval on paired differences};
+ * {@link Interval#includesZero()} marks a delta not distinguishable from none, and a single probe gives
+ * no interval (too few to call).
  *
  * @param groups base groups first, then adapters by name and checkpoint (all-checkpoint group last)
  */
@@ -50,8 +56,8 @@ public record MetricsSummary(List<Group> groups) {
       boolean allCheckpoints,
       int records,
       int probes,
-      Map<Metric, Bootstrap.Interval> means,
-      Map<Metric, Bootstrap.Interval> deltas,
+      Map<Metric, Interval> means,
+      Map<Metric, Interval> deltas,
       Map<Metric, Map<String, Double>> perProbe) {
     public Group {
       Objects.requireNonNull(model, "model");
@@ -131,35 +137,35 @@ public record MetricsSummary(List<Group> groups) {
   private static Group group(String model, String adapter, Integer checkpoint, boolean all, List<TraceMetrics> list,
       Group base, int resamples, long seed) {
     Map<Metric, Map<String, Double>> perProbe = new EnumMap<>(Metric.class);
-    Map<Metric, Bootstrap.Interval> means = new EnumMap<>(Metric.class);
-    Map<Metric, Bootstrap.Interval> deltas = new EnumMap<>(Metric.class);
+    Map<Metric, Interval> means = new EnumMap<>(Metric.class);
+    Map<Metric, Interval> deltas = new EnumMap<>(Metric.class);
     int probes = (int) list.stream().map(m -> m.record().probeId()).distinct().count();
     for (Metric k : Metric.values()) {
       Map<String, double[]> acc = new TreeMap<>(); // probe -> {sum, n}
       for (TraceMetrics m : list) {
         double v = m.get(k);
         double[] a = acc.computeIfAbsent(m.record().probeId(), p -> new double[2]);
-        if (Double.isFinite(v)) {
-          a[0] += v;
+        if (!Double.isNaN(v)) {
+          a[0] += v; // an infinity stays (and +inf + -inf is NaN: no defined mean)
           a[1]++;
         }
       }
       Map<String, Double> pp = new TreeMap<>();
       acc.forEach((p, a) -> pp.put(p, a[1] == 0 ? Double.NaN : a[0] / a[1]));
       perProbe.put(k, Collections.unmodifiableMap(pp));
-      means.put(k, Bootstrap.mean(pp.values().stream().mapToDouble(Double::doubleValue).toArray(), resamples, seed));
+      means.put(k, StudentT.interval(pp.values().stream().mapToDouble(Double::doubleValue).toArray()));
       if (base != null && adapter != null) {
         Map<String, Double> bp = base.perProbe().get(k);
         List<double[]> pairs = new ArrayList<>();
         pp.forEach((p, v) -> {
           Double b = bp.get(p);
-          if (b != null && Double.isFinite(b) && Double.isFinite(v)) {
+          if (b != null && !Double.isNaN(b) && !Double.isNaN(v)) {
             pairs.add(new double[] {v, b});
           }
         });
         double[] av = pairs.stream().mapToDouble(x -> x[0]).toArray();
         double[] bv = pairs.stream().mapToDouble(x -> x[1]).toArray();
-        deltas.put(k, Bootstrap.pairedDelta(av, bv, resamples, seed));
+        deltas.put(k, StudentT.pairedInterval(av, bv));
       }
     }
     return new Group(model, adapter, checkpoint, all, list.size(), probes, means, deltas, perProbe);

@@ -72,6 +72,7 @@ public final class ThoughtMetrics {
   public TraceMetrics measure(TraceRecord r, TraceRecord previous) {
     Objects.requireNonNull(r, "r");
     Map<Metric, Double> v = new EnumMap<>(Metric.class);
+    List<String> notes = new java.util.ArrayList<>();
     String text = text(r);
     int tokens = r.tokens().isEmpty() ? Words.count(text) : r.tokens().size();
     v.put(Metric.TOKENS, (double) tokens);
@@ -88,8 +89,16 @@ public final class ThoughtMetrics {
       v.put(Metric.ENTROPY_MEAN, u.mean());
       v.put(Metric.ENTROPY_P90, u.p90());
       v.put(Metric.TENSION_SPIKES, u.known() == 0 ? Double.NaN : u.spikes().size());
-      v.put(Metric.PPL_REASONING, Perplexity.ofGenerated(r.tokens(), true).ppl());
-      v.put(Metric.PPL_ANSWER, Perplexity.ofGenerated(r.tokens(), false).ppl());
+      Perplexity.Result pr = Perplexity.ofGenerated(r.tokens(), true);
+      Perplexity.Result pa = Perplexity.ofGenerated(r.tokens(), false);
+      v.put(Metric.PPL_REASONING, pr.ppl());
+      v.put(Metric.PPL_ANSWER, pa.ppl());
+      if (!pr.nonFinite().isEmpty()) {
+        notes.add("reasoning perplexity is infinite: " + pr.describeNonFinite());
+      }
+      if (!pa.nonFinite().isEmpty()) {
+        notes.add("answer perplexity is infinite: " + pa.describeNonFinite());
+      }
     }
     if (previous != null) {
       RewriteMagnitude m = RewriteMagnitude.between(previous, r, embedder);
@@ -97,7 +106,7 @@ public final class ThoughtMetrics {
       v.put(Metric.REASONING_EDIT, m.reasoningEdit());
       v.put(Metric.ANSWER_EMBEDDING_DISTANCE, m.answerEmbedding());
     }
-    return new TraceMetrics(r, v);
+    return new TraceMetrics(r, v, notes);
   }
 
   /** Metrics of every record, in the given order, each compared with its previous iteration. */

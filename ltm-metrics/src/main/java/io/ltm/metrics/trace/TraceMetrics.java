@@ -3,6 +3,7 @@ package io.ltm.metrics.trace;
 import io.ltm.core.loop.TraceRecord;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,9 +12,16 @@ import java.util.Objects;
  *
  * @param record the measured record
  * @param values every {@link Metric}, NaN where not measurable
+ * @param notes what a reader must know about the values, e.g. which tokens made a perplexity infinite
  */
-public record TraceMetrics(TraceRecord record, Map<Metric, Double> values) {
+public record TraceMetrics(TraceRecord record, Map<Metric, Double> values, List<String> notes) {
+  /** Metrics without notes. */
+  public TraceMetrics(TraceRecord record, Map<Metric, Double> values) {
+    this(record, values, List.of());
+  }
+
   public TraceMetrics {
+    notes = List.copyOf(notes);
     Objects.requireNonNull(record, "record");
     EnumMap<Metric, Double> m = new EnumMap<>(Metric.class);
     for (Metric k : Metric.values()) {

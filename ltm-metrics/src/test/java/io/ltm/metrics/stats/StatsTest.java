@@ -165,13 +165,13 @@ class StatsTest {
   @Test
   void bootstrapPercentileIntervals() {
     // Constant deltas: the interval is the point.
-    Bootstrap.Interval c = Bootstrap.pairedDelta(new double[] {3, 4, 5}, new double[] {1, 2, 3}, 500, 1);
+    Interval c = Bootstrap.pairedDelta(new double[] {3, 4, 5}, new double[] {1, 2, 3}, 500, 1);
     assertThat(c.mean()).isEqualTo(2);
     assertThat(c.lower()).isEqualTo(2);
     assertThat(c.upper()).isEqualTo(2);
     assertThat(c.includesZero()).isFalse();
     // {0, 1}: resample means are 0, .5, 1 with probability 1/4, 1/2, 1/4 -> 2.5% = 0 and 97.5% = 1.
-    Bootstrap.Interval b = Bootstrap.mean(new double[] {0, 1}, 4000, 7);
+    Interval b = Bootstrap.mean(new double[] {0, 1}, 4000, 7);
     assertThat(b.mean()).isEqualTo(0.5);
     assertThat(b.lower()).isEqualTo(0);
     assertThat(b.upper()).isEqualTo(1);
@@ -182,7 +182,7 @@ class StatsTest {
     for (int i = 0; i < v.length; i++) {
       v[i] = r.nextGaussian() + 1;
     }
-    Bootstrap.Interval x = Bootstrap.mean(v, 2000, 11);
+    Interval x = Bootstrap.mean(v, 2000, 11);
     assertThat(Bootstrap.mean(v, 2000, 11)).isEqualTo(x);
     double sd = Math.sqrt(java.util.Arrays.stream(v).map(a -> (a - x.mean()) * (a - x.mean())).sum() / (v.length - 1));
     assertThat(x.lower()).isCloseTo(x.mean() - 1.96 * sd / 20, within(0.02));
@@ -199,7 +199,7 @@ class StatsTest {
     TableScorer adapter = new TableScorer("adapter", Map.of((int) 'а', Math.log(0.25)));
     io.ltm.core.scene.Scene s = new io.ltm.core.scene.Scene("s1", "", "ru", null, null, null, "пр",
         List.of(io.ltm.core.scene.Step.of(io.ltm.core.scene.StepKind.OBSERVE, "аб")), "бб", null);
-    HeldOutComparison c = HeldOutComparison.of(List.of(s), base, adapter, 3, 200, 1);
+    HeldOutComparison c = HeldOutComparison.of(List.of(s), io.ltm.core.scene.ScoringText::raw, base, adapter);
     HeldOutComparison.SceneScore sc = c.scenes().get(0);
     // reasoning "аб" given "пр": tokens а (ln .25 adapter / ln .5 base), б (ln .5) -> base ppl 2, adapter exp(-(ln .25 + ln .5)/2) = sqrt(8)
     assertThat(sc.baseReasoningPpl()).isCloseTo(2, within(1e-12));
@@ -207,10 +207,37 @@ class StatsTest {
     assertThat(sc.baseAnswerPpl()).isCloseTo(2, within(1e-12));
     assertThat(sc.adapterAnswerPpl()).isCloseTo(2, within(1e-12));
     assertThat(c.reasoningPplDelta().mean()).isCloseTo(Math.sqrt(8) - 2, within(1e-12));
-    // whole text "пр\nаб\nбб": 8 chars, 7 scored; one is 'а' with d = ln .25 - ln .5 = -ln 2
-    assertThat(sc.divergence().n()).isEqualTo(7);
-    assertThat(sc.divergence().k1()).isCloseTo(-Math.log(2) / 7, within(1e-12));
-    assertThat(sc.divergence().k3()).isCloseTo((2 - 1 - Math.log(2)) / 7, within(1e-12));
-    assertThat(sc.divergence().top().get(0).tokenId()).isEqualTo((int) 'а');
+    // log-likelihood ratio over the 4 reasoning and answer tokens: only 'а' differs, by ln .25 - ln .5 = -ln 2
+    assertThat(sc.tokens()).isEqualTo(4);
+    assertThat(sc.logLikelihoodRatio()).isCloseTo(-Math.log(2) / 4, within(1e-12));
+    assertThat(c.logLikelihoodRatio().n()).isEqualTo(1);
+    assertThat(c.logLikelihoodRatio().hasBounds()).isFalse(); // one scene: no interval
+    assertThat(sc.nonFinite()).isEmpty();
+
+    // Scored in another format (a chat-like wrapper), the prefix changes and so do the numbers' contexts:
+    // the pieces come from the format, not from the scene's raw fields.
+    HeldOutComparison chat = HeldOutComparison.of(List.of(s),
+        x -> new io.ltm.core.scene.ScoringText("<u>" + x.prompt() + "</u><t>", "аа", "</t>", x.answer()), base, adapter);
+    assertThat(chat.scenes().get(0).adapterReasoningPpl()).isCloseTo(4, within(1e-12)); // two 'а' at ln .25
+  }
+
+  @Test
+  void aMinusInfinityLogprobMakesPerplexityInfiniteAndIsNamed() {
+    Perplexity.Result r = Perplexity.ofGenerated(List.of(tok("ok", -0.5, 1, true), tok("zz", Double.NEGATIVE_INFINITY, 1, true),
+        tok("x", Double.NaN, 1, true), tok("A", -1, 1, false)), true);
+    assertThat(r.ppl()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(r.n()).isEqualTo(2); // NaN = not recorded, skipped; -inf counted
+    assertThat(r.nonFinite()).containsExactly(new Perplexity.NonFiniteToken(1, "zz", Double.NEGATIVE_INFINITY));
+    assertThat(r.describeNonFinite()).contains("1 token(s)", "#1 'zz'");
+    // The trace metric carries it, and the summary counts it instead of dropping the probe.
+    TraceRecord rec = rec(0, "ok zz x", "A", List.of(tok("ok", -0.5, 1, true), tok("zz", Double.NEGATIVE_INFINITY, 1, true),
+        tok("A", -1, 1, false)));
+    io.ltm.metrics.trace.TraceMetrics tm = io.ltm.metrics.trace.ThoughtMetrics.builder().build().measure(rec);
+    assertThat(tm.get(io.ltm.metrics.trace.Metric.PPL_REASONING)).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(tm.notes()).singleElement().asString().contains("reasoning perplexity is infinite", "'zz'");
+    Interval iv = io.ltm.metrics.trace.MetricsSummary.of(List.of(tm)).groups().get(0).means()
+        .get(io.ltm.metrics.trace.Metric.PPL_REASONING);
+    assertThat(iv.nonFinite()).isEqualTo(1);
+    assertThat(iv.mean()).isEqualTo(Double.POSITIVE_INFINITY);
   }
 }
