@@ -57,6 +57,11 @@ class LoopAgainstLtmServeTest {
         CliRun r = CliRun.of(concat(new String[] {"loop", "--backend", "openai", "--url", server.url(), "--model", served,
             "--adapter-model", "poet", "--out", remoteTraces.toString()}, loopFlags));
         assertThat(r.code()).as(r.err() + r.out()).isZero();
+        // The example main a developer copies does the same through the library.
+        var exampleMetrics = io.ltm.examples.ServerLoopExample.run(server.url(), "poet", tmp.resolve("example.jsonl"),
+            "What is a thought?", 2, 8);
+        assertThat(exampleMetrics).hasSize(2);
+        assertThat(exampleMetrics.get(0).record().tokens()).isNotEmpty();
       }
     }
     List<TraceRecord> remote = TraceReader.read(remoteTraces).records();
