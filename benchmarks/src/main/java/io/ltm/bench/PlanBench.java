@@ -104,6 +104,7 @@ public final class PlanBench {
       case "0.6b-4l" -> q06.toBuilder().numLayers(4).build();
       case "1.7b-4l" -> DeviceBench.QWEN3_1_7B.toBuilder().numLayers(4).build();
       case "0.6b-8l-v32k" -> q06.toBuilder().numLayers(8).vocabSize(151936).build();
+      case "30b-a3b-2l" -> CheckpointPreset.QWEN3_30B_A3B_2L.config(); // Qwen3-30B-A3B's layers (128 experts of 768, top-8), 2 of them
       default -> throw new IllegalArgumentException("unknown shape " + name);
     };
   }
