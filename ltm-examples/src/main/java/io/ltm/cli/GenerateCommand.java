@@ -14,7 +14,6 @@ import io.ltm.core.generate.GeneratedToken;
 import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.lora.generate.LocalModel;
-import io.ltm.lora.io.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -13,7 +13,6 @@ import io.ltm.studio.Studio;
 import io.ltm.studio.StudioAdapter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
