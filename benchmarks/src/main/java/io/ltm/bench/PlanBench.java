@@ -32,6 +32,10 @@ public final class PlanBench {
   private PlanBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (Arrays.asList(args).contains("--fit")) {
+      fit(Path.of(arg(args, "--fit", "benchmarks/results/plan-measured.tsv")), arg(args, "--out", null));
+      return;
+    }
     Path dir = Path.of(arg(args, "--dir", System.getProperty("java.io.tmpdir") + "/ltm-plan-bench"));
     String rows = arg(args, "--rows", "0.6b:512,0.6b:512:ckpt,0.6b:2048:ckpt,0.6b:2048:predict");
     String out = arg(args, "--out", null);
@@ -40,16 +44,15 @@ public final class PlanBench {
     t.append("| shape | max-len | checkpointing | targets | predicted GiB | peak at | measured peak RSS GiB | error |\n");
     t.append("|---|---:|---|---|---:|---|---:|---:|\n");
     for (String row : rows.split(",")) {
-      List<String> f = Arrays.asList(row.split(":"));
-      ModelConfig c = shape(f.get(0));
-      int len = Integer.parseInt(f.get(1));
-      boolean ckpt = f.contains("ckpt");
-      String targets = f.stream().filter(s -> s.startsWith("targets=")).map(s -> s.substring(8).replace('+', ','))
-          .findFirst().orElse("all-linear");
-      String dropout = f.stream().filter(s -> s.startsWith("dropout=")).map(s -> s.substring(8)).findFirst().orElse("0.05");
-      int batch = Integer.parseInt(f.stream().filter(x -> x.startsWith("batch=")).map(x -> x.substring(6)).findFirst().orElse("1"));
-      PlanRequest req = PlanRequest.builder().optMaxLen(len).optBatch(batch).optGradientCheckpointing(ckpt)
-          .optTargets(TargetModules.parseCommaSeparated(targets)).optDropout(Double.parseDouble(dropout)).optEvaluation(!f.contains("noeval")).build();
+      Row r = Row.parse(row);
+      List<String> f = r.flags;
+      ModelConfig c = r.config;
+      int len = r.request.maxLen();
+      boolean ckpt = r.request.gradientCheckpointing();
+      String targets = r.targets;
+      String dropout = r.dropout;
+      int batch = r.request.batch();
+      PlanRequest req = r.request;
       MemoryPlan plan = MemoryPlanner.plan(c, req, Long.MAX_VALUE / 4, "bench");
       double predicted = plan.train().bytes() / (double) (1L << 30);
       String measured = "not run";
@@ -95,6 +98,101 @@ public final class PlanBench {
     if (out != null) {
       Files.writeString(Path.of(out), t.toString());
     }
+  }
+
+  /**
+   * A row spec {@code shape:max-len[:ckpt][:targets=a+b][:dropout=D][:noeval][:batch=N][:predict]} as the
+   * model's config and the request {@code ltm train} gets for it.
+   */
+  record Row(String spec, List<String> flags, ModelConfig config, PlanRequest request, String targets, String dropout) {
+    static Row parse(String spec) {
+      List<String> f = Arrays.asList(spec.split(":"));
+      String targets = f.stream().filter(s -> s.startsWith("targets=")).map(s -> s.substring(8).replace('+', ','))
+          .findFirst().orElse("all-linear");
+      String dropout = f.stream().filter(s -> s.startsWith("dropout=")).map(s -> s.substring(8)).findFirst().orElse("0.05");
+      int batch = Integer.parseInt(f.stream().filter(x -> x.startsWith("batch=")).map(x -> x.substring(6)).findFirst().orElse("1"));
+      PlanRequest req = PlanRequest.builder().optMaxLen(Integer.parseInt(f.get(1))).optBatch(batch)
+          .optGradientCheckpointing(f.contains("ckpt")).optTargets(TargetModules.parseCommaSeparated(targets))
+          .optDropout(Double.parseDouble(dropout)).optEvaluation(!f.contains("noeval")).build();
+      return new Row(spec, f, shape(f.get(0)), req, targets, dropout);
+    }
+  }
+
+  /**
+   * Refits {@link MemoryPlanner.Calibration} to the measured rows of {@code measured} (TSV: row spec, measured
+   * peak RSS GiB, role {@code fit} or {@code check}): all five constants by coordinate descent on the largest relative error over the {@code fit} rows.
+   * Prints every row under the current and the refitted constants.
+   */
+  static void fit(Path measured, String out) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    List<Double> gib = new ArrayList<>();
+    List<Boolean> fitRow = new ArrayList<>();
+    for (String line : Files.readAllLines(measured)) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] col = line.split("\t");
+      rows.add(Row.parse(col[0].trim()));
+      gib.add(Double.parseDouble(col[1].trim()));
+      fitRow.add(col[2].trim().equals("fit"));
+    }
+    MemoryPlanner.Calibration now = MemoryPlanner.Calibration.DEFAULT;
+    double[] x = {now.lossLogitCopies(), now.activationFactor(), now.evalLogitCopies(), now.retainedAttentionBytes(),
+        now.layerSlack()};
+    double[] stepSize = {0.5, 0.2, 0.5, 0.5, 0.2};
+    double best = worst(rows, gib, fitRow, calibration(now, x));
+    for (int round = 0; round < 60; round++) {
+      boolean moved = false;
+      for (int i = 0; i < x.length; i++) {
+        for (double sign : new double[] {1, -1}) {
+          double[] y = x.clone();
+          y[i] = Math.max(0, y[i] + sign * stepSize[i]);
+          double e = worst(rows, gib, fitRow, calibration(now, y));
+          if (e < best - 1e-9) {
+            best = e;
+            x = y;
+            moved = true;
+          }
+        }
+      }
+      if (!moved) {
+        for (int i = 0; i < stepSize.length; i++) {
+          stepSize[i] /= 2;
+        }
+      }
+    }
+    MemoryPlanner.Calibration fitted = calibration(now, x);
+    StringBuilder t = new StringBuilder();
+    t.append(String.format(Locale.ROOT, "current: %s%nrefitted: %s (largest |error| over fit rows %.1f%%)%n%n", now, fitted, 100 * best));
+    t.append("| row | role | measured GiB | current plan GiB | error | refitted plan GiB | error |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < rows.size(); i++) {
+      double a = predictGib(rows.get(i), now);
+      double b = predictGib(rows.get(i), fitted);
+      t.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %+.1f%% | %.2f | %+.1f%% |%n", rows.get(i).spec(),
+          fitRow.get(i) ? "fit" : "check", gib.get(i), a, 100 * (a - gib.get(i)) / gib.get(i), b, 100 * (b - gib.get(i)) / gib.get(i)));
+    }
+    System.out.print(t);
+    if (out != null) {
+      Files.writeString(Path.of(out), t.toString());
+    }
+  }
+
+  private static MemoryPlanner.Calibration calibration(MemoryPlanner.Calibration base, double[] x) {
+    return new MemoryPlanner.Calibration(x[4], x[0], x[1], x[2], x[3]);
+  }
+
+  private static double worst(List<Row> rows, List<Double> gib, List<Boolean> fitRow, MemoryPlanner.Calibration k) {
+    double w = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      if (fitRow.get(i)) {
+        w = Math.max(w, Math.abs(predictGib(rows.get(i), k) - gib.get(i)) / gib.get(i));
+      }
+    }
+    return w;
+  }
+
+  private static double predictGib(Row r, MemoryPlanner.Calibration k) {
+    return MemoryPlanner.plan(r.config(), r.request(), Long.MAX_VALUE / 4, "fit", k).train().bytes() / (double) (1L << 30);
   }
 
   static ModelConfig shape(String name) {

@@ -22,9 +22,13 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class RandomModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--preset", required = true,
-      description = "tiny-qwen3, tiny-llama, tiny-llama3-rope, tiny-qwen2 or qwen3-0.6b")
+  @Option(names = "--preset", required = true, completionCandidates = PresetNames.class,
+      description = "one of: ${COMPLETION-CANDIDATES}")
   String preset;
+
+  @Option(names = "--layers", description = "decoder layers instead of the preset's (e.g. a few layers of a "
+      + "large shape, to measure memory or speed on a smaller machine)")
+  Integer layers;
 
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
@@ -43,6 +47,14 @@ public final class RandomModelCommand implements Callable<Integer> {
 
   @Mixin VerboseOption verbose;
 
+  /** The preset names, for the help text. */
+  static final class PresetNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(CheckpointPreset.values()).map(CheckpointPreset::cliName).iterator();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     CheckpointPreset p;
@@ -54,13 +66,17 @@ public final class RandomModelCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           e.getMessage().startsWith("No enum") ? "unknown --dtype \"" + dtype + "\"; use f32, bf16 or f16" : e.getMessage());
     }
-    RandomCheckpointWriter.Builder b = RandomCheckpointWriter.builder(p).dtype(t).seed(seed).shards(shards);
+    if (layers != null && layers < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--layers must be >= 1 but is " + layers);
+    }
+    io.ltm.lora.io.ModelConfig config = layers == null ? p.config() : p.config().toBuilder().numLayers(layers).build();
+    RandomCheckpointWriter.Builder b = RandomCheckpointWriter.builder(config).dtype(t).seed(seed).shards(shards);
     if (tokenizer != null) {
       b.tokenizerDir(tokenizer);
     }
     b.build().write(out);
-    spec.commandLine().getOut().printf("wrote %s (%s, %s, seed %d, %d parameters) to %s%n",
-        p.cliName(), p.config().modelType(), t, seed, p.config().parameterCount(), out);
+    spec.commandLine().getOut().printf("wrote %s (%s, %d layers, %s, seed %d, %d parameters) to %s%n",
+        p.cliName(), config.modelType(), config.numLayers(), t, seed, config.parameterCount(), out);
     return LtmCli.OK;
   }
 }

@@ -37,6 +37,26 @@ class MoeCommandsTest {
   }
 
   @Test
+  void randomModelListsEveryPresetAndTakesALayerCount() throws Exception {
+    CliRun help = CliRun.of("random-model", "--help");
+    assertThat(help.out()).contains("tiny-qwen3-moe", "qwen3-30b-a3b-2l", "qwen3-0.6b");
+
+    Path three = tmp.resolve("moe-5-layers");
+    CliRun r = CliRun.of("random-model", "--preset", "tiny-qwen3-moe", "--layers", "5", "--seed", "1",
+        "--out", three.toString(), "--tokenizer", Path.of("..", "examples", "tokenizer", "qwen3").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("5 layers");
+    JsonNode cfg = JSON.readTree(three.resolve("config.json").toFile());
+    assertThat(cfg.get("num_hidden_layers").asInt()).isEqualTo(5);
+    assertThat(SafetensorsFile.open(three.resolve("model.safetensors")).tensors().keySet())
+        .contains("model.layers.4.mlp.experts.7.down_proj.weight").doesNotContain("model.layers.5.input_layernorm.weight");
+
+    CliRun bad = CliRun.of("random-model", "--preset", "tiny-qwen3", "--layers", "0", "--out", tmp.resolve("x").toString());
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("--layers must be >= 1");
+  }
+
+  @Test
   void scoreGenerateTrainAndLoopRunOnAMoeBase() throws Exception {
     String ids = "151644,872,198,3838,374,264";
     CliRun score = CliRun.of("score", "--base", model.toString(), "--ids", ids, "--json");

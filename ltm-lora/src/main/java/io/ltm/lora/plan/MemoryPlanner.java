@@ -33,7 +33,7 @@ import java.util.Map;
  *       at a time (one chunk's logits alive).
  *   <li>Evaluation (when a validation split exists) holds the whole sequence's logits and log-softmax.
  * </ul>
- * The constants below were fitted on the CPU against process peak RSS of {@code ltm train} runs (see
+ * The constants ({@link Calibration}) were fitted on the CPU against process peak RSS of {@code ltm train} runs (see
  * {@code docs/plan.md} and the {@code PlanBench} benchmark). On a GPU the same counts are used with f16 weights
  * and the CUDA context, without the CPU's retained-attention term; they are not yet measured on a GPU
  * ({@code DeviceBench} prints them beside the device's memory). Stateless and thread-safe.
@@ -46,35 +46,45 @@ public final class MemoryPlanner {
    * model (ltm doctor --quick, peak RSS after loading).
    */
   static final long CPU_RUNTIME = 512L << 20;
-  /**
-   * Resident memory the loader and the allocator leave behind per byte of f32 weights (the checkpoint's pages
-   * mapped while each tensor is widened, freed blocks glibc keeps): 0.4, from ltm score on the Qwen3-0.6B shape
-   * (3.62 GiB peak RSS for 2.22 GiB of weights) against the 10M model above.
-   */
-  static final double CPU_LOAD_SLACK = 0.4;
   /** CUDA context and cuBLAS workspace on the device (the JVM's and libtorch's host memory do not count there). */
   static final long GPU_RUNTIME = 768L << 20;
+
   /**
-   * Copies of the (B, T, vocab) logits alive at the loss: the logits, log-softmax and, in backward, the
-   * gradients of log-softmax and of the logits, less what autograd frees as it goes; 3.5 fitted together with
-   * {@link #ACTIVATION_FACTOR} to three measured rows without checkpointing (28 layers at 512 and 1024 tokens,
-   * 4 layers at 2048).
+   * The measured constants of the CPU model, fitted against process peak RSS of {@code ltm train} runs
+   * ({@code PlanBench --fit} refits them from the rows of its result table; {@code docs/plan.md}).
+   *
+   * @param layerSlack resident memory beyond the counted tensors per byte of the f32 attention and dense-MLP
+   *     projection weights (not the experts' or the embedding's): 0.5 on the Qwen3-0.6B shape (0.87 GiB
+   *     over 28 layers), almost none on two Qwen3-30B-A3B layers whose projections are mostly experts. Its
+   *     cause is not pinned down; a likely one is the allocator's heap holes left where the separately
+   *     loaded q/k/v and gate/up weights were freed after being fused into one matrix (sizes under glibc's
+   *     32 MB mmap threshold stay in the heap)
+   * @param lossLogitCopies copies of the {@code (B, T, vocab)} logits alive at the loss (the logits,
+   *     log-softmax and, in backward, their gradients, less what autograd frees as it goes)
+   * @param activationFactor measured activation memory over the tensors counted as kept for backward
+   *     (autograd's own buffers, views that keep a larger base alive, allocator blocks)
+   * @param evalLogitCopies copies of the logits evaluation holds (logits, shifted copy, log-softmax)
+   * @param retainedAttentionBytes bytes per attention-matrix element every layer keeps beyond the tensors
+   *     counted for backward (a term found by measurement whose cause is not pinned down: an allocator's
+   *     retained blocks or a tensor autograd keeps)
    */
-  static final double LOSS_LOGIT_COPIES = 3.5;
-  /**
-   * Measured activation memory over the tensors counted in {@link Counts#keptFloats} (autograd's own
-   * buffers, views that keep a larger base alive, allocator blocks): 1.31, fitted with {@link #LOSS_LOGIT_COPIES}.
-   */
-  static final double ACTIVATION_FACTOR = 1.31;
-  /** Evaluation holds the logits, the shifted copy and the log-softmax: 3 copies (measured at 2048 tokens). */
-  static final double EVAL_LOGIT_COPIES = 3;
-  /**
-   * Bytes per attention-matrix element that every layer keeps beyond the tensors counted for backward, found by
-   * measurement: 2 (half an f32 heads x T x T matrix per layer; 130 MB per layer of the 0.6B shape at 2048 tokens,
-   * fitted from 4- and 28-layer runs). Its cause is not pinned down (an allocator's retained blocks or a tensor
-   * autograd keeps); it is counted with the activations.
-   */
-  static final double RETAINED_ATTENTION_BYTES = 2;
+  public record Calibration(double layerSlack, double lossLogitCopies, double activationFactor,
+      double evalLogitCopies, double retainedAttentionBytes) {
+    /**
+     * What ltm uses: fitted by {@code PlanBench --fit} to the "fit" rows of
+     * {@code benchmarks/results/plan-measured.tsv} (largest error over them 1.7%; over every measured configuration, by median, 10.5%).
+     */
+    public static final Calibration DEFAULT = new Calibration(0.55, 3.875, 1.29, 3.25, 2.0625);
+
+    /** Checks that every constant is finite and not negative. */
+    public Calibration {
+      for (double v : new double[] {layerSlack, lossLogitCopies, activationFactor, evalLogitCopies, retainedAttentionBytes}) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+          throw new IllegalArgumentException("calibration constants must be finite and >= 0: " + this);
+        }
+      }
+    }
+  }
 
   private MemoryPlanner() {}
 
@@ -88,9 +98,15 @@ public final class MemoryPlanner {
    * @return the plan
    */
   public static MemoryPlan plan(ModelConfig config, PlanRequest request, long memoryBytes, String memorySource) {
+    return plan(config, request, memoryBytes, memorySource, Calibration.DEFAULT);
+  }
+
+  /** As {@link #plan(ModelConfig, PlanRequest, long, String)} with other constants (fitting them). */
+  public static MemoryPlan plan(ModelConfig config, PlanRequest request, long memoryBytes, String memorySource,
+      Calibration k) {
     Counts c = new Counts(config, request);
     long frozen = config.parameterCount() * (request.gpu() ? 2 : 4);
-    long runtime = request.gpu() ? GPU_RUNTIME : CPU_RUNTIME + (long) (CPU_LOAD_SLACK * frozen);
+    long runtime = request.gpu() ? GPU_RUNTIME : CPU_RUNTIME + (long) (k.layerSlack() * c.denseProjectionParameters() * 4);
     long lora = c.trainable * 4;
 
     // --- training ---
@@ -103,7 +119,7 @@ public final class MemoryPlanner {
     long workspaceMax = 0;
     // measured on the CPU (peak RSS); not applied to a GPU until it is measured there (DeviceBench)
     long retained = request.gpu() ? 0
-        : (long) (RETAINED_ATTENTION_BYTES * b * config.numHeads() * t * t) * config.numLayers();
+        : (long) (k.retainedAttentionBytes() * b * config.numHeads() * t * t) * config.numLayers();
     for (int l = 0; l < config.numLayers(); l++) {
       keptPerLayerNoCkpt += (long) (c.keptFloats(l, t) * tokens * 4);
       workspaceMax = Math.max(workspaceMax, (long) (c.workspaceFloats(l, t) * tokens * 4));
@@ -112,13 +128,13 @@ public final class MemoryPlanner {
     long keptCkpt = (config.numLayers() + 1) * hiddenBytes // layer inputs
         + config.numLayers() * hiddenBytes // their gradients, attached to the step's scope in backward
         + retained;
-    keptPerLayerNoCkpt = (long) (ACTIVATION_FACTOR * (keptPerLayerNoCkpt + retained));
+    keptPerLayerNoCkpt = (long) (k.activationFactor() * (keptPerLayerNoCkpt + retained));
     long maxKeptLayer = 0;
     for (int l = 0; l < config.numLayers(); l++) {
-      maxKeptLayer = Math.max(maxKeptLayer, (long) (ACTIVATION_FACTOR * c.keptFloats(l, t) * tokens * 4));
+      maxKeptLayer = Math.max(maxKeptLayer, (long) (k.activationFactor() * c.keptFloats(l, t) * tokens * 4));
     }
     // the head's output on a GPU is f16 and widened to f32: half a copy more
-    double logitCopies = LOSS_LOGIT_COPIES + (request.gpu() ? 0.5 : 0);
+    double logitCopies = k.lossLogitCopies() + (request.gpu() ? 0.5 : 0);
     Map<String, Long> step = new LinkedHashMap<>();
     step.put("runtime", runtime);
     step.put("frozen_weights", frozen);
@@ -153,7 +169,7 @@ public final class MemoryPlanner {
       eval.put("gradients", lora);
       eval.put("adamw_moments", 2 * lora);
       eval.put("activations", 0L);
-      long evalLogits = (long) ((EVAL_LOGIT_COPIES + (request.gpu() ? 0.5 : 0)) * logitsBytes);
+      long evalLogits = (long) ((k.evalLogitCopies() + (request.gpu() ? 0.5 : 0)) * logitsBytes);
       long evalLayer = (long) (c.noGradWorkspace(t) * tokens * 4);
       eval.put("logits_loss", Math.max(evalLogits, evalLayer));
       eval.put("workspace", 0L);
@@ -183,7 +199,7 @@ public final class MemoryPlanner {
         config.parameterCount(), config.activeParameterCount(), c.trainable, trainPhase, genPhase, actNo, actCk,
         memory, source, advice);
     if (!plan.fitsTrain()) {
-      advice.addAll(advise(config, request, memory, memorySource));
+      advice.addAll(advise(config, request, memory, memorySource, k));
       plan = new MemoryPlan(plan.modelType(), plan.device(), plan.totalParameters(), plan.activeParameters(),
           plan.trainableParameters(), trainPhase, genPhase, actNo, actCk, memory, source, advice);
     }
@@ -191,12 +207,12 @@ public final class MemoryPlanner {
   }
 
   /** Flag changes, tried in order of what they cost, that bring the training peak under {@code memory}. */
-  private static List<String> advise(ModelConfig config, PlanRequest r, long memory, String source) {
+  private static List<String> advise(ModelConfig config, PlanRequest r, long memory, String source, Calibration k) {
     List<String> out = new ArrayList<>();
     PlanRequest.Builder b = r.toBuilder().optMemoryBytes(memory);
     if (!r.gradientCheckpointing()) {
       PlanRequest ck = b.optGradientCheckpointing(true).build();
-      if (plan(config, ck, memory, source).fitsTrain()) {
+      if (plan(config, ck, memory, source, k).fitsTrain()) {
         out.add("--gradient-checkpointing");
         return out;
       }
@@ -204,14 +220,14 @@ public final class MemoryPlanner {
     String ckFlag = "--gradient-checkpointing ";
     if (r.batch() > 1) {
       PlanRequest one = b.optGradientCheckpointing(true).optBatch(1).optGradAccum(r.gradAccum() * r.batch()).build();
-      if (plan(config, one, memory, source).fitsTrain()) {
+      if (plan(config, one, memory, source, k).fitsTrain()) {
         out.add(ckFlag + "--batch 1 --grad-accum " + (r.gradAccum() * r.batch()) + " (same tokens per step)");
         return out;
       }
     }
     for (int len = r.maxLen() / 2; len >= 128; len /= 2) {
       PlanRequest shorter = b.optGradientCheckpointing(true).optBatch(1).optMaxLen(len).build();
-      if (plan(config, shorter, memory, source).fitsTrain()) {
+      if (plan(config, shorter, memory, source, k).fitsTrain()) {
         out.add(ckFlag + "--batch 1 --max-len " + len);
         return out;
       }
@@ -247,6 +263,19 @@ public final class MemoryPlanner {
         }
       }
       this.trainable = n;
+    }
+
+    /** Parameters of the attention and dense-MLP projections of every layer (not the experts, not the router). */
+    long denseProjectionParameters() {
+      long n = 0;
+      for (int l = 0; l < config.numLayers(); l++) {
+        for (Module m : modules(l)) {
+          if (!m.input.equals("routed") && !m.input.equals("expert_act") && !m.name.endsWith(".mlp.gate")) {
+            n += m.in * m.out * m.count;
+          }
+        }
+      }
+      return n;
     }
 
     /** A linear module (or {@code count} experts' modules of the same shape) of layer {@code l}. */
