@@ -55,6 +55,13 @@ public final class LearnedDetectorTrainer {
     /** The settings of the shipped detector. */
     public static final Settings DEFAULT = new Settings(FeatureConfig.DEFAULT, 15, 0.2, 1e-4, 5, 2, 0.5, true, 14L);
 
+    /**
+     * The settings of the first release (feature set 1), kept to reproduce its recorded figures
+     * (docs/detectors.md, the one look at fresh-scenes-2).
+     */
+    public static final Settings FIRST_RELEASE = new Settings(FeatureConfig.DEFAULT.withVersion(1), 15, 0.2, 1e-4, 5, 2,
+        0.5, true, 14L);
+
     public Settings {
       Objects.requireNonNull(features, "features");
       new LogisticRegression.Params(epochs, learningRate, l2, seed); // checks the ranges
