@@ -72,7 +72,7 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--patterns", paramLabel = "FILE", description = "Detector rules (behaviour<TAB>lang<TAB>[weak<TAB>]regex per line, @outranks<TAB>a<TAB>b for precedence) instead of the shipped ones; implies rules.")
   Path patterns;
 
-  @Option(names = "--train", arity = "1..*", paramLabel = "SCENES", description = "Train a learned detector on these labelled scene folders/files (or .tsv step lists).")
+  @Option(names = "--train", arity = "1..*", paramLabel = "SCENES", description = "Train a learned detector on these labelled scene folders/files, .tsv step lists (lang<TAB>label<TAB>text) or .tsv sentence-labelled texts (text-id<TAB>lang<TAB>label<TAB>sentence).")
   List<Path> train;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where --train writes the detector (detector.json, weights.tsv.gz, provenance.json).")
@@ -217,7 +217,7 @@ public final class DetectCommand implements Callable<Integer> {
     for (Path p : train) {
       TrainingData d = TrainingData.read(p);
       err.printf("read %s: %d %s, %d labelled steps (%d Russian)%n", p, d.description().groups(),
-          d.description().kind().equals("tsv") ? "lines" : "scenes", d.description().steps(), d.description().russian());
+          d.description().kind().equals("tsv") ? "lines" : d.description().kind().equals("sentences") ? "texts" : "scenes", d.description().steps(), d.description().russian());
       sets.add(d);
     }
     err.flush();

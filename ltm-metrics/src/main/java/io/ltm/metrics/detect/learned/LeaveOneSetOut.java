@@ -42,10 +42,16 @@ public final class LeaveOneSetOut {
    * @param learned every step scored once, by the detector that did not see its set
    * @param combined as {@code learned}, deciding by the stacker
    * @param rules the rules on every step
+   * @param learnedPredictions what the learned detectors predicted, one per step of the sets in order
+   * @param combinedPredictions as {@code learnedPredictions}, deciding by the stacker
    */
-  public record Result(List<Fold> folds, EvaluationReport learned, EvaluationReport combined, EvaluationReport rules) {
+  public record Result(List<Fold> folds, EvaluationReport learned, EvaluationReport combined, EvaluationReport rules,
+      List<java.util.Set<io.ltm.metrics.detect.Behaviour>> learnedPredictions,
+      List<java.util.Set<io.ltm.metrics.detect.Behaviour>> combinedPredictions) {
     public Result {
       folds = List.copyOf(folds);
+      learnedPredictions = List.copyOf(learnedPredictions);
+      combinedPredictions = List.copyOf(combinedPredictions);
     }
   }
 
@@ -77,6 +83,7 @@ public final class LeaveOneSetOut {
           DetectorEvaluation.score(d.steps(), r.combined().subList(row, row + n)), DetectorEvaluation.evaluate(d.steps(), rules)));
       row += n;
     }
-    return new Result(folds, r.learnedReport(), r.combinedReport(), DetectorEvaluation.evaluate(steps, rules));
+    return new Result(folds, r.learnedReport(), r.combinedReport(), DetectorEvaluation.evaluate(steps, rules), r.learned(),
+        r.combined());
   }
 }

@@ -300,11 +300,17 @@ final class StepFeaturizer {
       nums++;
     }
     buf.add(named("nums:" + Math.min(nums, 3)), 1f);
+    if (!ABLATE.contains("corr") && CORRECTION.matcher(t).find()) {
+      buf.add(named("struct:x-not-y"), 1f); // "X, not Y", "не X, а Y", "rather than": a claim set right against another
+    }
     return nonEmpty;
   }
 
   private static final java.util.regex.Pattern CLAUSE = java.util.regex.Pattern.compile(
       "[.!?…]+\\s|[;:]|\\s[—–-]\\s|,\\s+(?:and|but|while|и|а|но|зато)\\s|\\s(?:and|и)\\s(?=\\p{L}+\\s\\p{L})");
+  private static final java.util.regex.Pattern CORRECTION = java.util.regex.Pattern.compile(
+      ",\\s*(?:not|а не|и не)\\s|\\sа не\\s|\\snot\\s[^.;:!?]{1,60}?\\sbut\\s|\\srather than\\s|\\sinstead of\\s"
+          + "|\\sне\\s[^.;:!?]{1,60}?,\\s*а\\s|\\sвместо\\s|\\sне столько\\s");
   private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+(?:[.,]\\d+)?");
 
   /** A class of words shared by English and Russian, matched by word prefix (lower case). */
