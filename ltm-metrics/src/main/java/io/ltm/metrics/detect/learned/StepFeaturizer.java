@@ -36,6 +36,11 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
  *   <li>[shape] length in words (buckets), number of sentences, a digit, a question mark, a colon, the
  *       script.
  * </ul>
+ * Feature set 2 ({@link FeatureConfig#version()}) adds [relation] (novelty against all earlier steps,
+ * how far back the most similar one is, how many it echoes, similarity to the first step, and their
+ * conjunctions), [structure] (clauses, numbers in two clauses, an "X, not Y" construction) and [class]
+ * (word classes shared by English and Russian), and gives a step classified without neighbours its own
+ * context feature instead of the first step's.
  */
 final class StepFeaturizer {
   private static final Analyzer EN = new EnglishAnalyzer(CharArraySet.EMPTY_SET);
@@ -170,13 +175,10 @@ final class StepFeaturizer {
       }
     }
     if (config.version() >= 2) {
-      if (config.context() && !alone && i > 0 && !ABLATE.contains("rel")) {
+      if (config.context() && !alone && i > 0) {
         relation(content, i, infos, buf);
       }
-      int clauses = ABLATE.contains("struct") ? 0 : structure(text, buf);
-      if (!ABLATE.contains("lex")) {
-        wordClasses(text, buf, ABLATE.contains("conj") ? 0 : clauses);
-      }
+      wordClasses(text, buf, structure(text, buf));
     }
     // [shape]
     int words = stems.size();
@@ -200,8 +202,6 @@ final class StepFeaturizer {
     buf.add(named("bias"), 1f);
     return SparseVector.of(buf.idx, buf.val, buf.n);
   }
-
-  static final Set<String> ABLATE = Set.of(System.getProperty("ltm.detect.ablate", "").split(","));
 
   /**
    * [relation] (version 2) how step {@code i} relates to all the steps before it: the share of its
@@ -243,14 +243,12 @@ final class StepFeaturizer {
       buf.add(named("rel:gap" + (gap == 1 ? "1" : gap <= 3 ? "2-3" : "4+")), 1f);
     }
     buf.add(named("rel:echoes" + Math.min(echoes, 3)), 1f);
-    if (!ABLATE.contains("conj")) {
-      // conjunctions a linear model cannot form by itself: a restatement reaches back and brings little new
-      if (best >= 0.25 && i - bestAt >= 2) {
-        buf.add(named("rel:echo-far"), 1f);
-      }
-      if (best >= 0.25 && seenShare(content, from, i, infos) >= 0.5) {
-        buf.add(named("rel:restate"), 1f);
-      }
+    // conjunctions a linear model cannot form by itself: a restatement reaches back and brings little new
+    if (best >= 0.25 && i - bestAt >= 2) {
+      buf.add(named("rel:echo-far"), 1f);
+    }
+    if (best >= 0.25 && seenShare(content, from, i, infos) >= 0.5) {
+      buf.add(named("rel:restate"), 1f);
     }
     buf.add(named("rel:first"), (float) cosine(content, infos[0].content()));
   }
@@ -300,7 +298,7 @@ final class StepFeaturizer {
       nums++;
     }
     buf.add(named("nums:" + Math.min(nums, 3)), 1f);
-    if (!ABLATE.contains("corr") && CORRECTION.matcher(t).find()) {
+    if (CORRECTION.matcher(t).find()) {
       buf.add(named("struct:x-not-y"), 1f); // "X, not Y", "не X, а Y", "rather than": a claim set right against another
     }
     return nonEmpty;

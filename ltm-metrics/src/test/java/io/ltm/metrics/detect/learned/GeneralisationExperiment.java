@@ -45,7 +45,7 @@ public final class GeneralisationExperiment {
         Double.parseDouble(System.getProperty("lr", "" + d.learningRate())), Double.parseDouble(System.getProperty("l2", "" + d.l2())),
         d.folds(), Integer.getInteger("minDf", d.minDf()), Double.parseDouble(System.getProperty("threshold", "" + d.threshold())),
         d.singleLabel(), d.seed(), Boolean.parseBoolean(System.getProperty("tune", "" + d.tuneThresholds())));
-    System.out.println("settings " + settings + " ablate " + System.getProperty("ltm.detect.ablate", ""));
+    System.out.println("settings " + settings);
     LearnedDetectorTrainer trainer = new LearnedDetectorTrainer(settings);
     List<LabelledStep> all = TrainingData.all(sets);
     long t0 = System.nanoTime();
