@@ -16,6 +16,7 @@ import io.ltm.metrics.detect.SentenceEvaluation;
 import io.ltm.metrics.detect.learned.DetectorFiles;
 import io.ltm.metrics.detect.learned.Detectors;
 import io.ltm.metrics.detect.learned.GroupedCrossValidation;
+import io.ltm.metrics.detect.learned.LeaveOneSetOut;
 import io.ltm.metrics.detect.learned.LearnedDetector;
 import io.ltm.metrics.detect.learned.LearnedDetectorTrainer;
 import io.ltm.metrics.detect.learned.TrainingData;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Option;
  *
  * <p>{@code ltm detect --train SCENES... --out DIR}: trains a learned detector on the user's labelled
  * scenes (folders, files, or {@code .tsv} step lists) and writes it to {@code DIR} with its provenance;
- * {@code --cv} also reports grouped cross-validation on them. {@code --detector DIR} then uses it.
+ * {@code --cv} also reports grouped cross-validation on them, {@code --loso} leave-one-set-out
+ * evaluation over the sets given. {@code --detector DIR} then uses it.
  */
 @Command(
     name = "detect",
@@ -70,7 +72,7 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--patterns", paramLabel = "FILE", description = "Detector rules (behaviour<TAB>lang<TAB>[weak<TAB>]regex per line, @outranks<TAB>a<TAB>b for precedence) instead of the shipped ones; implies rules.")
   Path patterns;
 
-  @Option(names = "--train", arity = "1..*", paramLabel = "SCENES", description = "Train a learned detector on these labelled scene folders/files (or .tsv step lists).")
+  @Option(names = "--train", arity = "1..*", paramLabel = "SCENES", description = "Train a learned detector on these labelled scene folders/files, .tsv step lists (lang<TAB>label<TAB>text) or .tsv sentence-labelled texts (text-id<TAB>lang<TAB>label<TAB>sentence).")
   List<Path> train;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where --train writes the detector (detector.json, weights.tsv.gz, provenance.json).")
@@ -81,6 +83,9 @@ public final class DetectCommand implements Callable<Integer> {
 
   @Option(names = "--cv", description = "With --train: also report 5-fold cross-validation grouped by scene (trains 5 more detectors).")
   boolean cv;
+
+  @Option(names = "--loso", description = "With --train: also report leave-one-set-out evaluation (each set given scored by a detector trained on the others; one more training per set), a closer proxy for new authors than --cv.")
+  boolean loso;
 
   @Option(names = "--judge", paramLabel = "DIR", description = "Evaluate the model judge instead: a base model folder (Hugging Face layout, e.g. Qwen3) that counts each behaviour in each step.")
   Path judge;
@@ -212,7 +217,7 @@ public final class DetectCommand implements Callable<Integer> {
     for (Path p : train) {
       TrainingData d = TrainingData.read(p);
       err.printf("read %s: %d %s, %d labelled steps (%d Russian)%n", p, d.description().groups(),
-          d.description().kind().equals("tsv") ? "lines" : "scenes", d.description().steps(), d.description().russian());
+          d.description().kind().equals("tsv") ? "lines" : d.description().kind().equals("sentences") ? "texts" : "scenes", d.description().steps(), d.description().russian());
       sets.add(d);
     }
     err.flush();
@@ -229,6 +234,26 @@ public final class DetectCommand implements Callable<Integer> {
       o.print(r.learnedReport().toMarkdown());
       o.println("combined, out of fold:");
       o.print(r.combinedReport().toMarkdown());
+    }
+    if (loso) {
+      if (sets.size() < 2) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--loso needs at least two labelled sets after --train");
+      }
+      LeaveOneSetOut.Result r = LeaveOneSetOut.run(trainer, sets);
+      o.println("leave-one-set-out (" + sets.size() + " sets); six-behaviour macro F1 of each set, scored by a detector trained on the others:");
+      o.println("| held-out set | steps | rules | learned | combined |");
+      o.println("|---|---:|---:|---:|---:|");
+      for (LeaveOneSetOut.Fold f : r.folds()) {
+        o.println("| " + f.set().path() + " | " + f.set().steps() + " | " + fmt(f.rules().macroF1Of(LearnedDetector.BEHAVIOURS))
+            + " | " + fmt(f.learned().macroF1Of(LearnedDetector.BEHAVIOURS)) + " | " + fmt(f.combined().macroF1Of(LearnedDetector.BEHAVIOURS)) + " |");
+      }
+      o.println("| all steps, each scored once | " + r.learned().steps() + " | " + fmt(r.rules().macroF1Of(LearnedDetector.BEHAVIOURS))
+          + " | " + fmt(r.learned().macroF1Of(LearnedDetector.BEHAVIOURS)) + " | " + fmt(r.combined().macroF1Of(LearnedDetector.BEHAVIOURS)) + " |");
+      o.println("learned, all held-out steps:");
+      o.print(r.learned().toMarkdown());
+      o.println("combined, all held-out steps:");
+      o.print(r.combined().toMarkdown());
+      o.println("(the rules were tuned on the sets written before them, so their figures there are in-sample)");
     }
     LearnedDetector d = trainer.train(sets, m, out.toString(), "ltm detect --train " + String.join(" ", train.stream().map(Path::toString).toList()));
     DetectorFiles.save(d, out);

@@ -63,6 +63,17 @@ class DetectorOptionTest {
   }
 
   @Test
+  void leaveOneSetOutScoresEachSetWithADetectorTrainedOnTheOthers() throws Exception {
+    Path det = dir.resolve("det-loso");
+    assertThat(run("detect", "--train", "../examples/scenes", "../ltm-metrics/src/test/resources/fresh-scenes", "--out",
+        det.toString(), "--loso")).as(err.toString()).isEqualTo(0);
+    assertThat(out.toString()).contains("leave-one-set-out (2 sets)", "| ../examples/scenes | 215 |",
+        "| ../ltm-metrics/src/test/resources/fresh-scenes | 54 |", "| all steps, each scored once | 269 |");
+    assertThat(run("detect", "--train", "../examples/scenes", "--out", det.toString(), "--loso")).isEqualTo(2);
+    assertThat(err.toString()).contains("--loso needs at least two labelled sets");
+  }
+
+  @Test
   void unknownDetectorIsAUsageErrorNamingTheOption() throws Exception {
     assertThat(run("metrics", "--detector", "nope", FIXTURE.resolve("traces/base.jsonl").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--detector nope").contains("rules, learned, combined");

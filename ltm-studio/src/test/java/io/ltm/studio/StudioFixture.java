@@ -67,7 +67,9 @@ final class StudioFixture {
       for (String probe : List.of("p1", "p2", "p3")) {
         for (Integer ckpt : new Integer[] {null, 10, 20}) {
           String adapter = ckpt == null ? null : "demo-run";
-          String reasoning = "Wait, let me check the numbers again. " + (ckpt == null ? "" : "On the other hand, maybe not. ")
+          // a check and (adapter only) a reflection that the default (learned) detector marks, whole sentences
+          String reasoning = "The total should be 42. Let me check the numbers again: 6 times 7 is 42, which matches. "
+              + (ckpt == null ? "" : "I notice I trusted the first number because I wrote it myself. ")
               + (probe.equals("p1") ? HOSTILE : "");
           String answer = "Answer for " + probe + (ckpt == null ? "." : " after step " + ckpt + ".");
           List<GeneratedToken> tokens = new ArrayList<>();

@@ -150,8 +150,10 @@ public final class ThoughtMetrics {
     }
 
     /**
-     * The behaviour detectors; default {@link BehaviourDetectors#defaults()} (the rules). A learned
-     * detector counts sentences showing a behaviour where the rules count cue matches.
+     * The behaviour detectors; default {@link io.ltm.metrics.detect.learned.Detectors#byDefault()}, the
+     * same detector as the CLI's {@code --detector} default (the shipped learned detector; see
+     * docs/detectors.md). A learned detector counts sentences showing a behaviour where the rules ({@link
+     * BehaviourDetectors#defaults()}) count cue matches.
      */
     public Builder detectors(BehaviourClassifier detectors) {
       this.detectors = detectors;
@@ -187,7 +189,7 @@ public final class ThoughtMetrics {
         lexicon = ReflectiveLexicon.defaults();
       }
       if (detectors == null) {
-        detectors = BehaviourDetectors.defaults();
+        detectors = io.ltm.metrics.detect.learned.Detectors.byDefault();
       }
       return new ThoughtMetrics(this);
     }

@@ -10,12 +10,29 @@ package io.ltm.metrics.detect.learned;
  * @param window how many earlier steps a step is compared with (similarity, previous step), at least 1
  * @param ruleCues whether the rules' cues (strength per behaviour and their step classification) are features
  * @param context whether position, previous step and similarity to earlier steps are features
+ * @param version which feature set: 1, the first release's (n-grams, stems, rule cues, position,
+ *     similarity, shape); 2 adds the step's relation to all earlier steps (novelty, how far back the
+ *     most similar step is, how many it echoes), clause structure, word classes shared by English and
+ *     Russian (first person, mental and feeling words, negation, comparison, a first past-tense verb),
+ *     and marks a step without neighbours as such instead of as a first step. A detector file without
+ *     the field is version 1.
  */
-public record FeatureConfig(int hashBits, int charMin, int charMax, int window, boolean ruleCues, boolean context) {
-  /** 2^18 slots, character 3- to 5-grams, 12 earlier steps, rule cues and context on. */
-  public static final FeatureConfig DEFAULT = new FeatureConfig(18, 3, 5, 12, true, true);
+public record FeatureConfig(int hashBits, int charMin, int charMax, int window, boolean ruleCues, boolean context,
+    int version) {
+  /** 2^18 slots, character 3- to 5-grams, 12 earlier steps, rule cues and context on, feature set 2. */
+  public static final FeatureConfig DEFAULT = new FeatureConfig(18, 3, 5, 12, true, true, 2);
+
+  /** The newest feature set. */
+  public static final int LATEST_VERSION = 2;
 
   public FeatureConfig {
+    if (version == 0) {
+      version = 1; // written before the field existed
+    }
+    if (version < 1 || version > LATEST_VERSION) {
+      throw new IllegalArgumentException("feature version must be in [1, " + LATEST_VERSION + "] but got " + version
+          + "; a newer ltm wrote this detector");
+    }
     if (hashBits < 12 || hashBits > 24) {
       throw new IllegalArgumentException("hashBits must be in [12, 24] but got " + hashBits);
     }
@@ -25,6 +42,16 @@ public record FeatureConfig(int hashBits, int charMin, int charMax, int window, 
     if (window < 1) {
       throw new IllegalArgumentException("window must be >= 1 but got " + window);
     }
+  }
+
+  /** These settings with another feature version. */
+  public FeatureConfig withVersion(int v) {
+    return new FeatureConfig(hashBits, charMin, charMax, window, ruleCues, context, v);
+  }
+
+  /** These settings with the rules' cues as features or not. */
+  public FeatureConfig withRuleCues(boolean r) {
+    return new FeatureConfig(hashBits, charMin, charMax, window, r, context, version);
   }
 
   /** Number of hash slots. */

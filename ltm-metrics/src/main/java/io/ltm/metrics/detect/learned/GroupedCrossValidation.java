@@ -42,6 +42,17 @@ public final class GroupedCrossValidation {
       all[i] = i;
     }
     int[] fold = trainer.folds(p, all, folds, trainer.settings().seed() + 1);
+    return byFolds(trainer, p, steps, fold, folds);
+  }
+
+  /**
+   * Trains on every fold but {@code f} and predicts fold {@code f}, for each {@code f < folds}; {@code
+   * fold[i]} is step {@code i}'s fold (a negative fold: always trained on, never predicted; its step
+   * gets no prediction and is left out of the reports).
+   */
+  static Result byFolds(LearnedDetectorTrainer trainer, LearnedDetectorTrainer.Prepared p, List<LabelledStep> steps,
+      int[] fold, int folds) {
+    int n = steps.size();
     List<Set<Behaviour>> learned = new ArrayList<>(n);
     List<Set<Behaviour>> combined = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -68,6 +79,16 @@ public final class GroupedCrossValidation {
         combined.set(i, c.decide(c.probabilities(x, info), info));
       }
     }
-    return new Result(learned, combined, DetectorEvaluation.score(steps, learned), DetectorEvaluation.score(steps, combined));
+    List<LabelledStep> scored = new ArrayList<>();
+    List<Set<Behaviour>> sl = new ArrayList<>();
+    List<Set<Behaviour>> sc = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (learned.get(i) != null) {
+        scored.add(steps.get(i));
+        sl.add(learned.get(i));
+        sc.add(combined.get(i));
+      }
+    }
+    return new Result(learned, combined, DetectorEvaluation.score(scored, sl), DetectorEvaluation.score(scored, sc));
   }
 }

@@ -112,12 +112,21 @@ final class LogisticRegression {
   }
 
   /**
-   * Platt scaling: {@code P(y=1|s) = sigmoid(a*s + b)} fitted by Newton's method on scores and labels,
-   * with Platt's smoothed targets {@code (N+ + 1)/(N+ + 2)} and {@code 1/(N- + 2)}.
+   * Platt scaling: {@code P(y=1|s) = sigmoid(a*s + b)} fitted on scores and labels with Platt's smoothed
+   * targets {@code (N+ + 1)/(N+ + 2)} and {@code 1/(N- + 2)}, by Newton's method with a backtracking line
+   * search (Lin, Lin and Weng, "A note on Platt's probabilistic outputs for support vector machines",
+   * 2007), so the fit converges even when the scores separate the classes. A slope that comes out
+   * negative (scores that order the held-out steps backwards) is refused: the fit is redone with the
+   * slope fixed at 0, i.e. the base rate.
    *
    * @return {@code {a, b}}
    */
   static double[] platt(double[] s, boolean[] y) {
+    double[] ab = plattFit(s, y, false);
+    return ab[0] >= 0 ? ab : plattFit(s, y, true);
+  }
+
+  private static double[] plattFit(double[] s, boolean[] y, boolean interceptOnly) {
     int pos = 0;
     for (boolean b : y) {
       pos += b ? 1 : 0;
@@ -125,37 +134,74 @@ final class LogisticRegression {
     int neg = y.length - pos;
     double tPos = (pos + 1.0) / (pos + 2.0);
     double tNeg = 1.0 / (neg + 2.0);
-    double a = 1;
-    double b = Math.log((neg + 1.0) / (pos + 1.0)) * -1;
+    double[] t = new double[s.length];
+    for (int i = 0; i < s.length; i++) {
+      t[i] = y[i] ? tPos : tNeg;
+    }
+    double a = 0;
+    double b = Math.log((pos + 1.0) / (neg + 1.0));
+    double f = plattLoss(s, t, a, b);
+    double sigma = 1e-12;
     for (int it = 0; it < 100; it++) {
       double ga = 0;
       double gb = 0;
-      double haa = 1e-9;
+      double haa = sigma;
       double hab = 0;
-      double hbb = 1e-9;
+      double hbb = sigma;
       for (int i = 0; i < s.length; i++) {
         double p = sigmoid(a * s[i] + b);
-        double t = y[i] ? tPos : tNeg;
-        double d = p - t;
+        double d = p - t[i];
+        double v = p * (1 - p);
         ga += d * s[i];
         gb += d;
-        double v = p * (1 - p);
         haa += v * s[i] * s[i];
         hab += v * s[i];
         hbb += v;
       }
-      double det = haa * hbb - hab * hab;
-      if (Math.abs(det) < 1e-12) {
+      if (Math.abs(gb) < 1e-7 && (interceptOnly || Math.abs(ga) < 1e-7)) {
         break;
       }
-      double da = (hbb * ga - hab * gb) / det;
-      double db = (haa * gb - hab * ga) / det;
-      a -= da;
-      b -= db;
-      if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) {
+      double da;
+      double db;
+      if (interceptOnly) {
+        da = 0;
+        db = -gb / hbb;
+      } else {
+        double det = haa * hbb - hab * hab;
+        da = -(hbb * ga - hab * gb) / det;
+        db = -(haa * gb - hab * ga) / det;
+      }
+      double gd = ga * da + gb * db;
+      double step = 1;
+      boolean moved = false;
+      while (step >= 1e-10) {
+        double na = a + step * da;
+        double nb = b + step * db;
+        double nf = plattLoss(s, t, na, nb);
+        if (nf < f + 1e-4 * step * gd) {
+          a = na;
+          b = nb;
+          f = nf;
+          moved = true;
+          break;
+        }
+        step /= 2;
+      }
+      if (!moved) {
         break;
       }
     }
     return new double[] {a, b};
+  }
+
+  /** Cross-entropy of {@code sigmoid(a*s + b)} against targets {@code t}, computed stably. */
+  private static double plattLoss(double[] s, double[] t, double a, double b) {
+    double f = 0;
+    for (int i = 0; i < s.length; i++) {
+      double z = a * s[i] + b;
+      // -t log p - (1-t) log(1-p) = log(1 + e^z) - t z
+      f += (z >= 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t[i] * z;
+    }
+    return f;
   }
 }

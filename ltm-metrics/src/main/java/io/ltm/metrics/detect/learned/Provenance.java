@@ -31,7 +31,7 @@ public record Provenance(String createdAt, LearnedDetectorTrainer.Settings setti
    * One labelled set.
    *
    * @param path where it was read from, as given
-   * @param kind {@code scenes} or {@code tsv}
+   * @param kind {@code scenes}, {@code tsv} (steps) or {@code sentences} (sentence-labelled texts)
    * @param groups scenes (for TSV: lines, each its own group)
    * @param steps labelled steps
    * @param russian steps whose language is {@code ru}

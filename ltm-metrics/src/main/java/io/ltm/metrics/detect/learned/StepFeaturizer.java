@@ -36,6 +36,11 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
  *   <li>[shape] length in words (buckets), number of sentences, a digit, a question mark, a colon, the
  *       script.
  * </ul>
+ * Feature set 2 ({@link FeatureConfig#version()}) adds [relation] (novelty against all earlier steps,
+ * how far back the most similar one is, how many it echoes, similarity to the first step, and their
+ * conjunctions), [structure] (clauses, numbers in two clauses, an "X, not Y" construction) and [class]
+ * (word classes shared by English and Russian), and gives a step classified without neighbours its own
+ * context feature instead of the first step's.
  */
 final class StepFeaturizer {
   private static final Analyzer EN = new EnglishAnalyzer(CharArraySet.EMPTY_SET);
@@ -128,8 +133,12 @@ final class StepFeaturizer {
     }
     int[] content = content(stems);
     infos[i] = new StepInfo(content, strengths, cls);
+    boolean alone = config.version() >= 2 && steps.size() == 1;
+    if (alone) {
+      buf.add(named("ctx:alone"), 1f); // a step without neighbours is not a first step
+    }
     // [context]
-    if (config.context()) {
+    if (config.context() && !alone) {
       buf.add(named("pos:" + Math.min(i, 4)), 1f);
       if (i == steps.size() - 1) {
         buf.add(named("pos:last"), 1f);
@@ -165,6 +174,12 @@ final class StepFeaturizer {
         }
       }
     }
+    if (config.version() >= 2) {
+      if (config.context() && !alone && i > 0) {
+        relation(content, i, infos, buf);
+      }
+      wordClasses(text, buf, structure(text, buf));
+    }
     // [shape]
     int words = stems.size();
     buf.add(named("len:" + (words <= 6 ? 0 : words <= 12 ? 1 : words <= 20 ? 2 : words <= 35 ? 3 : 4)), 1f);
@@ -187,6 +202,212 @@ final class StepFeaturizer {
     buf.add(named("bias"), 1f);
     return SparseVector.of(buf.idx, buf.val, buf.n);
   }
+
+  /**
+   * [relation] (version 2) how step {@code i} relates to all the steps before it: the share of its
+   * content stems that no earlier step used (a restatement brings few new words, an observation or a
+   * check many), how far back its most similar step is (a rewrite reaches back past its neighbour to
+   * the step it revises), how many earlier steps it echoes, and its similarity to the first step.
+   */
+  private void relation(int[] content, int i, StepInfo[] infos, Buf buf) {
+    int from = Math.max(0, i - config.window());
+    double best = 0;
+    int bestAt = -1;
+    int echoes = 0;
+    for (int j = from; j < i; j++) {
+      double c = cosine(content, infos[j].content());
+      if (c > best) {
+        best = c;
+        bestAt = j;
+      }
+      if (c >= 0.2) {
+        echoes++;
+      }
+    }
+    if (content.length > 0) {
+      int seen = 0;
+      for (int h : content) {
+        for (int j = from; j < i; j++) {
+          if (Arrays.binarySearch(infos[j].content(), h) >= 0) {
+            seen++;
+            break;
+          }
+        }
+      }
+      double novel = 1 - (double) seen / content.length;
+      buf.add(named("rel:novel"), (float) novel);
+      buf.add(named("rel:novel<" + (novel < 0.5 ? "0.5" : novel < 0.75 ? "0.75" : "1")), 1f);
+    }
+    if (bestAt >= 0 && best >= 0.15) {
+      int gap = i - bestAt;
+      buf.add(named("rel:gap" + (gap == 1 ? "1" : gap <= 3 ? "2-3" : "4+")), 1f);
+    }
+    buf.add(named("rel:echoes" + Math.min(echoes, 3)), 1f);
+    // conjunctions a linear model cannot form by itself: a restatement reaches back and brings little new
+    if (best >= 0.25 && i - bestAt >= 2) {
+      buf.add(named("rel:echo-far"), 1f);
+    }
+    if (best >= 0.25 && seenShare(content, from, i, infos) >= 0.5) {
+      buf.add(named("rel:restate"), 1f);
+    }
+    buf.add(named("rel:first"), (float) cosine(content, infos[0].content()));
+  }
+
+  private static double seenShare(int[] content, int from, int i, StepInfo[] infos) {
+    if (content.length == 0) {
+      return 0;
+    }
+    int seen = 0;
+    for (int h : content) {
+      for (int j = from; j < i; j++) {
+        if (Arrays.binarySearch(infos[j].content(), h) >= 0) {
+          seen++;
+          break;
+        }
+      }
+    }
+    return (double) seen / content.length;
+  }
+
+  /**
+   * [structure] (version 2) the step's clauses: how many parts separators cut it into (sentence ends,
+   * semicolons, colons, dashes, ", and", ", и", ", а"), whether two parts carry numbers (two quantities
+   * set side by side), and how many numbers it holds.
+   */
+  private int structure(String text, Buf buf) {
+    String t = " " + text.toLowerCase(java.util.Locale.ROOT).replace('\n', ' ') + " ";
+    String[] parts = CLAUSE.split(t);
+    int nonEmpty = 0;
+    int withNum = 0;
+    for (String p : parts) {
+      if (p.isBlank()) {
+        continue;
+      }
+      nonEmpty++;
+      if (NUMBER.matcher(p).find()) {
+        withNum++;
+      }
+    }
+    buf.add(named("clauses:" + Math.min(nonEmpty, 4)), 1f);
+    if (withNum >= 2) {
+      buf.add(named("clauses:num2"), 1f);
+    }
+    java.util.regex.Matcher m = NUMBER.matcher(t);
+    int nums = 0;
+    while (m.find()) {
+      nums++;
+    }
+    buf.add(named("nums:" + Math.min(nums, 3)), 1f);
+    if (CORRECTION.matcher(t).find()) {
+      buf.add(named("struct:x-not-y"), 1f); // "X, not Y", "не X, а Y", "rather than": a claim set right against another
+    }
+    return nonEmpty;
+  }
+
+  private static final java.util.regex.Pattern CLAUSE = java.util.regex.Pattern.compile(
+      "[.!?…]+\\s|[;:]|\\s[—–-]\\s|,\\s+(?:and|but|while|и|а|но|зато)\\s|\\s(?:and|и)\\s(?=\\p{L}+\\s\\p{L})");
+  private static final java.util.regex.Pattern CORRECTION = java.util.regex.Pattern.compile(
+      ",\\s*(?:not|а не|и не)\\s|\\sа не\\s|\\snot\\s[^.;:!?]{1,60}?\\sbut\\s|\\srather than\\s|\\sinstead of\\s"
+          + "|\\sне\\s[^.;:!?]{1,60}?,\\s*а\\s|\\sвместо\\s|\\sне столько\\s");
+  private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+(?:[.,]\\d+)?");
+
+  /** A class of words shared by English and Russian, matched by word prefix (lower case). */
+  private record WordClass(String name, String[] prefixes, String[] words) {}
+
+  private static final List<WordClass> CLASSES = List.of(
+      new WordClass("fp", new String[] {}, new String[] {"i", "me", "my", "myself", "mine", "i'm", "i've", "i'd", "i'll",
+          "я", "меня", "мне", "мной", "мой", "моя", "моё", "мое", "мои", "моей", "моего", "моих", "себя", "себе"}),
+      new WordClass("we", new String[] {}, new String[] {"we", "us", "our", "ours", "мы", "нас", "нам", "наш", "наша",
+          "наше", "наши", "нашей", "нашего"}),
+      new WordClass("mind", new String[] {"notic", "realis", "realiz", "feel", "felt", "want", "wish", "afraid", "fear",
+          "worr", "hope", "enjoy", "embarrass", "annoy", "irritat", "angry", "tired", "guilt", "proud", "ashamed", "uneasy",
+          "comfort", "lazy", "habit", "bias", "anchor", "tempt", "honest", "admit", "prefer", "like", "love", "hate",
+          "замет", "замеча", "поня", "понима", "чувств", "хоч", "хоте", "хочет", "бою", "боял", "страх", "страш",
+          "надеюсь", "нрав", "стыд", "неловк", "злюсь", "злит", "злост", "сердит", "устал", "лень", "привыч", "цепля",
+          "поймал", "честно", "признаю", "признать", "удобн", "приятн", "обидн", "тревож", "раздраж", "любл"},
+          new String[] {}),
+      new WordClass("neg", new String[] {}, new String[] {"not", "no", "never", "nothing", "none", "nobody", "neither",
+          "nor", "don't", "doesn't", "isn't", "wasn't", "won't", "can't", "cannot", "didn't", "aren't",
+          "не", "нет", "ни", "никогда", "ничего", "никто", "нельзя"}),
+      new WordClass("cmp", new String[] {"cheap", "expens", "дешев", "дорож", "дорог"}, new String[] {"more", "less",
+          "fewer", "better", "worse", "higher", "lower", "longer", "shorter", "faster", "slower", "than", "twice", "half",
+          "double", "most", "least", "больше", "меньше", "лучше", "хуже", "выше", "ниже", "дольше", "короче", "быстрее",
+          "медленнее", "чем", "вдвое", "втрое", "половину", "половина", "раза", "самый", "самая", "самое"}),
+      new WordClass("cost", new String[] {"cost", "price", "pay", "paid", "budget", "salar", "afford", "стои", "цен",
+          "плат", "бюджет", "зарплат", "денег", "деньг", "рубл", "тысяч"}, new String[] {}),
+      new WordClass("time", new String[] {"minute", "hour", "day", "week", "month", "year", "morning", "evening",
+          "минут", "час", "дня", "день", "дней", "недел", "месяц", "год", "лет", "утр", "вечер"}, new String[] {}),
+      new WordClass("cause", new String[] {}, new String[] {"because", "since", "so", "therefore", "потому", "поэтому",
+          "так", "значит", "раз"}),
+      new WordClass("modal", new String[] {"need", "must", "should", "нуж", "надо", "должн"}, new String[] {"have", "нужно"}),
+      new WordClass("also", new String[] {}, new String[] {"also", "too", "same", "exactly", "only", "just", "still",
+          "тоже", "также", "же", "ровно", "только", "именно", "всё", "еще", "ещё"}));
+
+  /**
+   * [class] (version 2) which of {@link #CLASSES} the step's words fall in (one feature per class, the
+   * same in both languages, so what is learned from English steps carries to Russian ones), whether the
+   * first-person and feeling classes meet, and whether the first word is a past-tense verb (a check
+   * being reported: "Measured", "Rang", "Замерил") or a Russian infinitive (a plan).
+   */
+  private void wordClasses(String text, Buf buf, int clauses) {
+    String[] words = WORD.split(text.toLowerCase(java.util.Locale.ROOT).replace('ё', 'е'));
+    boolean[] hit = new boolean[CLASSES.size()];
+    String first = null;
+    for (String w : words) {
+      if (w.isEmpty()) {
+        continue;
+      }
+      if (first == null) {
+        first = w;
+      }
+      for (int c = 0; c < CLASSES.size(); c++) {
+        if (hit[c]) {
+          continue;
+        }
+        WordClass wc = CLASSES.get(c);
+        for (String x : wc.words()) {
+          if (w.equals(x.replace('ё', 'е'))) {
+            hit[c] = true;
+            break;
+          }
+        }
+        for (int k = 0; k < wc.prefixes().length && !hit[c]; k++) {
+          hit[c] = w.startsWith(wc.prefixes()[k].replace('ё', 'е'));
+        }
+      }
+    }
+    for (int c = 0; c < hit.length; c++) {
+      if (hit[c]) {
+        buf.add(named("cls:" + CLASSES.get(c).name()), 1f);
+      }
+    }
+    if (hit[0] && hit[2]) {
+      buf.add(named("cls:fp+mind"), 1f);
+    }
+    if (clauses >= 2) {
+      // two clauses that each weigh something: quantities, costs, times, a negation set against a fact
+      for (int c = 0; c < hit.length; c++) {
+        if (hit[c]) {
+          buf.add(named("cls2:" + CLASSES.get(c).name()), 1f);
+        }
+      }
+    }
+    if (first != null) {
+      boolean ru = first.chars().anyMatch(ch -> ch >= 'а' && ch <= 'я');
+      if (ru ? first.length() > 3 && (first.endsWith("л") || first.endsWith("ла") || first.endsWith("ли"))
+          : first.length() > 3 && first.endsWith("ed") || PAST.contains(first)) {
+        buf.add(named("first:past"), 1f);
+      }
+      if (ru && first.length() > 3 && (first.endsWith("ть") || first.endsWith("ти"))) {
+        buf.add(named("first:inf"), 1f);
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[^\\p{L}\\p{N}']+");
+  private static final Set<String> PAST = Set.of("ran", "rang", "put", "read", "went", "took", "got", "made", "found",
+      "saw", "set", "sent", "told", "asked", "called", "looked", "tried", "weighed", "counted", "measured", "compared",
+      "timed", "split", "pulled", "opened", "typed", "did", "wrote", "spoke", "heard", "paid", "bought", "left", "came");
 
   private void charGrams(String text, Buf buf) {
     int n = text.length();

@@ -5,6 +5,7 @@ import io.ltm.core.scene.SceneLoad;
 import io.ltm.core.scene.SceneReader;
 import io.ltm.metrics.detect.DetectorEvaluation;
 import io.ltm.metrics.detect.LabelledStep;
+import io.ltm.metrics.detect.SentenceEvaluation;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,10 @@ import java.util.stream.Stream;
 
 /**
  * One labelled set read for training or evaluation: scenes (a file or a folder walked for {@code
- * *.yaml}/{@code *.yml}; each step's kind is its label) or a TSV of steps ({@code
- * lang<TAB>label<TAB>text}, see {@link DetectorEvaluation#readTsv}).
+ * *.yaml}/{@code *.yml}; each step's kind is its label), a TSV of steps ({@code
+ * lang<TAB>label<TAB>text}, see {@link DetectorEvaluation#readTsv}), or a TSV of sentence-labelled
+ * texts ({@code text-id<TAB>lang<TAB>label<TAB>sentence}, see {@link SentenceEvaluation}; each text is a
+ * group whose sentences are steps in order).
  *
  * @param description what it is, for provenance
  * @param steps its labelled steps, scenes in order
@@ -49,12 +52,28 @@ public record TrainingData(Provenance.DataSet description, List<LabelledStep> st
     String kind;
     int groups;
     if (Files.isRegularFile(path) && path.toString().endsWith(".tsv")) {
-      try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-        steps = DetectorEvaluation.readTsv(r, path.getFileName().toString());
+      if (isSentenceFile(path)) {
+        List<SentenceEvaluation.LabelledText> texts;
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+          texts = SentenceEvaluation.read(r, path.getFileName().toString());
+        }
+        steps = new ArrayList<>();
+        String prefix = path.getFileName().toString() + ":";
+        for (SentenceEvaluation.LabelledText t : texts) {
+          for (LabelledStep s : t.sentences()) {
+            steps.add(new LabelledStep(prefix + s.source(), s.lang(), s.label(), s.text()));
+          }
+        }
+        kind = "sentences";
+        groups = texts.size();
+      } else {
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+          steps = DetectorEvaluation.readTsv(r, path.getFileName().toString());
+        }
+        kind = "tsv";
+        groups = steps.size();
       }
       files.add(path);
-      kind = "tsv";
-      groups = steps.size();
     } else {
       SceneLoad load = SceneReader.readLenient(List.of(path));
       for (Problem p : load.problems()) {
@@ -82,6 +101,29 @@ public record TrainingData(Provenance.DataSet description, List<LabelledStep> st
       ru += s.lang().equals("ru") ? 1 : 0;
     }
     return new TrainingData(new Provenance.DataSet(path.toString(), kind, groups, steps.size(), ru, sha256(path, files)), steps);
+  }
+
+  /**
+   * Whether a {@code .tsv} file is sentence-labelled text ({@code text-id<TAB>lang<TAB>label<TAB>sentence},
+   * {@link SentenceEvaluation}) rather than a step list ({@code lang<TAB>label<TAB>text}): its first
+   * data line has a language tag in the second column, not the first.
+   */
+  static boolean isSentenceFile(Path path) throws IOException {
+    try (java.io.BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        String[] c = line.split("\t", 4);
+        return c.length == 4 && !isLang(c[0]) && isLang(c[1]);
+      }
+    }
+    return false;
+  }
+
+  private static boolean isLang(String s) {
+    return s.matches("[a-z]{2}(-[A-Za-z]{2})?");
   }
 
   /** Every step of {@code sets}, in order; fails when two sets share a scene id. */

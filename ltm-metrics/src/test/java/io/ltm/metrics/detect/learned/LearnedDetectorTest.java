@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ltm.metrics.detect.Behaviour;
 import io.ltm.metrics.detect.BehaviourClassifier;
+import io.ltm.metrics.detect.DetectorEvaluation;
 import io.ltm.metrics.detect.LabelledStep;
 import io.ltm.metrics.detect.Sentences;
 import io.ltm.metrics.detect.Span;
@@ -72,8 +73,8 @@ class LearnedDetectorTest {
     LearnedDetector d = Detectors.shipped();
     Provenance p = d.provenance();
     assertThat(p.data()).extracting(Provenance.DataSet::path).contains("examples/scenes",
-        "ltm-metrics/src/test/resources/fresh-scenes-2");
-    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(633);
+        "ltm-metrics/src/test/resources/fresh-scenes-2", "ltm-metrics/src/test/resources/train-scenes-5");
+    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1196);
     assertThat(p.rulesSha256()).isEqualTo(LearnedDetectorTrainer.rulesSha256());
     String text = "The cache hit rate dropped to 40% after the deploy. Scrap that idea about the cache; "
         + "I'll go back to the request logs and start over from there. The logs show a retry storm.";
@@ -85,7 +86,8 @@ class LearnedDetectorTest {
     }
     assertThat(spans).anyMatch(s -> s.behaviour() == Behaviour.BACKTRACKING && s.in(text).startsWith("Scrap that idea"));
     List<Map<Behaviour, Double>> probs = d.probabilities(List.of("Let me check: 3 times 4 is 12, which matches.", "Hm."));
-    assertThat(probs.get(0).get(Behaviour.VERIFICATION)).isGreaterThan(0.5);
+    assertThat(probs.get(0).get(Behaviour.VERIFICATION)).isGreaterThanOrEqualTo(d.threshold(Behaviour.VERIFICATION));
+    assertThat(probs.get(0).entrySet()).allMatch(e -> e.getValue() <= probs.get(0).get(Behaviour.VERIFICATION));
     probs.forEach(m -> m.values().forEach(v -> assertThat(v).isBetween(0.0, 1.0)));
   }
 
@@ -138,6 +140,49 @@ class LearnedDetectorTest {
         .hasMessageContaining("verification").hasMessageContaining("label at least 5");
     assertThatThrownBy(() -> TrainingData.all(List.of(d, d))).hasMessageContaining("scene 's'");
     assertThatThrownBy(() -> TrainingData.read(dir.resolve("missing"))).hasMessageContaining("no such file");
+    // a sentence-labelled file is training data too: each text a group, its sentences steps in order
+    TrainingData sentences = TrainingData.read(Path.of("src/test/resources/fresh-sentences/sentences.tsv"));
+    assertThat(sentences.description().kind()).isEqualTo("sentences");
+    assertThat(sentences.description().groups()).isEqualTo(10);
+    assertThat(sentences.steps()).hasSize(72);
+    assertThat(DetectorEvaluation.sequences(sentences.steps())).hasSize(10);
+    TrainingData tsv = TrainingData.read(Path.of("src/test/resources/heldout-steps.tsv"));
+    assertThat(tsv.description().kind()).isEqualTo("tsv");
+    assertThat(DetectorEvaluation.sequences(tsv.steps())).hasSize(tsv.steps().size());
+  }
+
+  @Test
+  void plattScalingConvergesWhenTheScoresSeparateTheClassesAndNeverInverts() {
+    // separable scores made the plain Newton fit diverge (a = -558 for rewrite in one leave-one-set-out fold)
+    double[] s = new double[200];
+    boolean[] y = new boolean[200];
+    for (int i = 0; i < s.length; i++) {
+      y[i] = i % 10 == 0;
+      s[i] = y[i] ? 2 + (i % 7) * 0.1 : -3 - (i % 5) * 0.1;
+    }
+    double[] ab = LogisticRegression.platt(s, y);
+    assertThat(ab[0]).isPositive().isFinite();
+    assertThat(LogisticRegression.sigmoid(ab[0] * 2 + ab[1])).isGreaterThan(0.9);
+    assertThat(LogisticRegression.sigmoid(ab[0] * -3 + ab[1])).isLessThan(0.1);
+    // scores ordered backwards: the slope is not allowed to go negative, the fit falls back to the base rate
+    double[] back = new double[s.length];
+    for (int i = 0; i < s.length; i++) {
+      back[i] = -s[i];
+    }
+    double[] ab2 = LogisticRegression.platt(back, y);
+    assertThat(ab2[0]).isZero();
+    assertThat(LogisticRegression.sigmoid(ab2[1])).isCloseTo(21.0 / 202, org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  @Test
+  void featureSetOneStillLoadsAndAStepAloneIsNotAFirstStep() {
+    assertThat(new FeatureConfig(18, 3, 5, 12, true, true, 0).version()).isEqualTo(1);
+    assertThatThrownBy(() -> FeatureConfig.DEFAULT.withVersion(3)).hasMessageContaining("newer ltm");
+    StepFeaturizer f = new StepFeaturizer(FeatureConfig.DEFAULT, io.ltm.metrics.detect.BehaviourDetectors.defaults());
+    String step = "The barrel saves a lot of tap water, and it is almost certainly what is clogging the emitters.";
+    SparseVector alone = f.features(List.of(step)).vectors().get(0);
+    SparseVector first = f.features(List.of(step, "Next.")).vectors().get(0);
+    assertThat(alone.idx).isNotEqualTo(first.idx);
   }
 
   @Test

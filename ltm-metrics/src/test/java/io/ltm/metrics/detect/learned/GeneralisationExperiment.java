@@ -1,0 +1,117 @@
+package io.ltm.metrics.detect.learned;
+
+import io.ltm.metrics.detect.Behaviour;
+import io.ltm.metrics.detect.DetectorEvaluation;
+import io.ltm.metrics.detect.EvaluationReport;
+import io.ltm.metrics.detect.LabelledStep;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Not a test: the development harness of docs/detectors.md. Prints grouped 5-fold cross-validation and
+ * leave-one-set-out figures of the learned and combined detectors (and the rules) for the trainer's
+ * default settings over every labelled set given (default: all of the project's training sets).
+ * Run from ltm-metrics with the test class path: {@code java -cp ... GeneralisationExperiment [SET...]}.
+ */
+public final class GeneralisationExperiment {
+  /** Every labelled set that may be trained on, relative to ltm-metrics (fresh-scenes-3 is not one). */
+  public static final String[] TRAINING_SETS = {"../examples/scenes", "src/test/resources/heldout-steps.tsv",
+      "src/test/resources/heldout-scenes", "src/test/resources/fresh-scenes", "src/test/resources/fresh-scenes-2",
+      "src/test/resources/fresh-sentences/sentences.tsv", "src/test/resources/train-scenes-5",
+      "src/test/resources/train-steps-5.tsv"};
+
+  /** The sets written after the rules' last revision (never used to tune them), as the harness names them. */
+  static final java.util.Set<String> NEW_AUTHOR_SETS = java.util.Set.of("src/test/resources/fresh-scenes-2",
+      "src/test/resources/fresh-sentences/sentences.tsv", "src/test/resources/train-scenes-5",
+      "src/test/resources/train-steps-5.tsv");
+
+  private GeneralisationExperiment() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> paths = new ArrayList<>(args.length == 0 ? List.of(TRAINING_SETS) : List.of(args));
+    List<TrainingData> sets = new ArrayList<>();
+    for (String p : paths) {
+      if (Files.exists(Path.of(p))) {
+        sets.add(TrainingData.read(Path.of(p)));
+      }
+    }
+    LearnedDetectorTrainer.Settings d = LearnedDetectorTrainer.Settings.DEFAULT;
+    FeatureConfig fc = d.features().withVersion(Integer.getInteger("version", d.features().version()))
+        .withRuleCues(Boolean.parseBoolean(System.getProperty("ruleCues", "" + d.features().ruleCues())));
+    LearnedDetectorTrainer.Settings settings = new LearnedDetectorTrainer.Settings(fc, Integer.getInteger("epochs", d.epochs()),
+        Double.parseDouble(System.getProperty("lr", "" + d.learningRate())), Double.parseDouble(System.getProperty("l2", "" + d.l2())),
+        d.folds(), Integer.getInteger("minDf", d.minDf()), Double.parseDouble(System.getProperty("threshold", "" + d.threshold())),
+        d.singleLabel(), d.seed(), Boolean.parseBoolean(System.getProperty("tune", "" + d.tuneThresholds())));
+    System.out.println("settings " + settings);
+    LearnedDetectorTrainer trainer = new LearnedDetectorTrainer(settings);
+    List<LabelledStep> all = TrainingData.all(sets);
+    long t0 = System.nanoTime();
+    if (System.getProperty("nocv") == null) {
+      GroupedCrossValidation.Result cv = GroupedCrossValidation.run(trainer, all, 5);
+      System.out.printf(Locale.ROOT, "CV5 on %d steps (%.1f s)%n", all.size(), (System.nanoTime() - t0) / 1e9);
+      System.out.println(row("learned", cv.learnedReport()));
+      System.out.println(row("combined", cv.combinedReport()));
+    }
+    LeaveOneSetOut.Result lo = LeaveOneSetOut.run(trainer, sets);
+    System.out.println("leave-one-set-out, pooled:");
+    System.out.println(row("rules", lo.rules()));
+    System.out.println(row("learned", lo.learned()));
+    System.out.println(row("combined", lo.combined()));
+    for (LeaveOneSetOut.Fold f : lo.folds()) {
+      System.out.printf(Locale.ROOT, "  %-55s learned %.3f combined %.3f rules %.3f (%d steps)%n", f.set().path(),
+          f.learned().macroF1Of(LearnedDetector.BEHAVIOURS), f.combined().macroF1Of(LearnedDetector.BEHAVIOURS),
+          f.rules().macroF1Of(LearnedDetector.BEHAVIOURS), f.set().steps());
+    }
+    // the sets the rules were never tuned on: written after rules revision 4 (the rules' figures there are held out too)
+    List<LabelledStep> steps = new ArrayList<>();
+    List<java.util.Set<Behaviour>> learned = new ArrayList<>();
+    List<java.util.Set<Behaviour>> combined = new ArrayList<>();
+    List<java.util.Set<Behaviour>> rules = new ArrayList<>();
+    int row = 0;
+    double mean = 0;
+    int n = 0;
+    for (int k = 0; k < sets.size(); k++) {
+      TrainingData set = sets.get(k);
+      int size = set.steps().size();
+      if (NEW_AUTHOR_SETS.contains(set.description().path())) {
+        steps.addAll(set.steps());
+        learned.addAll(lo.learnedPredictions().subList(row, row + size));
+        combined.addAll(lo.combinedPredictions().subList(row, row + size));
+        rules.addAll(DetectorEvaluation.predict(set.steps(), io.ltm.metrics.detect.BehaviourDetectors.defaults()));
+        mean += lo.folds().get(k).learned().macroF1Of(LearnedDetector.BEHAVIOURS);
+        n++;
+      }
+      row += size;
+    }
+    if (n > 0) {
+      System.out.printf(Locale.ROOT, "held-out sets the rules never saw (%d steps), each scored by a detector trained without it; mean of their learned macro F1 %.3f%n",
+          steps.size(), mean / n);
+      System.out.println(row("rules", DetectorEvaluation.score(steps, rules)));
+      System.out.println(row("learned", DetectorEvaluation.score(steps, learned)));
+      System.out.println(row("combined", DetectorEvaluation.score(steps, combined)));
+    }
+    if (System.getProperty("errors") != null) {
+      for (LeaveOneSetOut.Fold f : lo.folds()) {
+        if (f.set().path().contains(System.getProperty("errors"))) {
+          System.out.println(row("  " + f.set().path(), f.learned()));
+          for (EvaluationReport.Error e : f.learned().errors()) {
+            System.out.println((e.missed() ? "  miss " : "  fa   ") + e.behaviour().key() + " [" + e.step().label() + "] "
+                + e.step().text().replace('\n', ' '));
+          }
+        }
+      }
+    }
+  }
+
+  static String row(String name, EvaluationReport r) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-9s", name));
+    for (Behaviour b : LearnedDetector.BEHAVIOURS) {
+      EvaluationReport.Score s = r.scores().get(b);
+      sb.append(s == null ? " | -" : String.format(Locale.ROOT, " | %s %.2f/%.2f/%.2f", b.key().substring(0, 4), s.precision(), s.recall(), s.f1()));
+    }
+    return sb.append(String.format(Locale.ROOT, " | macro %.3f", r.macroF1Of(LearnedDetector.BEHAVIOURS))).toString();
+  }
+}
