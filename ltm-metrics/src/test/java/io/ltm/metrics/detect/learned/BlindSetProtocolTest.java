@@ -25,9 +25,11 @@ import org.junit.jupiter.api.Test;
  * the rules and the combined detector beside it. Point it at a set with {@code -Dltm.blind.scenes=DIR}
  * and {@code -Dltm.blind.sentences=FILE} (paths relative to ltm-metrics); by default
  * {@code src/test/resources/fresh-scenes-3} and {@code src/test/resources/fresh-sentences-2/sentences.tsv},
- * skipped (saying so) while they do not exist. It also checks that the shipped detector was trained on
- * exactly those sets with those settings (same decisions on the blind steps), so that {@code ltm detect
- * --scenes DIR --detector learned} gives the same figures as this test. One training (about 15 s).
+ * the blind set of round 2, whose one look is recorded in docs/detectors.md (learned macro F1 0.600 on its
+ * steps): by default the test reproduces that look, and fails if it no longer does. Those two sets became
+ * training data of the shipped detector after the look; for a blind set the shipped detector has not seen,
+ * the test also checks that it makes the same decisions as the one trained here, so that {@code ltm detect
+ * --scenes DIR --detector learned} gives the same figures. One training (about 15 s).
  */
 class BlindSetProtocolTest {
 
@@ -56,10 +58,14 @@ class BlindSetProtocolTest {
       assertThat(trained).as("blind scene also in a training set").doesNotContain(DetectorEvaluation.group(s));
     }
     System.out.println(scenes + ", steps (" + blind.size() + "): P / R / F1");
+    boolean roundTwoLook = System.getProperty("ltm.blind.scenes") == null;
     for (BehaviourClassifier d : List.of(BehaviourDetectors.defaults(), learned, combined)) {
       EvaluationReport r = DetectorEvaluation.evaluate(blind, d);
       System.out.println(FreshScenesProtocolTest.line(d.name(), r));
       assertThat(r.steps()).isEqualTo(blind.size());
+      if (roundTwoLook && d == learned) {
+        assertThat(r.macroF1()).as("the recorded one look of round 2").isCloseTo(0.600, org.assertj.core.data.Offset.offset(0.0005));
+      }
     }
     if (Files.isRegularFile(sentences)) {
       List<SentenceEvaluation.LabelledText> texts;
@@ -71,8 +77,14 @@ class BlindSetProtocolTest {
         System.out.println(FreshScenesProtocolTest.line(d.name(), SentenceEvaluation.evaluate(texts, d)));
       }
     }
-    // the shipped detector is this one: `ltm detect --scenes DIR --detector learned` is the same look (its weights
-    // are stored with 6 significant digits, so a step right at the threshold may flip; nothing more)
+    // for a set the shipped detector has not seen, it is this one: `ltm detect --scenes DIR --detector learned` is
+    // the same look (its weights are stored with 6 significant digits, so a step right at the threshold may flip)
+    boolean shippedSawIt = Detectors.shipped().provenance().data().stream()
+        .anyMatch(d -> Path.of(d.path()).getFileName().equals(scenes.toAbsolutePath().normalize().getFileName()));
+    if (shippedSawIt) {
+      System.out.println("the shipped detector was trained on " + scenes + " (after its look): not compared");
+      return;
+    }
     List<Set<Behaviour>> shipped = DetectorEvaluation.predict(blind, Detectors.shipped().with(LearnedDetector.Mode.LEARNED, "shipped"));
     List<Set<Behaviour>> here = DetectorEvaluation.predict(blind, learned);
     int differ = 0;
@@ -95,7 +107,6 @@ class BlindSetProtocolTest {
       expected.add(Path.of(s.startsWith("../") ? s.substring(3) : "ltm-metrics/" + s).normalize().toString());
     }
     assertThat(shipped).containsExactlyElementsOf(expected);
-    assertThat(shipped).noneMatch(s -> s.contains("fresh-scenes-3") || s.contains("fresh-sentences-2"));
     int steps = p.labels().values().stream().mapToInt(Integer::intValue).sum();
     assertThat(steps).isGreaterThan(1000);
     for (Behaviour b : LearnedDetector.BEHAVIOURS) {

