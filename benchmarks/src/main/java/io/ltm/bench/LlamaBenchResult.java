@@ -25,9 +25,11 @@ import java.util.concurrent.TimeUnit;
  * @param modelType {@code model_type}, e.g. "qwen3 0.6B all F32"
  * @param modelBytes {@code model_size} in bytes
  * @param cpuInfo {@code cpu_info}
+ * @param settings the settings that change the arithmetic: KV cache types and flash attention, e.g.
+ *     "KV cache f16/f16, flash_attn -1" (-1: llama.cpp decides, which is on for the CPU)
  */
 record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSecond, List<Double> samples,
-    String buildCommit, String modelType, long modelBytes, String cpuInfo) {
+    String buildCommit, String modelType, long modelBytes, String cpuInfo, String settings) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   LlamaBenchResult {
@@ -41,6 +43,7 @@ record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSeco
     Objects.requireNonNull(buildCommit, "buildCommit");
     Objects.requireNonNull(modelType, "modelType");
     Objects.requireNonNull(cpuInfo, "cpuInfo");
+    Objects.requireNonNull(settings, "settings");
   }
 
   /** True for a prompt-processing test (pp): the prompt only, no generation. */
@@ -73,20 +76,23 @@ record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSeco
       out.add(new LlamaBenchResult(intField(t, i, "n_prompt"), intField(t, i, "n_gen"), intField(t, i, "n_threads"),
           number(t, i, "avg_ts").asDouble(), samples,
           t.path("build_commit").asText("?") + " (" + t.path("build_number").asText("?") + ")",
-          t.path("model_type").asText(""), t.path("model_size").asLong(0), t.path("cpu_info").asText("")));
+          t.path("model_type").asText(""), t.path("model_size").asLong(0), t.path("cpu_info").asText(""),
+          "KV cache " + t.path("type_k").asText("?") + "/" + t.path("type_v").asText("?") + ", flash_attn "
+              + t.path("flash_attn").asText("?")));
     }
     return out;
   }
 
   /**
-   * Runs {@code llamaBench -m gguf -p prompt -n gen -t threads -r 1 -o json} (one repetition of each
-   * test after llama-bench's own warm-up) and parses what it prints.
+   * Runs {@code llamaBench -m gguf -p prompt -n gen -t threads -r 1 -o json [extra...]} (one repetition
+   * of each test after llama-bench's own warm-up) and parses what it prints.
    *
    * @throws IllegalStateException with llama-bench's exit status and the end of its stderr when it fails
    */
-  static List<LlamaBenchResult> run(Path llamaBench, Path gguf, int prompt, int gen, int threads) {
-    List<String> cmd = List.of(llamaBench.toString(), "-m", gguf.toString(), "-p", Integer.toString(prompt), "-n",
-        Integer.toString(gen), "-t", Integer.toString(threads), "-r", "1", "-o", "json");
+  static List<LlamaBenchResult> run(Path llamaBench, Path gguf, int prompt, int gen, int threads, List<String> extra) {
+    List<String> cmd = new ArrayList<>(List.of(llamaBench.toString(), "-m", gguf.toString(), "-p",
+        Integer.toString(prompt), "-n", Integer.toString(gen), "-t", Integer.toString(threads), "-r", "1", "-o", "json"));
+    cmd.addAll(extra);
     try {
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
       p.getOutputStream().close();

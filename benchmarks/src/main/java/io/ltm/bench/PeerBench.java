@@ -51,10 +51,11 @@ public final class PeerBench {
 
   /** The harness's settings, checked. */
   record Options(Path llamaBench, Path gguf, Path model, int rounds, List<Integer> threads, int prefill,
-      int newTokens, Path out, boolean inProcess) {
+      int newTokens, Path out, boolean inProcess, List<String> llamaArgs) {
     Options {
       Objects.requireNonNull(model, "model");
       threads = List.copyOf(threads);
+      llamaArgs = List.copyOf(llamaArgs);
       if (rounds < 1 || prefill < 1 || newTokens < 2 || threads.isEmpty()) {
         throw new IllegalArgumentException("--rounds, --prefill must be >= 1, --new >= 2, --threads not empty");
       }
@@ -93,6 +94,7 @@ public final class PeerBench {
       int newTokens = 128;
       Path out = null;
       boolean inProcess = false;
+      List<String> llamaArgs = List.of();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--in-process")) {
@@ -112,12 +114,13 @@ public final class PeerBench {
           case "--prefill" -> prefill = Integer.parseInt(v);
           case "--new" -> newTokens = Integer.parseInt(v);
           case "--out" -> out = Path.of(v);
+          case "--llama-args" -> llamaArgs = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
           default -> throw new IllegalArgumentException("unknown argument " + a + " (PeerBench --llama-bench PATH "
               + "--gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] [--in-process] "
-              + "--out FILE.md)");
+              + "[--llama-args \"-fa 0 -ctk f32 -ctv f32\"] --out FILE.md)");
         }
       }
-      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess);
+      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess, llamaArgs);
       if (o.hasPeer() && (gguf == null || !Files.isRegularFile(gguf))) {
         throw new IllegalArgumentException(gguf == null
             ? "--llama-bench needs --gguf FILE, the GGUF of the same checkpoint (docs/benchmarks.md, \"Peer: llama.cpp\")"
@@ -143,8 +146,8 @@ public final class PeerBench {
   }
 
   /** What one child JVM (one thread count) reports back. */
-  record WorkerReport(int threads, String libtorch, String llamaBuild, String llamaModel, String cpu,
-      double loadBefore, double loadAfter, List<Sample> samples) {}
+  record WorkerReport(int threads, String libtorch, String llamaBuild, String llamaModel, String llamaSettings,
+      String cpu, double loadBefore, double loadAfter, List<Sample> samples) {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
     int worker = -1;
@@ -201,6 +204,7 @@ public final class PeerBench {
     String build = "";
     String llamaModel = "";
     String cpu = "";
+    String settings = "";
     try (LocalModel model = LocalModel.open(o.model())) {
       ltmRound(model, Math.min(32, o.prefill()), 4, threads, -1); // warm-up: JIT, allocator, page cache
       for (int r = 0; r < o.rounds(); r++) {
@@ -212,19 +216,21 @@ public final class PeerBench {
             EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s", r + 1, threads,
                 s.prefillTps(), s.decodeTps());
           } else if (o.hasPeer()) {
-            List<LlamaBenchResult> res = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(), threads);
+            List<LlamaBenchResult> res = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(), threads,
+                o.llamaArgs());
             Sample s = llamaSample(res, threads, r);
             samples.add(s);
             build = res.get(0).buildCommit();
             llamaModel = String.format(Locale.ROOT, "%s, %.2f GB", res.get(0).modelType(), res.get(0).modelBytes() / 1e9);
             cpu = res.get(0).cpuInfo();
+            settings = res.get(0).settings();
             EngineBench.log("round %d, %d threads, llama.cpp: prefill %.1f tok/s, decode %.2f tok/s", r + 1, threads,
                 s.prefillTps(), s.decodeTps());
           }
         }
       }
     }
-    return new WorkerReport(threads, Engine.getEngine("PyTorch").getVersion(), build, llamaModel, cpu, loadBefore,
+    return new WorkerReport(threads, Engine.getEngine("PyTorch").getVersion(), build, llamaModel, settings, cpu, loadBefore,
         loadAverage(), samples);
   }
 
@@ -326,7 +332,9 @@ public final class PeerBench {
     if (reason == null) {
       md.append("- llama.cpp: `").append(o.llamaBench()).append("` build ").append(first.llamaBuild()).append(", `")
           .append(o.gguf()).append("` (").append(first.llamaModel()).append("), `-p ").append(o.prefill())
-          .append(" -n ").append(o.newTokens()).append(" -t T -r 1 -o json` per round.\n");
+          .append(" -n ").append(o.newTokens()).append(" -t T -r 1 -o json")
+          .append(o.llamaArgs().isEmpty() ? "" : " " + String.join(" ", o.llamaArgs())).append("` per round; ")
+          .append(first.llamaSettings()).append(" (ltm's KV cache is f32).\n");
       md.append("- CPU: ").append(first.cpu()).append(".\n");
     }
     md.append(String.format(Locale.ROOT, "- Machine: %d cores; load average %s (before, after each thread count); "
