@@ -130,8 +130,12 @@ public final class PeerBench {
     }
   }
 
-  /** One round of one engine at one thread count: prefill and decode tokens/s. */
-  record Sample(String engine, int threads, int round, double prefillTps, double decodeTps) {
+  /**
+   * One round of one engine at one thread count: prefill and decode tokens/s; for ltm also the cores
+   * its process kept busy (process CPU time / wall time) during each, 0 when not measured (llama.cpp).
+   */
+  record Sample(String engine, int threads, int round, double prefillTps, double decodeTps, double prefillCores,
+      double decodeCores) {
     static final String LTM = "ltm";
     static final String LLAMA = "llama.cpp";
 
@@ -248,7 +252,7 @@ public final class PeerBench {
     if (pp == 0 || tg == 0) {
       throw new IllegalStateException("llama-bench printed no pp and tg test (got " + res.size() + " entries)");
     }
-    return new Sample(Sample.LLAMA, threads, round, pp, tg);
+    return new Sample(Sample.LLAMA, threads, round, pp, tg, 0, 0);
   }
 
   /** ltm: one prefill of {@code prefill} random tokens into a fresh KV cache, then a greedy decode. */
@@ -256,13 +260,25 @@ public final class PeerBench {
     Decoder d = model.decoder();
     int[] prompt = EngineBench.randomIds(prefill, 1);
     double seconds;
+    long cpu0 = processCpuNanos();
     try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prefill)) {
       long t = System.nanoTime();
       d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray(); // logits of the last position
       seconds = (System.nanoTime() - t) / 1e9;
     }
+    long cpu1 = processCpuNanos();
+    long t1 = System.nanoTime();
     double msPerToken = EngineBench.decodeMsPerToken(model, newTokens);
-    return new Sample(Sample.LTM, threads, round, prefill / seconds, 1000 / msPerToken);
+    double decodeWall = (System.nanoTime() - t1) / 1e9;
+    long cpu2 = processCpuNanos();
+    return new Sample(Sample.LTM, threads, round, prefill / seconds, 1000 / msPerToken, (cpu1 - cpu0) / 1e9 / seconds,
+        (cpu2 - cpu1) / 1e9 / decodeWall);
+  }
+
+  /** CPU time of this process, all threads (JVM, libtorch, GEMV pool), in ns; 0 where unavailable. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? Math.max(0, os.getProcessCpuTime()) : 0;
   }
 
   /** Runs {@link #measure} in a child JVM with libtorch (and the GEMV) at {@code threads} threads. */
@@ -313,15 +329,18 @@ public final class PeerBench {
         + "16-token prompt (sampling included: the logprob/entropy pass over the vocabulary); llama-bench's tg test "
         + "decodes from an empty context without sampling. ltm's prefill is one `Decoder.forward` of the prompt into a "
         + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size.\n\n");
-    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode |\n");
-    md.append("|---|---|---|---|---|---|\n");
+    md.append("Every round, tokens/s (ltm's cores: its process CPU time / wall time, prompt and decode; it checks "
+        + "the thread setting and shows time taken by other jobs, since a core shared with another job counts < 1):\n\n");
+    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode | ltm cores, prefill / decode |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
     for (WorkerReport w : reports) {
       for (int r = 0; r < o.rounds(); r++) {
         Sample l = find(w.samples(), Sample.LTM, r);
         Sample p = find(w.samples(), Sample.LLAMA, r);
-        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s |%n", r + 1,
+        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s | %s |%n", r + 1,
             r % 2 == 0 ? " (ltm first)" : " (llama.cpp first)", w.threads(), tps(l, true), tps(p, true),
-            tps(l, false), tps(p, false)));
+            tps(l, false), tps(p, false), l == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f",
+                l.prefillCores(), l.decodeCores())));
       }
     }
     md.append("\n");

@@ -82,12 +82,12 @@ class PeerBenchTest {
   @Test
   void cellGivesRangesAndTheMedianOfPerRoundRatios() {
     List<PeerBench.Sample> s = List.of(
-        new PeerBench.Sample("ltm", 2, 0, 100, 6),
-        new PeerBench.Sample("llama.cpp", 2, 0, 125, 12),
-        new PeerBench.Sample("llama.cpp", 2, 1, 120, 12),
-        new PeerBench.Sample("ltm", 2, 1, 90, 7.2),
-        new PeerBench.Sample("ltm", 2, 2, 117, 6.6),
-        new PeerBench.Sample("llama.cpp", 2, 2, 130, 11));
+        new PeerBench.Sample("ltm", 2, 0, 100, 6, 0, 0),
+        new PeerBench.Sample("llama.cpp", 2, 0, 125, 12, 0, 0),
+        new PeerBench.Sample("llama.cpp", 2, 1, 120, 12, 0, 0),
+        new PeerBench.Sample("ltm", 2, 1, 90, 7.2, 0, 0),
+        new PeerBench.Sample("ltm", 2, 2, 117, 6.6, 0, 0),
+        new PeerBench.Sample("llama.cpp", 2, 2, 130, 11, 0, 0));
     // prefill ratios 0.80, 0.75, 0.90 -> median 0.80; decode ratios 0.50, 0.60, 0.60 -> 0.60
     assertEquals("90–117 / 120–130 tok/s: **0.80x** (0.75–0.90)", PeerBench.cell(s, true));
     assertEquals("6.0–7.2 / 11.0–12.0 tok/s: **0.60x** (0.50–0.60)", PeerBench.cell(s, false));
@@ -102,6 +102,7 @@ class PeerBenchTest {
     assertTrue(md.contains("no llama.cpp build given (--llama-bench PATH): measuring ltm alone"), md);
     assertTrue(md.contains("/ — tok/s (no llama.cpp)"), md);
     assertTrue(md.contains("| 2 (llama.cpp first) | 1 |"), md);
+    assertTrue(md.matches("(?s).*\\| [0-9.]+ / [0-9.]+ \\|\n.*"), "ltm cores column: " + md);
     assertEquals(md, Files.readString(out));
 
     Path missing = tmp.resolve("no-such-build/llama-bench");
