@@ -46,6 +46,16 @@ record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSeco
     Objects.requireNonNull(settings, "settings");
   }
 
+  /**
+   * One llama-bench process: its tests, and the cores it kept busy over its whole life (CPU time /
+   * wall time, including model load and warm-up; polled every 100 ms, so slightly low; 0 if unknown).
+   */
+  record Run(List<LlamaBenchResult> tests, double cores) {
+    Run {
+      tests = List.copyOf(tests);
+    }
+  }
+
   /** True for a prompt-processing test (pp): the prompt only, no generation. */
   boolean isPrompt() {
     return nGen == 0;
@@ -89,13 +99,27 @@ record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSeco
    *
    * @throws IllegalStateException with llama-bench's exit status and the end of its stderr when it fails
    */
-  static List<LlamaBenchResult> run(Path llamaBench, Path gguf, int prompt, int gen, int threads, List<String> extra) {
+  static Run run(Path llamaBench, Path gguf, int prompt, int gen, int threads, List<String> extra) {
     List<String> cmd = new ArrayList<>(List.of(llamaBench.toString(), "-m", gguf.toString(), "-p",
         Integer.toString(prompt), "-n", Integer.toString(gen), "-t", Integer.toString(threads), "-r", "1", "-o", "json"));
     cmd.addAll(extra);
     try {
+      long start = System.nanoTime();
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
       p.getOutputStream().close();
+      long[] cpuNanos = {0};
+      Thread poll = new Thread(() -> { // the last CPU time seen before the process exits
+        while (p.isAlive()) {
+          p.toHandle().info().totalCpuDuration().ifPresent(d -> cpuNanos[0] = d.toNanos());
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      poll.setDaemon(true);
+      poll.start();
       // stderr is small (model load log); read it on a thread so neither pipe can fill up and block
       StringBuilder err = new StringBuilder();
       Thread drain = new Thread(() -> {
@@ -112,12 +136,14 @@ record LlamaBenchResult(int nPrompt, int nGen, int threads, double tokensPerSeco
         throw new IllegalStateException("llama-bench did not finish in 30 min: " + String.join(" ", cmd));
       }
       drain.join();
+      double wall = System.nanoTime() - start;
+      poll.join();
       if (p.exitValue() != 0) {
         String e = err.toString().strip();
         throw new IllegalStateException("llama-bench exited with " + p.exitValue() + " (" + String.join(" ", cmd)
             + "): " + e.substring(Math.max(0, e.length() - 600)));
       }
-      return parse(stdout);
+      return new Run(parse(stdout), cpuNanos[0] / wall);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + llamaBench + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

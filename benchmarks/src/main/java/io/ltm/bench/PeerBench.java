@@ -131,8 +131,9 @@ public final class PeerBench {
   }
 
   /**
-   * One round of one engine at one thread count: prefill and decode tokens/s; for ltm also the cores
-   * its process kept busy (process CPU time / wall time) during each, 0 when not measured (llama.cpp).
+   * One round of one engine at one thread count: prefill and decode tokens/s, and the cores the process
+   * kept busy (CPU time / wall time): ltm's during each; llama-bench's over its whole process (both the
+   * same figure); 0 when not measured.
    */
   record Sample(String engine, int threads, int round, double prefillTps, double decodeTps, double prefillCores,
       double decodeCores) {
@@ -220,9 +221,10 @@ public final class PeerBench {
             EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s", r + 1, threads,
                 s.prefillTps(), s.decodeTps());
           } else if (o.hasPeer()) {
-            List<LlamaBenchResult> res = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(), threads,
-                o.llamaArgs());
-            Sample s = llamaSample(res, threads, r);
+            LlamaBenchResult.Run run = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(),
+                threads, o.llamaArgs());
+            List<LlamaBenchResult> res = run.tests();
+            Sample s = llamaSample(res, threads, r, run.cores());
             samples.add(s);
             build = res.get(0).buildCommit();
             llamaModel = String.format(Locale.ROOT, "%s, %.2f GB", res.get(0).modelType(), res.get(0).modelBytes() / 1e9);
@@ -238,8 +240,8 @@ public final class PeerBench {
         loadAverage(), samples);
   }
 
-  /** The prompt and generation tests of one llama-bench run as one sample. */
-  static Sample llamaSample(List<LlamaBenchResult> res, int threads, int round) {
+  /** The prompt and generation tests of one llama-bench run as one sample; {@code cores}: the process's. */
+  static Sample llamaSample(List<LlamaBenchResult> res, int threads, int round, double cores) {
     double pp = 0;
     double tg = 0;
     for (LlamaBenchResult x : res) {
@@ -252,7 +254,7 @@ public final class PeerBench {
     if (pp == 0 || tg == 0) {
       throw new IllegalStateException("llama-bench printed no pp and tg test (got " + res.size() + " entries)");
     }
-    return new Sample(Sample.LLAMA, threads, round, pp, tg, 0, 0);
+    return new Sample(Sample.LLAMA, threads, round, pp, tg, cores, cores);
   }
 
   /** ltm: one prefill of {@code prefill} random tokens into a fresh KV cache, then a greedy decode. */
@@ -329,18 +331,20 @@ public final class PeerBench {
         + "16-token prompt (sampling included: the logprob/entropy pass over the vocabulary); llama-bench's tg test "
         + "decodes from an empty context without sampling. ltm's prefill is one `Decoder.forward` of the prompt into a "
         + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size.\n\n");
-    md.append("Every round, tokens/s (ltm's cores: its process CPU time / wall time, prompt and decode; it checks "
-        + "the thread setting and shows time taken by other jobs, since a core shared with another job counts < 1):\n\n");
-    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode | ltm cores, prefill / decode |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append("Every round, tokens/s, and the cores each process kept busy (CPU time / wall time: ltm's during "
+        + "prefill / decode, llama-bench's over its whole process, load and warm-up included). The cores check the "
+        + "thread setting and show what other jobs took: a core shared with another job counts < 1.\n\n");
+    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode | ltm cores, prefill / decode | llama-bench cores |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
     for (WorkerReport w : reports) {
       for (int r = 0; r < o.rounds(); r++) {
         Sample l = find(w.samples(), Sample.LTM, r);
         Sample p = find(w.samples(), Sample.LLAMA, r);
-        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s | %s |%n", r + 1,
+        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s | %s | %s |%n", r + 1,
             r % 2 == 0 ? " (ltm first)" : " (llama.cpp first)", w.threads(), tps(l, true), tps(p, true),
             tps(l, false), tps(p, false), l == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f",
-                l.prefillCores(), l.decodeCores())));
+                l.prefillCores(), l.decodeCores()), p == null ? "—" : String.format(Locale.ROOT, "%.2f",
+                p.prefillCores())));
       }
     }
     md.append("\n");

@@ -64,7 +64,7 @@ class PeerBenchTest {
     assertTrue(pp.modelBytes() > 2_000_000_000L, "f32 0.6B model: " + pp.modelBytes());
     assertTrue(pp.buildCommit().startsWith("de3ff81"), pp.buildCommit());
 
-    PeerBench.Sample s = PeerBench.llamaSample(r, 1, 0);
+    PeerBench.Sample s = PeerBench.llamaSample(r, 1, 0, 0.9);
     assertEquals(pp.tokensPerSecond(), s.prefillTps());
     assertEquals(tg.tokensPerSecond(), s.decodeTps());
   }
@@ -102,7 +102,7 @@ class PeerBenchTest {
     assertTrue(md.contains("no llama.cpp build given (--llama-bench PATH): measuring ltm alone"), md);
     assertTrue(md.contains("/ — tok/s (no llama.cpp)"), md);
     assertTrue(md.contains("| 2 (llama.cpp first) | 1 |"), md);
-    assertTrue(md.matches("(?s).*\\| [0-9.]+ / [0-9.]+ \\|\n.*"), "ltm cores column: " + md);
+    assertTrue(md.matches("(?s).*\\| [0-9.]+ / [0-9.]+ \\| — \\|\n.*"), "ltm cores column: " + md);
     assertEquals(md, Files.readString(out));
 
     Path missing = tmp.resolve("no-such-build/llama-bench");
@@ -132,6 +132,7 @@ class PeerBenchTest {
     assertTrue(md.contains("KV cache f16/f16, flash_attn -1"), md);
     assertTrue(md.matches("(?s).*\\| 1 \\| [0-9.]+–[0-9.]+ / [0-9.]+–[0-9.]+ tok/s: \\*\\*[0-9.]+x\\*\\* .*"), md);
     assertTrue(md.contains("build de3ff81"), md);
+    assertTrue(md.matches("(?s).*\\| [0-9.]+ / [0-9.]+ \\| [0-9]\\.[0-9]{2} \\|\n.*"), "llama-bench cores: " + md);
 
     String[] noGguf = {"--llama-bench", fake.toString(), "--model", model.toString()};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerBench.Options.parse(noGguf));
