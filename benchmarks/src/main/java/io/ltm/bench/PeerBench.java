@@ -29,7 +29,7 @@ import java.util.Objects;
 /**
  * ltm against llama.cpp on the CPU, same checkpoint (our safetensors directory and its GGUF), side by
  * side: prefill of 512 tokens and decode of 128 tokens, tokens/s, at each thread count, several rounds
- * alternating the two engines (ltm first in even rounds, llama.cpp first in odd ones), and the table
+ * alternating the two engines (ltm first in rounds 1, 3, ..., llama.cpp first in rounds 2, 4, ...), and the table
  * {@code threads | prefill ltm / llama.cpp | decode ltm / llama.cpp} with each side's min–max and the
  * median of the per-round ratios. Without a llama.cpp build it says so and measures ltm alone.
  *
