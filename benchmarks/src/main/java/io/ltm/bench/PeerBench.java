@@ -117,7 +117,7 @@ public final class PeerBench {
           case "--llama-args" -> llamaArgs = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
           default -> throw new IllegalArgumentException("unknown argument " + a + " (PeerBench --llama-bench PATH "
               + "--gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] [--in-process] "
-              + "[--llama-args \"-fa 0 -ctk f32 -ctv f32\"] --out FILE.md)");
+              + "[--llama-args \"-fa off\"] --out FILE.md)");
         }
       }
       Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess, llamaArgs);
