@@ -213,12 +213,15 @@ public final class Decoder implements AutoCloseable {
    *     are read from it and this input's keys and values are appended
    */
   public NDArray forward(NDManager scope, DecoderInput input, KvCache cache, boolean lastOnly) {
-    if (cache != null && input.batch() == 1 && input.length() == 1 && RowDecoder.enabled()
+    if (cache != null && input.batch() == 1 && input.length() == 1 && RowDecoder.enabled() && Gemv.enabled()
         && cache.inJavaMemory() && !Autograd.recording()) {
       RowDecoder row = rowPlan();
       if (row != null) { // one token of one row: the one-row specialisation of layer(), in Java
         cache.checkFits(input);
-        return row.forward(scope, input, cache); // (1, 1, vocab)
+        NDArray logits = row.forward(scope, input, cache); // (1, 1, vocab); null: a wrapper needs libtorch now
+        if (logits != null) {
+          return logits;
+        }
       }
     }
     NDArray h = hidden(scope, input, cache); // (B, T, H)

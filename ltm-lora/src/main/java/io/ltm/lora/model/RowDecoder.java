@@ -6,7 +6,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.model.LowRankUpdate.LowRank;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,11 +23,13 @@ import java.util.concurrent.atomic.LongAdder;
  * shares ({@link KvCache#keyMemory}). A step is then a handful of Java calls instead of about 1,700
  * small libtorch operations. {@link Decoder#forward} takes this path by itself when it applies.
  *
- * <p>It applies when the kernel is available, the cache is on the CPU, and every projection the step
- * needs is a plain {@link LinearProjection} over f32 weights (the fused q/k/v and gate/up while
- * intact): a plan of those kernels is built once and dropped by {@link Decoder#replaceProjection}; a
- * wrapped projection (LoRA) sends the step back to the libtorch path. Immutable after construction;
- * steps may run concurrently on separate caches.
+ * <p>It applies when the kernel is available, the cache is on the CPU, and every projection is a plain
+ * {@link LinearProjection} over f32 weights (the fused q/k/v and gate/up while intact) or a
+ * {@link LowRankUpdate} wrapper (LoRA) directly around one: its base runs through the kernel, its update
+ * ({@code scale * B A x}, the adapter the calling thread selected) as two small products in Java. A plan
+ * of those kernels is built once and dropped by {@link Decoder#replaceProjection}; any other wrapper
+ * sends every step to the libtorch path, and so does a step where a wrapper reports no plain update
+ * (dropout in training mode). Immutable after construction; steps may run concurrently on separate caches.
  */
 final class RowDecoder {
   private static final LongAdder STEPS = new LongAdder();
@@ -37,6 +42,7 @@ final class RowDecoder {
   private final float[] finalNorm; // (H)
   private final Gemv lmHead; // (vocab, H)
   private final Layer[] layers;
+  private final LowRankUpdate[] updates; // (slot) the wrappers among the projections, asked once per step
 
   /**
    * One layer's weights as the step uses them.
@@ -57,14 +63,33 @@ final class RowDecoder {
    * @param router {@code (E, H)} in a sparse layer, else null
    * @param experts {@code (E)} the experts' {@link Expert}s in a sparse layer, else null
    */
-  private record Layer(float[] inputNorm, float[] postNorm, float[] qNorm, float[] kNorm, Gemv qkv, Gemv q, Gemv k,
-      Gemv v, Gemv o, Gemv gateUp, Gemv gate, Gemv up, Gemv down, Gemv router, Expert[] experts) {}
+  private record Layer(float[] inputNorm, float[] postNorm, float[] qNorm, float[] kNorm, Proj qkv, Proj q, Proj k,
+      Proj v, Proj o, Proj gateUp, Proj gate, Proj up, Proj down, Proj router, Expert[] experts) {}
 
   /** One expert's SwiGLU: {@code gateUp (2I', H)} fused or {@code gate, up (I', H)}; {@code down (H, I')}. */
-  private record Expert(Gemv gateUp, Gemv gate, Gemv up, Gemv down) {}
+  private record Expert(Proj gateUp, Proj gate, Proj up, Proj down) {}
 
-  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, float[] finalNorm, Gemv lmHead, Layer[] layers) {
+  /**
+   * One projection as the step runs it: the base through {@code base}, plus, for a wrapper that is a
+   * {@link LowRankUpdate} (LoRA), the update it reports for the step ({@code slot} in {@link Step#updates}).
+   */
+  private record Proj(Gemv base, LowRankUpdate update, int slot) {
+    int rows() {
+      return base.rows();
+    }
+
+    int cols() {
+      return base.cols();
+    }
+  }
+
+  /** What one step resolved before it started: each wrapper's update for the calling thread. */
+  private record Step(LowRank[] updates) {}
+
+  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, float[] finalNorm, Gemv lmHead, Layer[] layers,
+      LowRankUpdate[] updates) {
     this.c = c;
+    this.updates = updates;
     this.rope = rope;
     this.embedding = embedding;
     this.finalNorm = finalNorm;
@@ -94,38 +119,40 @@ final class RowDecoder {
    */
   static RowDecoder plan(Decoder d) {
     ModelConfig c = d.config();
-    Gemv lm = kernel(d.weights().lmHead());
+    Gemv lm = d.weights().lmHead().kernel();
     if (lm == null) {
       return null;
     }
+    List<LowRankUpdate> wrappers = new ArrayList<>();
     Layer[] layers = new Layer[c.numLayers()];
     for (int l = 0; l < layers.length; l++) {
       LayerNorms n = d.weights().layers().get(l);
       Projection[] p = d.projectionsOf(l);
-      Gemv[] qkv = fusedOrSeparate(d.fusedQkv(l), p[ProjectionKind.Q_PROJ.ordinal()], p[ProjectionKind.K_PROJ.ordinal()],
-          p[ProjectionKind.V_PROJ.ordinal()]);
-      Gemv o = kernel(p[ProjectionKind.O_PROJ.ordinal()]);
+      Proj[] qkv = fusedOrSeparate(wrappers, d.fusedQkv(l), p[ProjectionKind.Q_PROJ.ordinal()],
+          p[ProjectionKind.K_PROJ.ordinal()], p[ProjectionKind.V_PROJ.ordinal()]);
+      Proj o = proj(wrappers, p[ProjectionKind.O_PROJ.ordinal()]);
       if (qkv == null || o == null) {
         return null;
       }
-      Gemv[] gateUp = null;
-      Gemv down = null;
-      Gemv router = null;
+      Proj[] gateUp = null;
+      Proj down = null;
+      Proj router = null;
       Expert[] experts = null;
       Projection r = d.routerOf(l);
       if (r == null) {
-        gateUp = fusedOrSeparate(d.fusedGateUp(l), p[ProjectionKind.GATE_PROJ.ordinal()], p[ProjectionKind.UP_PROJ.ordinal()]);
-        down = kernel(p[ProjectionKind.DOWN_PROJ.ordinal()]);
+        gateUp = fusedOrSeparate(wrappers, d.fusedGateUp(l), p[ProjectionKind.GATE_PROJ.ordinal()],
+            p[ProjectionKind.UP_PROJ.ordinal()]);
+        down = proj(wrappers, p[ProjectionKind.DOWN_PROJ.ordinal()]);
         if (gateUp == null || down == null) {
           return null;
         }
       } else {
-        router = kernel(r);
+        router = proj(wrappers, r);
         Projection[][] ex = d.expertsOf(l);
         experts = new Expert[ex.length];
         for (int e = 0; e < ex.length; e++) {
-          Gemv[] gu = fusedOrSeparate(d.fusedExpertGateUp(l, e), ex[e][0], ex[e][1]);
-          Gemv dn = kernel(ex[e][2]);
+          Proj[] gu = fusedOrSeparate(wrappers, d.fusedExpertGateUp(l, e), ex[e][0], ex[e][1]);
+          Proj dn = proj(wrappers, ex[e][2]);
           if (gu == null || dn == null) {
             return null;
           }
@@ -135,26 +162,27 @@ final class RowDecoder {
           return null;
         }
       }
+      boolean fusedQkv = qkv.length == 1;
+      boolean fusedGateUp = gateUp != null && gateUp.length == 1;
       layers[l] = new Layer(n.input().toFloatArray(), n.postAttention().toFloatArray(),
           n.q() == null ? null : n.q().toFloatArray(), n.k() == null ? null : n.k().toFloatArray(),
-          qkv.length == 1 ? qkv[0] : null, qkv.length == 1 ? null : qkv[0], qkv.length == 1 ? null : qkv[1],
-          qkv.length == 1 ? null : qkv[2], o,
-          gateUp == null || gateUp.length != 1 ? null : gateUp[0],
-          gateUp == null || gateUp.length == 1 ? null : gateUp[0], gateUp == null || gateUp.length == 1 ? null : gateUp[1],
-          down, router, experts);
+          fusedQkv ? qkv[0] : null, fusedQkv ? null : qkv[0], fusedQkv ? null : qkv[1], fusedQkv ? null : qkv[2], o,
+          fusedGateUp ? gateUp[0] : null, gateUp == null || fusedGateUp ? null : gateUp[0],
+          gateUp == null || fusedGateUp ? null : gateUp[1], down, router, experts);
     }
-    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().finalNorm().toFloatArray(), lm, layers);
+    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().finalNorm().toFloatArray(), lm, layers,
+        wrappers.toArray(new LowRankUpdate[0]));
   }
 
-  /** The fused kernel alone while the parts are the fused ones, else each part's kernel; null if one has none. */
-  private static Gemv[] fusedOrSeparate(Decoder.Fused fused, Projection... current) {
+  /** The fused kernel alone while the parts are the fused ones, else each part; null if one cannot run in Java. */
+  private static Proj[] fusedOrSeparate(List<LowRankUpdate> wrappers, Decoder.Fused fused, Projection... current) {
     if (fused != null && fused.isIntact(current)) {
       Gemv all = fused.all().kernel();
-      return all == null ? null : new Gemv[] {all};
+      return all == null ? null : new Proj[] {new Proj(all, null, -1)};
     }
-    Gemv[] out = new Gemv[current.length];
+    Proj[] out = new Proj[current.length];
     for (int i = 0; i < current.length; i++) {
-      out[i] = kernel(current[i]);
+      out[i] = proj(wrappers, current[i]);
       if (out[i] == null) {
         return null;
       }
@@ -162,8 +190,40 @@ final class RowDecoder {
     return out;
   }
 
-  private static Gemv kernel(Projection p) {
-    return p instanceof LinearProjection lp ? lp.kernel() : null;
+  /**
+   * {@code p} as the step runs it: a plain {@link LinearProjection}'s kernel, or a {@link LowRankUpdate}
+   * wrapper directly around one (registered in {@code wrappers}); null for anything else.
+   */
+  private static Proj proj(List<LowRankUpdate> wrappers, Projection p) {
+    if (p instanceof LinearProjection lp) {
+      Gemv k = lp.kernel();
+      return k == null ? null : new Proj(k, null, -1);
+    }
+    if (p instanceof ForwardingProjection f && p instanceof LowRankUpdate u && f.base() instanceof LinearProjection lp) {
+      Gemv k = lp.kernel();
+      if (k == null) {
+        return null;
+      }
+      wrappers.add(u);
+      return new Proj(k, u, wrappers.size() - 1);
+    }
+    return null;
+  }
+
+  /**
+   * Each wrapper's update for this thread's step, or null when one cannot run in Java (the step then
+   * goes through libtorch): its A and B must be f32 on the CPU.
+   */
+  private Step resolve() {
+    LowRank[] got = new LowRank[updates.length];
+    for (int i = 0; i < updates.length; i++) {
+      LowRank u = updates[i].lowRank();
+      if (u == null || !(u.isNone() || (RowOps.isCpuF32(u.a()) && RowOps.isCpuF32(u.b())))) {
+        return null;
+      }
+      got[i] = u;
+    }
+    return new Step(got);
   }
 
   /**
@@ -172,8 +232,13 @@ final class RowDecoder {
    *
    * @param input one row, one column
    * @param cache of one row, in Java-writable memory ({@link KvCache#inJavaMemory}), with room for one column
+   * @return the logits, or null (nothing done) when a wrapper's update cannot run in Java this step
    */
   NDArray forward(NDManager scope, DecoderInput input, KvCache cache) {
+    final Step st = resolve();
+    if (st == null) {
+      return null;
+    }
     final int hid = c.hiddenSize();
     final int nH = c.numHeads();
     final int nKv = c.numKvHeads();
@@ -220,7 +285,7 @@ final class RowDecoder {
 
       // --- attention ---
       RowOps.rmsNorm(x, 0, w.inputNorm(), h, 0, hid, eps); // h = input_layernorm(x), (H)
-      project(w.qkv(), h, qkv, w.q(), w.k(), w.v()); // q (nH*D) | k (nKv*D) | v (nKv*D)
+      project(st, w.qkv(), h, qkv, w.q(), w.k(), w.v()); // q (nH*D) | k (nKv*D) | v (nKv*D)
       final int kOff = nH * d;
       final int vOff = kOff + nKv * d;
       for (int head = 0; head < nH + nKv; head++) { // q heads then k heads: q/k norm, RoPE
@@ -266,15 +331,15 @@ final class RowDecoder {
       } else {
         heads.run(0, nH);
       }
-      w.o().apply(attn, out); // o_proj, (H)
+      apply(st, w.o(), attn, out); // o_proj, (H)
       add(x, out); // residual
 
       // --- MLP: dense SwiGLU, or the routed experts' SwiGLU ---
       RowOps.rmsNorm(x, 0, w.postNorm(), h, 0, hid, eps); // h = post_attention_layernorm(x), (H)
       if (w.router() == null) {
-        swiGlu(w.gateUp(), w.gate(), w.up(), w.down(), h, out); // down(silu(gate(h)) * up(h)), (H)
+        swiGlu(st, w.gateUp(), w.gate(), w.up(), w.down(), h, out); // down(silu(gate(h)) * up(h)), (H)
       } else {
-        moe(w, h, out); // (H)
+        moe(st, w, h, out); // (H)
       }
       add(x, out); // residual
     }
@@ -286,29 +351,55 @@ final class RowDecoder {
     return scope.create(logits, new Shape(1, 1, logits.length));
   }
 
-  /** {@code h} through one fused kernel into {@code y}, or through each part into consecutive ranges of {@code y}. */
-  private static void project(Gemv fused, float[] h, float[] y, Gemv... parts) {
+  /** {@code h} through one fused projection into {@code y}, or through each part into consecutive ranges of {@code y}. */
+  private static void project(Step st, Proj fused, float[] h, float[] y, Proj... parts) {
     if (fused != null) {
-      fused.apply(h, y);
+      apply(st, fused, h, y);
       return;
     }
     int at = 0;
-    for (Gemv p : parts) {
+    for (Proj p : parts) {
       float[] part = new float[p.rows()];
-      p.apply(h, part);
+      apply(st, p, h, part);
       System.arraycopy(part, 0, y, at, part.length);
       at += part.length;
     }
   }
 
+  /**
+   * {@code y (out) = base(x (in))}, plus a wrapper's low-rank update {@code scale * B (A x)} as
+   * {@code LoraModule.delta} computes it ({@code (x A^T) B^T}, then the scale, then the add).
+   */
+  private static void apply(Step st, Proj p, float[] x, float[] y) {
+    p.base().apply(x, y);
+    if (p.update() == null) {
+      return;
+    }
+    LowRank u = st.updates()[p.slot()];
+    if (u.isNone()) {
+      return;
+    }
+    int r = Math.toIntExact(u.a().getShape().get(0));
+    int in = x.length;
+    ByteBuffer a = RowOps.memory(u.a()); // (r, in)
+    ByteBuffer b = RowOps.memory(u.b()); // (out, r)
+    float[] t = new float[r]; // (r) x A^T
+    for (int i = 0; i < r; i++) {
+      t[i] = RowOps.dot(x, 0, a, i * in * Float.BYTES, in);
+    }
+    for (int o = 0; o < y.length; o++) {
+      y[o] += RowOps.dot(t, 0, b, o * r * Float.BYTES, r) * u.scale();
+    }
+  }
+
   /** SwiGLU {@code y = down(silu(gate(h)) * up(h))}: {@code h (H) -> y (H)}. */
-  private static void swiGlu(Gemv gateUp, Gemv gate, Gemv up, Gemv down, float[] h, float[] y) {
+  private static void swiGlu(Step st, Proj gateUp, Proj gate, Proj up, Proj down, float[] h, float[] y) {
     int inter = down.cols();
     float[] gu = new float[2 * inter]; // (2I) gate | up
-    project(gateUp, h, gu, gate, up);
+    project(st, gateUp, h, gu, gate, up);
     float[] act = new float[inter]; // (I) silu(gate) * up
     RowOps.siluMul(gu, act, inter);
-    down.apply(act, y);
+    apply(st, down, act, y);
   }
 
   /**
@@ -317,11 +408,11 @@ final class RowDecoder {
    * {@code norm_topk_prob} (a softmax over the chosen logits, the same number), and
    * {@code y = sum_s w_s * expert_s(h)}: only the k chosen experts' weights are read.
    */
-  private void moe(Layer w, float[] h, float[] y) {
+  private void moe(Step st, Layer w, float[] h, float[] y) {
     final int e = c.moe().numExperts();
     final int k = c.moe().numExpertsPerTok();
     float[] logits = new float[e]; // (E)
-    w.router().apply(h, logits);
+    apply(st, w.router(), h, logits);
     float[] probs = softmax(logits, e); // (E)
     int[] chosen = Decoder.topK(probs, 1, e, k); // (k) most probable first
     float[] weight = new float[k]; // (k) routing weights
@@ -340,7 +431,7 @@ final class RowDecoder {
     float[] ys = new float[y.length]; // (H) one expert's output
     for (int s = 0; s < k; s++) {
       Expert ex = w.experts()[chosen[s]];
-      swiGlu(ex.gateUp(), ex.gate(), ex.up(), ex.down(), h, ys);
+      swiGlu(st, ex.gateUp(), ex.gate(), ex.up(), ex.down(), h, ys);
       for (int i = 0; i < y.length; i++) {
         y[i] += ys[i] * weight[s];
       }

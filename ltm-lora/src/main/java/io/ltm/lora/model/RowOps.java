@@ -18,6 +18,19 @@ final class RowOps {
 
   private RowOps() {}
 
+  /** Whether {@code x} is f32 on the CPU (so {@link #memory} can read it). */
+  static boolean isCpuF32(ai.djl.ndarray.NDArray x) {
+    return x.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 && ai.djl.Device.cpu().equals(x.getDevice());
+  }
+
+  /**
+   * {@code x}'s elements (f32 on the CPU, row-major) as a native-order buffer: its own memory when
+   * contiguous, else a contiguous copy.
+   */
+  static ByteBuffer memory(ai.djl.ndarray.NDArray x) {
+    return x.toByteBuffer(true).order(NATIVE);
+  }
+
   /** The sum of {@code v}'s lanes, lane 0 first (not {@code reduceLanes}, whose order varies). */
   private static float sum(FloatVector v) {
     float[] lanes = new float[F.length()];
