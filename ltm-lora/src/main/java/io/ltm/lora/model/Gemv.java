@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
  * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},
  * the tests and the benchmarks pass); without it, or with {@code -Dltm.gemv=libtorch}, every product
- * stays in libtorch. Rows are split over {@link #THREADS} threads: {@code -Dltm.gemv.threads}, else
+ * stays in libtorch. Rows are split over {@link #THREADS} threads of one persistent {@link RowPool}
+ * (the calling thread works too; no task object per product): {@code -Dltm.gemv.threads}, else
  * {@code ai.djl.pytorch.num_threads}, else {@code OMP_NUM_THREADS}, else one per core, as libtorch
- * chooses its own.
+ * chooses its own. {@link RowDecoder} calls it on Java arrays ({@link #apply(float[], float[])}).
  *
  * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
  * closed, so a closed model gives DJL's error instead of reading freed memory.

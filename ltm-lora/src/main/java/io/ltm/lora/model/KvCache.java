@@ -17,6 +17,11 @@ import java.util.Arrays;
  * also remembers each cached column's segment id so the attention mask of later steps knows which
  * columns are padding.
  *
+ * <p>On the CPU the same memory is also handed to Java as direct buffers ({@link #keyMemory}): the
+ * one-row decode path ({@link RowDecoder}) writes and reads the keys and values there in place, the
+ * libtorch path (prefill, batches) through the NDArrays, so either path continues what the other
+ * cached, with no copy.
+ *
  * <p>Made by {@link Decoder#newCache}; the caller closes it (try-with-resources) when the generation
  * ends, which frees its native memory. Not thread-safe: one generation at a time.
  */
