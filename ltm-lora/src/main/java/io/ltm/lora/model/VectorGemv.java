@@ -26,31 +26,42 @@ final class VectorGemv {
     final int rowBytes = cols * Float.BYTES;
     final float[] lanesOut = new float[lanes];
     int r = from;
-    // four rows at a time, one accumulator each: four weight streams in flight (measured 1.3x the
-    // single-row loop's bandwidth here), each x vector loaded once for four rows, and four
-    // independent FMA chains to hide the FMA latency; each weight byte is read once
-    for (; r <= to - 4; r += 4) {
-      final int b0 = r * rowBytes;
-      final int b1 = b0 + rowBytes;
-      final int b2 = b1 + rowBytes;
-      final int b3 = b2 + rowBytes;
+    // eight rows at a time, one accumulator each: eight weight streams in flight (over the 151936 x 1024
+    // matrix here: 12.2-12.7 GB/s against 11.2-11.7 for four rows and 8.7-9.7 for one row with four
+    // accumulators), each x vector loaded once for eight rows, eight independent FMA chains to hide
+    // the FMA latency; each weight byte is read once
+    for (; r <= to - 8; r += 8) {
+      final int b = r * rowBytes;
       FloatVector a0 = FloatVector.zero(F);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
       int c = 0;
       for (; c <= cols - lanes; c += lanes) {
         FloatVector xv = FloatVector.fromArray(F, x, c);
-        int o = c * Float.BYTES;
-        a0 = FloatVector.fromByteBuffer(F, w, b0 + o, NATIVE).fma(xv, a0);
-        a1 = FloatVector.fromByteBuffer(F, w, b1 + o, NATIVE).fma(xv, a1);
-        a2 = FloatVector.fromByteBuffer(F, w, b2 + o, NATIVE).fma(xv, a2);
-        a3 = FloatVector.fromByteBuffer(F, w, b3 + o, NATIVE).fma(xv, a3);
+        int o = b + c * Float.BYTES;
+        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(xv, a0);
+        a1 = FloatVector.fromByteBuffer(F, w, o + rowBytes, NATIVE).fma(xv, a1);
+        a2 = FloatVector.fromByteBuffer(F, w, o + 2 * rowBytes, NATIVE).fma(xv, a2);
+        a3 = FloatVector.fromByteBuffer(F, w, o + 3 * rowBytes, NATIVE).fma(xv, a3);
+        a4 = FloatVector.fromByteBuffer(F, w, o + 4 * rowBytes, NATIVE).fma(xv, a4);
+        a5 = FloatVector.fromByteBuffer(F, w, o + 5 * rowBytes, NATIVE).fma(xv, a5);
+        a6 = FloatVector.fromByteBuffer(F, w, o + 6 * rowBytes, NATIVE).fma(xv, a6);
+        a7 = FloatVector.fromByteBuffer(F, w, o + 7 * rowBytes, NATIVE).fma(xv, a7);
       }
-      y[yOffset + r] = finish(a0, lanesOut, w, b0, x, c, cols);
-      y[yOffset + r + 1] = finish(a1, lanesOut, w, b1, x, c, cols);
-      y[yOffset + r + 2] = finish(a2, lanesOut, w, b2, x, c, cols);
-      y[yOffset + r + 3] = finish(a3, lanesOut, w, b3, x, c, cols);
+      int yr = yOffset + r;
+      y[yr] = finish(a0, lanesOut, w, b, x, c, cols);
+      y[yr + 1] = finish(a1, lanesOut, w, b + rowBytes, x, c, cols);
+      y[yr + 2] = finish(a2, lanesOut, w, b + 2 * rowBytes, x, c, cols);
+      y[yr + 3] = finish(a3, lanesOut, w, b + 3 * rowBytes, x, c, cols);
+      y[yr + 4] = finish(a4, lanesOut, w, b + 4 * rowBytes, x, c, cols);
+      y[yr + 5] = finish(a5, lanesOut, w, b + 5 * rowBytes, x, c, cols);
+      y[yr + 6] = finish(a6, lanesOut, w, b + 6 * rowBytes, x, c, cols);
+      y[yr + 7] = finish(a7, lanesOut, w, b + 7 * rowBytes, x, c, cols);
     }
     for (; r < to; r++) { // the last rows, one at a time
       final int base = r * rowBytes;
