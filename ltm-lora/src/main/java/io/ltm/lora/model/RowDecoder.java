@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class RowDecoder {
   private static final LongAdder STEPS = new LongAdder();
-  private static final long MIN_PARALLEL_ATTENTION = 1L << 15; // heads x keys x D below this: one thread
+  private static final long MIN_PARALLEL_ATTENTION = 1L << 20; // heads x keys x D below this: one thread (a hand-off costs more)
   private static volatile boolean enabled = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.decode"));
 
   private final ModelConfig c;

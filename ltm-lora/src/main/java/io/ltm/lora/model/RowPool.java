@@ -18,8 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * from inside a slice (such a nested call also runs inline). Nothing to close: the workers are daemons.
  */
 final class RowPool {
-  /** How long an idle worker spins before it parks: longer than the gaps inside a decode step. */
-  static final long SPIN_NANOS = 200_000;
+  /**
+   * How long an idle worker (or the caller waiting for the workers) spins before it parks. Short: on a
+   * machine with more runnable threads than cores, a thread that spins long loses its turn to the
+   * scheduler (a waking sleeper is preferred), and the step then waits a whole time slice for it.
+   */
+  static final long SPIN_NANOS = 30_000;
 
   /** The work of one slice: indices {@code [from, to)}. */
   @FunctionalInterface
@@ -37,6 +41,7 @@ final class RowPool {
   private Slice job;
   private int[] bounds; // (threads + 1) slice boundaries
   private volatile Throwable failure;
+  private volatile Thread waiter; // the caller, parked until the last worker finishes
 
   /** A pool that splits work over {@code threads} threads in all (the caller included). */
   RowPool(int threads) {
@@ -94,13 +99,18 @@ final class RowPool {
         }
       }
       slice.run(b[0], b[1]);
-      long spins = 0;
-      while (pending.get() > 0) { // the workers' slices are about as long as ours: spin, then yield
-        if (++spins < 10_000) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield();
+      if (pending.get() > 0) { // the workers' slices are about as long as ours: spin a little, then park
+        waiter = Thread.currentThread();
+        long start = System.nanoTime();
+        int spins = 0;
+        while (pending.get() > 0) {
+          if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
+            Thread.onSpinWait();
+          } else {
+            LockSupport.parkNanos(this, 1_000_000); // the last worker unparks us; the timeout is a safety net
+          }
         }
+        waiter = null;
       }
       job = null;
       Throwable f = failure;
@@ -150,7 +160,12 @@ final class RowPool {
           failure = t;
         }
       } finally {
-        pending.decrementAndGet();
+        if (pending.decrementAndGet() == 0) {
+          Thread w = waiter;
+          if (w != null) {
+            LockSupport.unpark(w);
+          }
+        }
       }
     }
   }
