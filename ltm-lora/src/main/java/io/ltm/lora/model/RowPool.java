@@ -7,11 +7,15 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One persistent pool of {@code threads - 1} daemon workers that split an index range with the calling
- * thread: {@link #run} hands each worker one slice, works on the first slice itself and returns when
- * every slice is done. Made for decode-step work (a matrix-vector product's rows, attention heads),
- * which comes in bursts of many short jobs: a hand-off costs one volatile write (no task object, no
+ * thread: {@link #run} publishes a job of about {@link #CHUNKS_PER_THREAD} chunks per thread, and the
+ * caller and every awake worker take chunks from a shared counter until none is left; it returns when
+ * every chunk is done. So the caller never waits for a worker to wake up (it starts at once and a worker
+ * that wakes late finds less or nothing left), and at the end waits at most for the chunks other threads
+ * are still computing. Made for decode-step work (a matrix-vector product's rows, attention heads), which
+ * comes in bursts of many short jobs: a hand-off is one volatile write of a small job record (no
  * {@code Future}), idle workers spin for {@link #SPIN_NANOS} and then park, so a burst reuses awake
- * workers and a pause (sampling, the user's code) leaves the cores free.
+ * workers and a pause (sampling, the user's code) leaves the cores free. Each index is computed by
+ * exactly one thread, so results do not depend on the split.
  *
  * <p>Thread-safe: one job runs at a time; a thread that finds the pool busy (a second generation
  * running concurrently) runs its whole job itself rather than wait. Jobs must not call {@link #run}
@@ -19,11 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class RowPool {
   /**
-   * How long an idle worker (or the caller waiting for the workers) spins before it parks. Short: on a
-   * machine with more runnable threads than cores, a thread that spins long loses its turn to the
-   * scheduler (a waking sleeper is preferred), and the step then waits a whole time slice for it.
+   * How long an idle worker (or the caller waiting for the last chunks) spins before it parks. Short: on
+   * a machine with more runnable threads than cores, a thread that spins long loses its turn to the
+   * scheduler (a waking sleeper is preferred).
    */
   static final long SPIN_NANOS = 30_000;
+  /** Chunks per thread of one job: small enough that a thread that falls behind leaves little to wait for. */
+  static final int CHUNKS_PER_THREAD = 8;
 
   /** The work of one slice: indices {@code [from, to)}. */
   @FunctionalInterface
@@ -31,17 +37,55 @@ final class RowPool {
     void run(int from, int to);
   }
 
+  /** One published job: chunk {@code c} covers units {@code [units * c / chunks, units * (c + 1) / chunks)} of {@code grain} indices. */
+  private static final class Job {
+    final Slice slice;
+    final int n;
+    final int grain;
+    final int units;
+    final int chunks;
+    final Thread caller;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger finished = new AtomicInteger();
+    volatile Throwable failure;
+
+    Job(Slice slice, int n, int grain, int chunks, Thread caller) {
+      this.slice = slice;
+      this.n = n;
+      this.grain = grain;
+      this.units = (n + grain - 1) / grain;
+      this.chunks = chunks;
+      this.caller = caller;
+    }
+
+    /** Takes and runs chunks until none is left. */
+    void work() {
+      int c;
+      while ((c = next.getAndIncrement()) < chunks) {
+        try {
+          int from = (int) ((long) units * c / chunks) * grain;
+          int to = Math.min(n, (int) ((long) units * (c + 1) / chunks) * grain);
+          if (from < to) {
+            slice.run(from, to);
+          }
+        } catch (Throwable t) {
+          if (failure == null) {
+            failure = t;
+          }
+        } finally {
+          if (finished.incrementAndGet() == chunks && Thread.currentThread() != caller) {
+            LockSupport.unpark(caller);
+          }
+        }
+      }
+    }
+  }
+
   private final int threads;
   private final Thread[] workers;
   private final ReentrantLock busy = new ReentrantLock();
-  private final AtomicInteger pending = new AtomicInteger();
-  private volatile long generation; // bumped once per job
   private final AtomicIntegerArray parked; // (worker) 1 while it is parked or about to park
-  // the current job; written before generation is bumped, read after workers see the bump
-  private Slice job;
-  private int[] bounds; // (threads + 1) slice boundaries
-  private volatile Throwable failure;
-  private volatile Thread waiter; // the caller, parked until the last worker finishes
+  private volatile Job current; // the latest job; workers run each job at most once
 
   /** A pool that splits work over {@code threads} threads in all (the caller included). */
   RowPool(int threads) {
@@ -52,8 +96,8 @@ final class RowPool {
     this.workers = new Thread[threads - 1];
     this.parked = new AtomicIntegerArray(threads - 1);
     for (int i = 0; i < workers.length; i++) {
-      final int slot = i + 1;
-      Thread t = new Thread(() -> work(slot), "ltm-decode-" + slot);
+      final int slot = i;
+      Thread t = new Thread(() -> work(slot), "ltm-decode-" + (slot + 1));
       t.setDaemon(true);
       workers[i] = t;
       t.start();
@@ -66,8 +110,8 @@ final class RowPool {
   }
 
   /**
-   * Runs {@code slice} over {@code [0, n)} split into at most {@link #threads} contiguous parts of
-   * multiples of {@code grain} indices (except the last); returns when all are done.
+   * Runs {@code slice} over {@code [0, n)} in contiguous chunks of multiples of {@code grain} indices
+   * (except the last), on the calling thread and the pool's; returns when all are done.
    *
    * @throws RuntimeException what a slice threw (the first, if several did)
    */
@@ -75,45 +119,34 @@ final class RowPool {
     if (n <= 0) {
       return;
     }
-    int parts = Math.min(threads, (n + grain - 1) / grain);
-    if (parts <= 1 || busy.isHeldByCurrentThread() || !busy.tryLock()) {
+    int units = (n + grain - 1) / grain;
+    if (threads == 1 || units <= 1 || busy.isHeldByCurrentThread() || !busy.tryLock()) {
       slice.run(0, n);
       return;
     }
     try {
-      int units = (n + grain - 1) / grain;
-      int[] b = new int[threads + 1];
-      for (int i = 0; i <= threads; i++) {
-        b[i] = i >= parts ? n : Math.min(n, (int) ((long) units * i / parts) * grain);
-      }
-      job = slice;
-      bounds = b;
-      failure = null;
-      pending.set(threads - 1);
-      generation++; // volatile write: publishes job and bounds to the workers
+      Job job = new Job(slice, n, grain, Math.min(units, threads * CHUNKS_PER_THREAD), Thread.currentThread());
+      current = job; // volatile write: publishes the job
       for (int i = 0; i < workers.length; i++) {
-        // a worker sets its flag before it checks the generation once more and parks; we bumped the
-        // generation before reading the flag: either it sees the new job or we see the flag and wake it
+        // a worker sets its flag before it checks for a new job once more and parks; we published the
+        // job before reading the flag: either it sees the job or we see the flag and wake it
         if (parked.get(i) != 0) {
           LockSupport.unpark(workers[i]);
         }
       }
-      slice.run(b[0], b[1]);
-      if (pending.get() > 0) { // the workers' slices are about as long as ours: spin a little, then park
-        waiter = Thread.currentThread();
+      job.work();
+      if (job.finished.get() < job.chunks) { // chunks still running elsewhere: spin a little, then park
         long start = System.nanoTime();
         int spins = 0;
-        while (pending.get() > 0) {
+        while (job.finished.get() < job.chunks) {
           if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
             Thread.onSpinWait();
           } else {
-            LockSupport.parkNanos(this, 1_000_000); // the last worker unparks us; the timeout is a safety net
+            LockSupport.parkNanos(this, 1_000_000); // the thread finishing the last chunk unparks us
           }
         }
-        waiter = null;
       }
-      job = null;
-      Throwable f = failure;
+      Throwable f = job.failure;
       if (f != null) {
         if (f instanceof RuntimeException r) {
           throw r;
@@ -129,44 +162,27 @@ final class RowPool {
   }
 
   private void work(int slot) {
-    long seen = 0;
+    Job last = null;
     while (true) {
-      long g = generation;
-      if (g == seen) {
+      Job j = current;
+      if (j == last) {
         long start = System.nanoTime();
         int spins = 0;
-        while ((g = generation) == seen) {
+        while ((j = current) == last) {
           if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
             Thread.onSpinWait();
           } else {
-            parked.set(slot - 1, 1);
-            if (generation == seen) {
+            parked.set(slot, 1);
+            if (current == last) {
               LockSupport.park(this);
             }
-            parked.set(slot - 1, 0);
+            parked.set(slot, 0);
             start = System.nanoTime();
           }
         }
       }
-      seen = g;
-      int[] b = bounds;
-      Slice s = job;
-      try {
-        if (b[slot] < b[slot + 1]) {
-          s.run(b[slot], b[slot + 1]);
-        }
-      } catch (Throwable t) {
-        if (failure == null) {
-          failure = t;
-        }
-      } finally {
-        if (pending.decrementAndGet() == 0) {
-          Thread w = waiter;
-          if (w != null) {
-            LockSupport.unpark(w);
-          }
-        }
-      }
+      last = j;
+      j.work();
     }
   }
 }
