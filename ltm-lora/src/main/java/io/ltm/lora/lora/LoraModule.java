@@ -170,6 +170,11 @@ public final class LoraModule {
     return (int) b.getShape().get(0);
   }
 
+  /** @return the dropout probability applied to the input in training */
+  float dropout() {
+    return dropout;
+  }
+
   /** @return the scaling factor */
   public double scaling() {
     return scaling;

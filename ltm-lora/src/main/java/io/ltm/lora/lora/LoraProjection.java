@@ -2,6 +2,7 @@ package io.ltm.lora.lora;
 
 import ai.djl.ndarray.NDArray;
 import io.ltm.lora.model.ForwardingProjection;
+import io.ltm.lora.model.LowRankUpdate;
 import io.ltm.lora.model.Projection;
 import java.util.Map;
 import java.util.Objects;
@@ -11,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * A frozen projection plus the LoRA updates of any number of attached adapters; the model's shared
  * {@link AdapterSelection} decides per call which one applies: {@code y = base(x) + delta_active(x)}.
  * When an adapter is merged into the base weight ({@link LoraMerge}), its update is already in
- * {@code base} and is not added again. Thread-safe for inference.
+ * {@code base} and is not added again. As a {@link LowRankUpdate} it tells the one-row decoder which
+ * update applies, so decoding with an adapter runs in Java as well. Thread-safe for inference.
  */
-public final class LoraProjection extends ForwardingProjection {
+public final class LoraProjection extends ForwardingProjection implements LowRankUpdate {
 
   private final AdapterSelection selection;
   private final Map<String, LoraModule> adapters = new ConcurrentHashMap<>();
@@ -65,20 +67,34 @@ public final class LoraProjection extends ForwardingProjection {
 
   @Override
   public NDArray apply(NDArray x) {
+    LoraModule mod = activeModule();
+    NDArray y = base().apply(x); // (..., out)
+    return mod == null ? y : y.add(mod.delta(x, selection.training()));
+  }
+
+  @Override
+  public LowRank lowRank() {
+    LoraModule mod = activeModule();
+    if (mod == null) {
+      return LowRank.NONE;
+    }
+    if (selection.training() && mod.dropout() > 0) {
+      return null; // dropout draws: libtorch's path
+    }
+    return new LowRank(mod.loraA(), mod.loraB(), (float) mod.scaling());
+  }
+
+  /** The module whose update applies to this thread's next call, or null for the base alone. */
+  private LoraModule activeModule() {
     String active = selection.active();
     String m = merged;
     if (m != null && !m.equals(active)) {
       throw new IllegalStateException(base().name() + ": adapter " + m + " is merged into the base weights; unmerge it "
           + "before running " + (active.isEmpty() ? "the base model" : "adapter " + active));
     }
-    NDArray y = base().apply(x); // (..., out)
     if (active.isEmpty() || active.equals(m)) {
-      return y;
+      return null;
     }
-    LoraModule mod = adapters.get(active);
-    if (mod == null) {
-      return y;
-    }
-    return y.add(mod.delta(x, selection.training()));
+    return adapters.get(active);
   }
 }

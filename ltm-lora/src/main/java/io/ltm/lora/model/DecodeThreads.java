@@ -15,6 +15,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * default back at once from a short-lived thread; other threads (a prefill elsewhere, training, threads
  * started during the decode) keep their own count.
  *
+ * <p>A single row over a CPU cache normally decodes in Java ({@link Decoder#useRowDecoder}), with no
+ * libtorch operations per step; this matters for the libtorch layer path (the row path switched off, or
+ * a projection wrapper it cannot run).
+ *
  * <p>A no-op unless the Java kernel is on and applies (one row, f32 weights on the CPU) and libtorch uses
  * more than one thread here. Use in try-with-resources on the decoding thread.
  */

@@ -61,6 +61,8 @@ public final class Decoder implements AutoCloseable {
   private final Projection[] router; // (layer) [num_experts, hidden]; null in dense layers
   private final Projection[][][] experts; // (layer, expert, gate/up/down); null in dense layers
   private final Fused[][] expertGateUp; // (layer, expert) an expert's gate, up in one matrix
+  private volatile RowDecoder rowPlan; // the one-row path's kernels for the projections as registered now
+  private volatile boolean rowPlanChecked; // false again after replaceProjection
 
   /**
    * A decoder over {@code weights}, which must all be owned by {@code manager}; the decoder takes
@@ -187,6 +189,7 @@ public final class Decoder implements AutoCloseable {
       }
     }
     byName.put(name, replacement);
+    rowPlanChecked = false;
   }
 
   private static void swap(Projection[] slots, Projection old, Projection replacement) {
@@ -210,11 +213,82 @@ public final class Decoder implements AutoCloseable {
    *     are read from it and this input's keys and values are appended
    */
   public NDArray forward(NDManager scope, DecoderInput input, KvCache cache, boolean lastOnly) {
+    if (cache != null && input.batch() == 1 && input.length() == 1 && RowDecoder.enabled() && Gemv.enabled()
+        && cache.inJavaMemory() && !Autograd.recording()) {
+      RowDecoder row = rowPlan();
+      if (row != null) { // one token of one row: the one-row specialisation of layer(), in Java
+        cache.checkFits(input);
+        NDArray logits = row.forward(scope, input, cache); // (1, 1, vocab); null: a wrapper needs libtorch now
+        if (logits != null) {
+          return logits;
+        }
+      }
+    }
     NDArray h = hidden(scope, input, cache); // (B, T, H)
     if (lastOnly) {
       h = h.get(":, -1:, :"); // (B, 1, H)
     }
     return logits(h);
+  }
+
+  /**
+   * Switches the one-row decode path on or off for every decoder (on by default when the JVM has
+   * {@code jdk.incubator.vector}; {@code -Dltm.decode=libtorch} starts with it off). With it on, a
+   * {@link #forward} of one token of one row over a CPU {@link KvCache} runs in Java
+   * ({@code RowDecoder}, the one-row specialisation of {@link #layer}); off, it runs through
+   * {@link #hidden} in libtorch. Meant for A/B comparisons.
+   *
+   * @return whether the path is now on (false when the Vector API is unavailable)
+   */
+  public static boolean useRowDecoder(boolean on) {
+    return RowDecoder.setEnabled(on);
+  }
+
+  private RowDecoder rowPlan() {
+    if (!rowPlanChecked) {
+      synchronized (this) {
+        if (!rowPlanChecked) {
+          rowPlan = RowDecoder.plan(this);
+          rowPlanChecked = true;
+        }
+      }
+    }
+    return rowPlan;
+  }
+
+  /** Layer {@code l}'s projections as registered now, by {@link ProjectionKind#ordinal()} (MLP slots null in a sparse layer). */
+  Projection[] projectionsOf(int l) {
+    return table[l];
+  }
+
+  /** Layer {@code l}'s router as registered now, or null in a dense layer. */
+  Projection routerOf(int l) {
+    return router[l];
+  }
+
+  /** Layer {@code l}'s experts' (gate, up, down) as registered now, or null in a dense layer. */
+  Projection[][] expertsOf(int l) {
+    return experts[l];
+  }
+
+  /** Layer {@code l}'s fused q/k/v, or null. */
+  Fused fusedQkv(int l) {
+    return qkv[l];
+  }
+
+  /** Layer {@code l}'s fused gate/up (dense layer), or null. */
+  Fused fusedGateUp(int l) {
+    return gateUp[l];
+  }
+
+  /** Expert {@code e}'s fused gate/up in sparse layer {@code l}, or null. */
+  Fused fusedExpertGateUp(int l, int e) {
+    return expertGateUp[l] == null ? null : expertGateUp[l][e];
+  }
+
+  /** The rotary embedding. */
+  Rope rope() {
+    return rope;
   }
 
   /** Logits {@code [..., vocab]} of final hidden states {@code [..., hidden]}, in their manager. */
@@ -468,10 +542,7 @@ public final class Decoder implements AutoCloseable {
    * (after {@link #replaceProjection}).
    */
   private static NDArray[] project(Fused fused, NDArray h, Projection... current) {
-    boolean intact = fused != null;
-    for (int i = 0; intact && i < current.length; i++) {
-      intact = current[i] == fused.parts()[i];
-    }
+    boolean intact = fused != null && fused.isIntact(current);
     NDArray[] out = new NDArray[current.length];
     if (intact) {
       NDArray y = fused.all().apply(h); // (..., sum out_i)
@@ -491,7 +562,17 @@ public final class Decoder implements AutoCloseable {
    * Projections of one layer stored as one matrix {@code all} ({@code [sum out_i, in]}), whose rows
    * {@code splitAt} separate the {@code parts}; each part's weight (and bias) is a view into it.
    */
-  private record Fused(LinearProjection all, LinearProjection[] parts, long[] splitAt) {
+  record Fused(LinearProjection all, LinearProjection[] parts, long[] splitAt) {
+    /** Whether {@code current} (the projections registered now) are still this matrix's views. */
+    boolean isIntact(Projection... current) {
+      for (int i = 0; i < current.length; i++) {
+        if (current[i] != parts[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /**
      * Replaces {@code names} in {@code projections} with views into one concatenated matrix and
      * frees their separate weights; null (nothing changed) when they differ in input size, weight

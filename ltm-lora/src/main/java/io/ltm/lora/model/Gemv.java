@@ -8,11 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
  * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},
  * the tests and the benchmarks pass); without it, or with {@code -Dltm.gemv=libtorch}, every product
- * stays in libtorch. Rows are split over {@link #THREADS} threads: {@code -Dltm.gemv.threads}, else
+ * stays in libtorch. Rows are split over {@link #THREADS} threads of one persistent {@link RowPool}
+ * (the calling thread works too; no task object per product): {@code -Dltm.gemv.threads}, else
  * {@code ai.djl.pytorch.num_threads}, else {@code OMP_NUM_THREADS}, else one per core, as libtorch
- * chooses its own.
+ * chooses its own. {@link RowDecoder} calls it on Java arrays ({@link #apply(float[], float[])}).
  *
  * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
  * closed, so a closed model gives DJL's error instead of reading freed memory.
@@ -42,11 +38,16 @@ final class Gemv {
   static final int THREADS = threads();
   /** Products computed by the kernel since the JVM started: tests assert which path a projection took. */
   private static final java.util.concurrent.atomic.LongAdder CALLS = new java.util.concurrent.atomic.LongAdder();
-  private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, r -> {
-    Thread t = new Thread(r, "ltm-gemv");
-    t.setDaemon(true);
-    return t;
-  }) : null;
+  private static final int ROW_GRAIN = 16; // rows per unit of work: a cache line of outputs, no false sharing
+
+  /** The pool that splits decode work over {@link #THREADS} threads, started on first use. */
+  static RowPool pool() {
+    return PoolHolder.POOL;
+  }
+
+  private static final class PoolHolder {
+    static final RowPool POOL = new RowPool(THREADS);
+  }
 
   private final NDArray weight; // (out, in)
   private final ByteBuffer[] chunks; // row ranges of the weight, each under MAX_CHUNK_BYTES
@@ -110,46 +111,51 @@ final class Gemv {
     if (weight.isReleased()) {
       throw new IllegalStateException("the model's weights are closed");
     }
-    float[] in = x.toFloatArray(); // (in)
-    float[] y = new float[chunkStart[chunkStart.length - 1]]; // (out)
-    multiply(in, y);
+    float[] y = new float[rows()]; // (out)
+    apply(x.toFloatArray(), y);
+    long[] shape = x.getShape().getShape();
+    shape[shape.length - 1] = y.length;
+    return x.getManager().create(y, new Shape(shape));
+  }
+
+  /**
+   * {@code y [out] = W x + b} for one row {@code x [in]} held in Java arrays (the one-row decoder's
+   * path: no NDArray in or out).
+   */
+  void apply(float[] x, float[] y) {
+    if (x.length != cols || y.length != rows()) {
+      throw new IllegalArgumentException("a [" + rows() + ", " + cols + "] product needs x [" + cols + "] and y ["
+          + rows() + "] but got " + x.length + " and " + y.length);
+    }
+    if (weight.isReleased()) {
+      throw new IllegalStateException("the model's weights are closed");
+    }
+    multiply(x, y);
     CALLS.increment();
     if (bias != null) {
       for (int i = 0; i < y.length; i++) {
         y[i] += bias[i];
       }
     }
-    long[] shape = x.getShape().getShape();
-    shape[shape.length - 1] = y.length;
-    return x.getManager().create(y, new Shape(shape));
+  }
+
+  /** Output rows. */
+  int rows() {
+    return chunkStart[chunkStart.length - 1];
+  }
+
+  /** Input columns. */
+  int cols() {
+    return cols;
   }
 
   private void multiply(float[] x, float[] y) {
     int out = y.length;
-    if (POOL == null || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
+    if (THREADS == 1 || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
       rows(x, y, 0, out);
       return;
     }
-    List<Future<?>> parts = new ArrayList<>(THREADS - 1);
-    int per = (out + THREADS - 1) / THREADS;
-    for (int t = 1; t < THREADS; t++) {
-      int from = Math.min(out, t * per);
-      int to = Math.min(out, from + per);
-      if (from < to) {
-        parts.add(POOL.submit(() -> rows(x, y, from, to)));
-      }
-    }
-    rows(x, y, 0, Math.min(out, per));
-    for (Future<?> f : parts) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted during a matrix-vector product", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("matrix-vector product failed", e.getCause());
-      }
-    }
+    pool().run(out, ROW_GRAIN, (from, to) -> rows(x, y, from, to));
   }
 
   /** {@code y[r] = W[r, :] . x} for rows {@code [from, to)}, chunk by chunk. */

@@ -1,11 +1,14 @@
 package io.ltm.lora.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.io.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,6 +16,11 @@ import java.util.Arrays;
  * {@code [B, kv_heads, capacity, head_dim]} per layer, f32, written in place as tokens arrive. It
  * also remembers each cached column's segment id so the attention mask of later steps knows which
  * columns are padding.
+ *
+ * <p>On the CPU the same memory is also handed to Java as direct buffers ({@link #keyMemory}): the
+ * one-row decode path ({@link RowDecoder}) writes and reads the keys and values there in place, the
+ * libtorch path (prefill, batches) through the NDArrays, so either path continues what the other
+ * cached, with no copy.
  *
  * <p>Made by {@link Decoder#newCache}; the caller closes it (try-with-resources) when the generation
  * ends, which frees its native memory. Not thread-safe: one generation at a time.
@@ -23,6 +31,10 @@ public final class KvCache implements AutoCloseable {
   private final int capacity;
   private final NDArray[] keys; // (layer) -> (B, kvHeads, capacity, D)
   private final NDArray[] values; // (layer) -> (B, kvHeads, capacity, D)
+  private final ByteBuffer[] keyMemory; // (layer) keys[layer]'s own memory, native order; null if not aliasable
+  private final ByteBuffer[] valueMemory; // (layer) as keyMemory for values
+  private final int kvHeads;
+  private final int headDim;
   private final int[] segments; // (B, capacity) segment id of each cached column
   private int length;
 
@@ -35,11 +47,23 @@ public final class KvCache implements AutoCloseable {
     this.capacity = capacity;
     this.keys = new NDArray[c.numLayers()];
     this.values = new NDArray[c.numLayers()];
+    this.kvHeads = c.numKvHeads();
+    this.headDim = c.headDim();
     Shape shape = new Shape(batch, c.numKvHeads(), capacity, c.headDim());
+    ByteBuffer[] km = new ByteBuffer[c.numLayers()];
+    ByteBuffer[] vm = new ByteBuffer[c.numLayers()];
+    boolean aliased = true;
     for (int l = 0; l < c.numLayers(); l++) {
       keys[l] = manager.zeros(shape, DataType.FLOAT32);
       values[l] = manager.zeros(shape, DataType.FLOAT32);
+      if (aliased) {
+        km[l] = alias(keys[l]);
+        vm[l] = alias(values[l]);
+        aliased = km[l] != null && vm[l] != null;
+      }
     }
+    this.keyMemory = aliased ? km : null;
+    this.valueMemory = aliased ? vm : null;
     this.segments = new int[batch * capacity];
   }
 
@@ -56,6 +80,45 @@ public final class KvCache implements AutoCloseable {
   /** Columns filled so far. */
   public int length() {
     return length;
+  }
+
+  /**
+   * A direct buffer over {@code store}'s own memory (writes through it are what libtorch reads), or
+   * null when the tensor is not on the CPU, too big for one buffer or not handed out without a copy.
+   */
+  private static ByteBuffer alias(NDArray store) {
+    if (!Device.cpu().equals(store.getDevice()) || store.getShape().size() * Float.BYTES > Integer.MAX_VALUE) {
+      return null;
+    }
+    ByteBuffer b = store.toByteBuffer(true);
+    if (!b.isDirect() || b.capacity() != store.getShape().size() * Float.BYTES) {
+      return null;
+    }
+    return b.order(ByteOrder.nativeOrder());
+  }
+
+  /**
+   * Layer {@code layer}'s keys {@code [B, kvHeads, capacity, D]} f32 as a native-order direct buffer over
+   * the same memory the libtorch path reads and writes ({@link #offset} finds a column), or null when
+   * the cache lives where Java cannot write it in place (a GPU).
+   */
+  ByteBuffer keyMemory(int layer) {
+    return keyMemory == null ? null : keyMemory[layer];
+  }
+
+  /** As {@link #keyMemory} for the values. */
+  ByteBuffer valueMemory(int layer) {
+    return valueMemory == null ? null : valueMemory[layer];
+  }
+
+  /** Whether {@link #keyMemory} and {@link #valueMemory} are available. */
+  boolean inJavaMemory() {
+    return keyMemory != null;
+  }
+
+  /** Byte offset of {@code (row, head, col, 0)} in {@link #keyMemory} / {@link #valueMemory}. */
+  int offset(int row, int head, int col) {
+    return ((row * kvHeads + head) * capacity + col) * headDim * Float.BYTES;
   }
 
   /** Segment id of cached column {@code col} of row {@code row}. */

@@ -101,6 +101,11 @@ public final class LinearProjection implements Projection {
     return Gemv.setEnabled(on);
   }
 
+  /** The Java kernel over this weight (f32 on the CPU, Vector API present), or null; for the one-row decoder. */
+  Gemv kernel() {
+    return gemv();
+  }
+
   private Gemv gemv() {
     if (!gemvChecked) {
       synchronized (this) {

@@ -85,6 +85,19 @@ public final class Rope {
   }
 
   /**
+   * {@code cos} and {@code sin} of one position's angles, {@code [D / 2]} each (the first half of what
+   * {@link #cosSin} repeats over both halves; the same float values): for the one-row decoder.
+   */
+  void angles(int position, float[] cos, float[] sin) {
+    double pos = position;
+    for (int j = 0; j < invFreq.length; j++) {
+      double angle = pos * invFreq[j];
+      cos[j] = (float) Math.cos(angle);
+      sin[j] = (float) Math.sin(angle);
+    }
+  }
+
+  /**
    * The {@code [D, D]} matrix {@code R} with {@code x R = rotate_half(x) = cat(-x2, x1)}: entries are
    * 0 and +-1, so the product is exact. One matMul instead of slicing, negating and concatenating
    * keeps the number of engine calls per layer down, which dominates single-token decoding.

@@ -23,42 +23,71 @@ final class VectorGemv {
    */
   static void multiply(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     final int lanes = F.length();
-    final int step = 4 * lanes;
     final int rowBytes = cols * Float.BYTES;
     final float[] lanesOut = new float[lanes];
-    for (int r = from; r < to; r++) {
-      final int base = r * rowBytes;
-      // four independent accumulators hide the FMA latency; each weight byte is read once
+    int r = from;
+    // eight rows at a time, one accumulator each: eight weight streams in flight (over the 151936 x 1024
+    // matrix here: 12.2-12.7 GB/s against 11.2-11.7 for four rows and 8.7-9.7 for one row with four
+    // accumulators), each x vector loaded once for eight rows, eight independent FMA chains to hide
+    // the FMA latency; each weight byte is read once
+    for (; r <= to - 8; r += 8) {
+      final int b = r * rowBytes;
       FloatVector a0 = FloatVector.zero(F);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
       int c = 0;
-      for (; c <= cols - step; c += step) {
-        int o = base + c * Float.BYTES;
-        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
-        a1 = FloatVector.fromByteBuffer(F, w, o + 4 * lanes, NATIVE)
-            .fma(FloatVector.fromArray(F, x, c + lanes), a1);
-        a2 = FloatVector.fromByteBuffer(F, w, o + 8 * lanes, NATIVE)
-            .fma(FloatVector.fromArray(F, x, c + 2 * lanes), a2);
-        a3 = FloatVector.fromByteBuffer(F, w, o + 12 * lanes, NATIVE)
-            .fma(FloatVector.fromArray(F, x, c + 3 * lanes), a3);
-      }
       for (; c <= cols - lanes; c += lanes) {
-        a0 = FloatVector.fromByteBuffer(F, w, base + c * Float.BYTES, NATIVE)
-            .fma(FloatVector.fromArray(F, x, c), a0);
+        FloatVector xv = FloatVector.fromArray(F, x, c);
+        int o = b + c * Float.BYTES;
+        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(xv, a0);
+        a1 = FloatVector.fromByteBuffer(F, w, o + rowBytes, NATIVE).fma(xv, a1);
+        a2 = FloatVector.fromByteBuffer(F, w, o + 2 * rowBytes, NATIVE).fma(xv, a2);
+        a3 = FloatVector.fromByteBuffer(F, w, o + 3 * rowBytes, NATIVE).fma(xv, a3);
+        a4 = FloatVector.fromByteBuffer(F, w, o + 4 * rowBytes, NATIVE).fma(xv, a4);
+        a5 = FloatVector.fromByteBuffer(F, w, o + 5 * rowBytes, NATIVE).fma(xv, a5);
+        a6 = FloatVector.fromByteBuffer(F, w, o + 6 * rowBytes, NATIVE).fma(xv, a6);
+        a7 = FloatVector.fromByteBuffer(F, w, o + 7 * rowBytes, NATIVE).fma(xv, a7);
       }
-      // lanes summed in a fixed order: reduceLanes' order differs between the JIT and the interpreter,
-      // which would make the same product differ in the last bit from one call to the next
-      a0.add(a1).add(a2.add(a3)).intoArray(lanesOut, 0);
-      float sum = 0;
-      for (float v : lanesOut) {
-        sum += v;
-      }
-      for (; c < cols; c++) {
-        sum += w.getFloat(base + c * Float.BYTES) * x[c];
-      }
-      y[yOffset + r] = sum;
+      int yr = yOffset + r;
+      y[yr] = finish(a0, lanesOut, w, b, x, c, cols);
+      y[yr + 1] = finish(a1, lanesOut, w, b + rowBytes, x, c, cols);
+      y[yr + 2] = finish(a2, lanesOut, w, b + 2 * rowBytes, x, c, cols);
+      y[yr + 3] = finish(a3, lanesOut, w, b + 3 * rowBytes, x, c, cols);
+      y[yr + 4] = finish(a4, lanesOut, w, b + 4 * rowBytes, x, c, cols);
+      y[yr + 5] = finish(a5, lanesOut, w, b + 5 * rowBytes, x, c, cols);
+      y[yr + 6] = finish(a6, lanesOut, w, b + 6 * rowBytes, x, c, cols);
+      y[yr + 7] = finish(a7, lanesOut, w, b + 7 * rowBytes, x, c, cols);
     }
+    for (; r < to; r++) { // the last rows, one at a time
+      final int base = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      int c = 0;
+      for (; c <= cols - lanes; c += lanes) {
+        a0 = FloatVector.fromByteBuffer(F, w, base + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
+      }
+      y[yOffset + r] = finish(a0, lanesOut, w, base, x, c, cols);
+    }
+  }
+
+  /**
+   * The lanes of {@code acc} summed in a fixed order (reduceLanes' order differs between the JIT and
+   * the interpreter, which would make the same product differ in the last bit from one call to the
+   * next), plus the row's columns {@code [c, cols)} that did not fill a vector.
+   */
+  private static float finish(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
+    acc.intoArray(lanesOut, 0);
+    float sum = 0;
+    for (float v : lanesOut) {
+      sum += v;
+    }
+    for (; c < cols; c++) {
+      sum += w.getFloat(base + c * Float.BYTES) * x[c];
+    }
+    return sum;
   }
 }
