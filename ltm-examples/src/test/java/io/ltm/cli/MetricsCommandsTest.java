@@ -55,7 +55,9 @@ class MetricsCommandsTest {
   void detectTextAndBadScenes() throws Exception {
     Files.writeString(dir.resolve("s.yaml"), "id: s\nprompt: q?\nthought:\n  - kind: verify\n    text: Let me check the sum.\nanswer: a\n");
     Files.writeString(dir.resolve("bad.yaml"), "id: bad\nprompt: q?\nthought:\n  - kind: verfy\n    text: x\nanswer: a\n");
-    assertThat(run("detect", "--scenes", dir.toString())).isEqualTo(1);
+    // the rules, whose cue for "Let me check" is fixed; the shipped learned detector's call on one
+    // bare step depends on its training data (LearnedDetectorTest covers it)
+    assertThat(run("detect", "--detector", "rules", "--scenes", dir.toString())).isEqualTo(1);
     assertThat(out.toString()).contains("| verification | verify | 1.000 | 1.000 | 1.000 | 1 |");
     assertThat(err.toString()).contains("bad.yaml:4").contains("error");
     assertThat(run("detect", "--scenes", dir.resolve("none").toString())).isEqualTo(1);
