@@ -45,11 +45,11 @@ import java.util.Locale;
  * model's weights, decode against the floor set by the bytes a token actually reads (attention, the router,
  * the 8 chosen experts, one embedding row, the head) at the copy bandwidth and at the read-only bandwidth
  * measured in the same run (one-row Java path and libtorch layer path alternated), and a LoRA training step
- * (all-linear: attention, router, every expert). {@code --only prefill} stops after the prefill (for A/B
- * runs of two builds, alternated by a script).
+ * (all-linear: attention, router, every expert). {@code --only prefill} stops after the prefill, {@code --only decode}
+ * measures the decode alone (for A/B runs of two builds, alternated by a script).
  *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp ...
- * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--only prefill] [--out F]}
+ * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--only prefill|decode] [--out F]}
  * ({@code --vocab} below Qwen3's 151936 shrinks only the embedding and head, for machines short of memory).
  */
 public final class MoeBench {
@@ -93,50 +93,54 @@ public final class MoeBench {
         return;
       }
 
-      // --- prefill: best of 3, each against the matMul limit measured just before it ---
-      int[] prompt = ids(prefill, 1, vocab);
-      double flops = prefillFlops(cfg, prefill);
-      int perExpert = Math.max(1, prefill * moe.numExpertsPerTok() / moe.numExperts());
-      double expertFlops = expertFlops(cfg, prefill);
-      double bestS = Double.MAX_VALUE;
-      double pairedLimit = 0;
-      double pairedExperts = 0;
-      for (int rep = 0; rep < 3; rep++) {
-        double lim = matmulGflops(prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok());
-        double experts = expertsAloneGflops(d, perExpert);
-        try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prefill)) {
-          long t = System.nanoTime();
-          d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray();
-          double s = (System.nanoTime() - t) / 1e9;
-          log("prefill %d tokens: %.2f s, %.1f GFLOP/s vs matMul %.1f GFLOP/s (%.0f%%); experts' GEMMs alone %.1f GFLOP/s",
-              prefill, s, flops / s / 1e9, lim, 100 * flops / s / 1e9 / lim, experts);
-          if (s < bestS) {
-            bestS = s;
-            pairedLimit = lim;
-            pairedExperts = experts;
+      String only = arg(args, "--only", "");
+      String prefillRow = "";
+      if (!"decode".equals(only)) {
+        // --- prefill: best of 3, each against the matMul limit measured just before it ---
+        int[] prompt = ids(prefill, 1, vocab);
+        double flops = prefillFlops(cfg, prefill);
+        int perExpert = Math.max(1, prefill * moe.numExpertsPerTok() / moe.numExperts());
+        double expertFlops = expertFlops(cfg, prefill);
+        double bestS = Double.MAX_VALUE;
+        double pairedLimit = 0;
+        double pairedExperts = 0;
+        for (int rep = 0; rep < 3; rep++) {
+          double lim = matmulGflops(prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok());
+          double experts = expertsAloneGflops(d, perExpert);
+          try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prefill)) {
+            long t = System.nanoTime();
+            d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray();
+            double s = (System.nanoTime() - t) / 1e9;
+            log("prefill %d tokens: %.2f s, %.1f GFLOP/s vs matMul %.1f GFLOP/s (%.0f%%); experts' GEMMs alone %.1f GFLOP/s",
+                prefill, s, flops / s / 1e9, lim, 100 * flops / s / 1e9 / lim, experts);
+            if (s < bestS) {
+              bestS = s;
+              pairedLimit = lim;
+              pairedExperts = experts;
+            }
           }
         }
-      }
-      double expertShape = matmulGflops(perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize());
-      // the time the prefill's FLOPs take at these rates: the experts' at their own GEMMs' rate, the rest at the large GEMM's
-      double roofS = expertFlops / (pairedExperts * 1e9) + (flops - expertFlops) / (pairedLimit * 1e9);
-      String prefillRow = String.format(Locale.ROOT, "| prefill %d tokens | %.2f s, %.1f GFLOP/s | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
-          prefill, bestS, flops / bestS / 1e9, prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok(),
-          pairedLimit, 100 * flops / bestS / 1e9 / pairedLimit)
-          + String.format(Locale.ROOT, "| (per-expert GEMM shape, operands in cache) | | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
-          perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize(), expertShape, 100 * flops / bestS / 1e9 / expertShape)
-          + String.format(Locale.ROOT, "| (experts' GEMMs alone, model weights) | %.1f GFLOP/s over %.1f GFLOP of %.1f | "
-          + "%.2f s with the rest at the matMul rate | %.0f%% |%n", pairedExperts, expertFlops / 1e9, flops / 1e9, roofS,
-          100 * roofS / bestS);
-      if ("prefill".equals(arg(args, "--only", ""))) {
-        String md = String.format(Locale.ROOT, "prefill-only, load average %.1f%n%n| measure | value | limit / peer (same run) | ratio |%n"
-            + "|---|---|---|---|%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-            + prefillRow;
-        System.out.print(md);
-        if (out != null) {
-          Files.writeString(out, md);
+        double expertShape = matmulGflops(perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize());
+        // the time the prefill's FLOPs take at these rates: the experts' at their own GEMMs' rate, the rest at the large GEMM's
+        double roofS = expertFlops / (pairedExperts * 1e9) + (flops - expertFlops) / (pairedLimit * 1e9);
+        prefillRow = String.format(Locale.ROOT, "| prefill %d tokens | %.2f s, %.1f GFLOP/s | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
+            prefill, bestS, flops / bestS / 1e9, prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok(),
+            pairedLimit, 100 * flops / bestS / 1e9 / pairedLimit)
+            + String.format(Locale.ROOT, "| (per-expert GEMM shape, operands in cache) | | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
+            perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize(), expertShape, 100 * flops / bestS / 1e9 / expertShape)
+            + String.format(Locale.ROOT, "| (experts' GEMMs alone, model weights) | %.1f GFLOP/s over %.1f GFLOP of %.1f | "
+            + "%.2f s with the rest at the matMul rate | %.0f%% |%n", pairedExperts, expertFlops / 1e9, flops / 1e9, roofS,
+            100 * roofS / bestS);
+        if ("prefill".equals(only)) {
+          String md = String.format(Locale.ROOT, "prefill-only, load average %.1f%n%n| measure | value | limit / peer (same run) | ratio |%n"
+              + "|---|---|---|---|%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+              + prefillRow;
+          System.out.print(md);
+          if (out != null) {
+            Files.writeString(out, md);
+          }
+          return;
         }
-        return;
       }
 
       // --- decode: one token at a time into the KV cache, greedy on the host; the one-row Java path and
@@ -164,6 +168,22 @@ public final class MoeBench {
       log("decode: row path %s ms/token, libtorch layer path %s ms/token; reads %.3f GB/token; copy %s GB/s, read-only %s GB/s;"
           + " floor %.1f ms at copy (%.0f%%), %.1f ms read-only (%.0f%%)", rowMs, layerMs, bytes / 1e9, copyRates, readRates,
           floorS * 1e3, 100 * floorS / decodeS, readFloorS * 1e3, 100 * readFloorS / decodeS);
+      String decodeRows = String.format(Locale.ROOT, "| decode (one-row Java path) | %.1f ms/token | %.3f GB/token at %.1f GB/s copy = %.1f ms | %.0f%% |%n",
+          decodeS * 1e3, bytes / 1e9, copy, floorS * 1e3, 100 * floorS / decodeS)
+          + String.format(Locale.ROOT, "| (same, read-only bandwidth) | | %.3f GB/token at %.1f GB/s sum() = %.1f ms | %.0f%% |%n",
+          bytes / 1e9, read, readFloorS * 1e3, 100 * readFloorS / decodeS)
+          + String.format(Locale.ROOT, "| (decode, libtorch layer path) | %.1f ms/token | copy floor %.1f ms | %.0f%% |%n",
+          layerS * 1e3, floorS * 1e3, 100 * floorS / layerS);
+      if ("decode".equals(only)) {
+        String md = String.format(Locale.ROOT, "decode-only, load average %.1f%n%n| measure | value | limit / peer (same run) | ratio |%n"
+            + "|---|---|---|---|%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+            + decodeRows;
+        System.out.print(md);
+        if (out != null) {
+          Files.writeString(out, md);
+        }
+        return;
+      }
 
       // --- training step: LoRA r=8 all-linear vs a rank-1 probe on one q_proj (activation gradients only) ---
       TrainingBatch batch = randomBatch(trainSeq, cfg.vocabSize());
@@ -191,12 +211,7 @@ public final class MoeBench {
       md.append(String.format(Locale.ROOT, "| load (bf16 shards -> f32) | %.1f s, peak RSS %.2f GB | f32 weights %.2f GB | %.2fx |%n",
           loadS, loadPeak / 1e9, weightBytes / 1e9, loadPeak / (double) weightBytes));
       md.append(prefillRow);
-      md.append(String.format(Locale.ROOT, "| decode (one-row Java path) | %.1f ms/token | %.3f GB/token at %.1f GB/s copy = %.1f ms | %.0f%% |%n",
-          decodeS * 1e3, bytes / 1e9, copy, floorS * 1e3, 100 * floorS / decodeS));
-      md.append(String.format(Locale.ROOT, "| (same, read-only bandwidth) | | %.3f GB/token at %.1f GB/s sum() = %.1f ms | %.0f%% |%n",
-          bytes / 1e9, read, readFloorS * 1e3, 100 * readFloorS / decodeS));
-      md.append(String.format(Locale.ROOT, "| (decode, libtorch layer path) | %.1f ms/token | copy floor %.1f ms | %.0f%% |%n",
-          layerS * 1e3, floorS * 1e3, 100 * floorS / layerS));
+      md.append(decodeRows);
       md.append(String.format(Locale.ROOT, "| train step, LoRA r=8 all-linear (%d params) | %.2f s, %.1f tokens/s | "
           + "fwd+bwd without LoRA %.2f s | overhead %.2fx |%n", trainable, loraS, trainSeq / loraS, probeS, loraS / probeS));
       System.out.print(md);
