@@ -33,7 +33,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class RowDecoder {
   private static final LongAdder STEPS = new LongAdder();
-  private static final LongAdder EXPERT_SUMS = new LongAdder();
   private static final long MIN_PARALLEL_ATTENTION = 1L << 20; // heads x keys x D below this: one thread (a hand-off costs more)
   private static volatile boolean enabled = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.decode"));
 
@@ -67,12 +66,8 @@ final class RowDecoder {
   private record Layer(float[] inputNorm, float[] postNorm, float[] qNorm, float[] kNorm, Proj qkv, Proj q, Proj k,
       Proj v, Proj o, Proj gateUp, Proj gate, Proj up, Proj down, Proj router, Expert[] experts) {}
 
-  /**
-   * One expert's SwiGLU: {@code gateUp (2I', H)} fused or {@code gate, up (I', H)}; {@code down (H, I')}, and
-   * {@code downMemory}, its f32 weight's memory while it is a plain projection (else null), for the step that
-   * sums the chosen experts' {@code down} products in one pass ({@link VectorExpertSum}).
-   */
-  private record Expert(Proj gateUp, Proj gate, Proj up, Proj down, ByteBuffer downMemory) {}
+  /** One expert's SwiGLU: {@code gateUp (2I', H)} fused or {@code gate, up (I', H)}; {@code down (H, I')}. */
+  private record Expert(Proj gateUp, Proj gate, Proj up, Proj down) {}
 
   /**
    * One projection as the step runs it: the base through {@code base}, plus, for a wrapper that is a
@@ -118,11 +113,6 @@ final class RowDecoder {
     return STEPS.sum();
   }
 
-  /** Passes of {@link VectorExpertSum} over a step's chosen experts' {@code down} weights in this JVM (tests). */
-  static long expertSums() {
-    return EXPERT_SUMS.sum();
-  }
-
   /**
    * The plan for {@code d}'s projections as registered now, or null when a projection the step needs
    * has no Java kernel (wrapped, not f32, not on the CPU).
@@ -166,10 +156,7 @@ final class RowDecoder {
           if (gu == null || dn == null) {
             return null;
           }
-          ByteBuffer downMemory = dn.update() == null && ex[e][2] instanceof LinearProjection lp
-              && lp.weight().getDataType() == DataType.FLOAT32 ? RowOps.memory(lp.weight()) : null;
-          experts[e] = gu.length == 1 ? new Expert(gu[0], null, null, dn, downMemory)
-              : new Expert(null, gu[0], gu[1], dn, downMemory);
+          experts[e] = gu.length == 1 ? new Expert(gu[0], null, null, dn) : new Expert(null, gu[0], gu[1], dn);
         }
         if (router == null) {
           return null;
@@ -419,8 +406,7 @@ final class RowDecoder {
    * Qwen3-MoE's sparse block for one row (as {@code Decoder.moe}): router logits {@code (E)}, softmax in
    * f32, the top-k experts (ties to the lower index), their weights renormalised to sum to 1 when
    * {@code norm_topk_prob} (a softmax over the chosen logits, the same number), and
-   * {@code y = sum_s down_s(w_s * silu(gate_s(h)) * up_s(h))}: only the k chosen experts' weights are read.
-   * The k {@code down} products run as one pass ({@link VectorExpertSum}) while they are plain projections.
+   * {@code y = sum_s w_s * expert_s(h)}: only the k chosen experts' weights are read.
    */
   private void moe(Step st, Layer w, float[] h, float[] y) {
     final int e = c.moe().numExperts();
@@ -441,39 +427,13 @@ final class RowDecoder {
         weight[s] = probs[chosen[s]];
       }
     }
-    final int inter = w.experts()[chosen[0]].down().cols();
-    final float[] act = new float[k * inter]; // (k, I') w_s * silu(gate_s(h)) * up_s(h), expert by expert
-    final ByteBuffer[] downs = new ByteBuffer[k]; // (k) the chosen experts' down weights, or null
-    boolean fused = true;
-    float[] gu = new float[2 * inter]; // (2I') gate | up
-    for (int s = 0; s < k; s++) {
-      Expert ex = w.experts()[chosen[s]];
-      project(st, ex.gateUp(), h, gu, ex.gate(), ex.up());
-      RowOps.siluMul(gu, gu, inter); // silu(gate) * up into gu[0 .. I')
-      for (int i = 0; i < inter; i++) {
-        act[s * inter + i] = gu[i] * weight[s]; // the routing weight before down, as Decoder.moe
-      }
-      downs[s] = ex.downMemory();
-      fused &= downs[s] != null;
-    }
-    if (fused) { // y = sum_s W_down_s act_s, one pass over the k matrices
-      RowPool.Slice rows = (from, to) -> VectorExpertSum.multiply(downs, k, inter, act, y, from, to);
-      if (Gemv.THREADS > 1) {
-        Gemv.pool().run(y.length, 16, rows);
-      } else {
-        rows.run(0, y.length);
-      }
-      EXPERT_SUMS.increment();
-      return;
-    }
     java.util.Arrays.fill(y, 0f);
     float[] ys = new float[y.length]; // (H) one expert's output
-    float[] one = new float[inter]; // (I')
     for (int s = 0; s < k; s++) {
-      System.arraycopy(act, s * inter, one, 0, inter);
-      apply(st, w.experts()[chosen[s]].down(), one, ys);
+      Expert ex = w.experts()[chosen[s]];
+      swiGlu(st, ex.gateUp(), ex.gate(), ex.up(), ex.down(), h, ys);
       for (int i = 0; i < y.length; i++) {
-        y[i] += ys[i];
+        y[i] += ys[i] * weight[s];
       }
     }
   }

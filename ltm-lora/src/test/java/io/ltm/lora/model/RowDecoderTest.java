@@ -176,13 +176,10 @@ class RowDecoderTest {
     try (LocalModel model = LocalModel.open(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.BF16, 3))) {
       long steps = RowDecoder.steps();
       long gemv = Gemv.calls();
-      long sums = RowDecoder.expertSums();
       model.generator().generate(GenerationRequest.builder().prompt("A thought").maxNewTokens(12).build());
       assertThat(RowDecoder.steps() - steps).as("every token after the first").isEqualTo(11);
-      // per step: 3 layers x (q/k/v + o) + 2 sparse layers x (router + 2 experts' gate/up) + 1 dense x 2 + lm head
-      assertThat(Gemv.calls() - gemv).isGreaterThanOrEqualTo(11L * (3 * 2 + 2 * 3 + 2 + 1));
-      // and per step, each sparse layer's 2 chosen experts' down projections in one pass
-      assertThat(RowDecoder.expertSums() - sums).isEqualTo(11L * 2);
+      // per step: 3 layers x (q/k/v + o) + 2 sparse layers x (router + 2 experts x 2) + 1 dense x 2 + lm head
+      assertThat(Gemv.calls() - gemv).isGreaterThanOrEqualTo(11L * (3 * 2 + 2 * 5 + 2 + 1));
     }
   }
 
