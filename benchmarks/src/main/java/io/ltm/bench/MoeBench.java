@@ -4,6 +4,7 @@ import static io.ltm.bench.EngineBench.copyGbps;
 import static io.ltm.bench.EngineBench.log;
 import static io.ltm.bench.EngineBench.matmulGflops;
 import static io.ltm.bench.EngineBench.randomIds;
+import static io.ltm.bench.EngineBench.readGbps;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -21,6 +22,8 @@ import io.ltm.lora.lora.TargetModules;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
+import io.ltm.lora.model.Projection;
+import io.ltm.lora.model.ProjectionKind;
 import io.ltm.lora.train.AdamW;
 import io.ltm.lora.train.AdamWConfig;
 import io.ltm.lora.train.DecoderLanguageModel;
@@ -29,19 +32,24 @@ import io.ltm.lora.train.TrainingBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The engine on Qwen3-30B-A3B's per-layer shape (hidden 2048, 32/4 heads of 128, 128 experts of 768,
  * top-8, untied 151936-row head) with {@code --layers} layers (default 1; the full model has 48):
  * load (peak RSS against the f32 weights, from a bf16 checkpoint), prefill against the libtorch f32
- * matMul limit measured just before, decode against the floor set by the bytes a token actually reads
- * (attention, the router, the 8 chosen experts, one embedding row, the head) at the copy bandwidth
- * measured in the same run, and a LoRA training step (all-linear: attention, router, every expert).
+ * matMul limit measured just before (a large GEMM) and against the experts' own GEMMs timed alone over the
+ * model's weights, decode against the floor set by the bytes a token actually reads (attention, the router,
+ * the 8 chosen experts, one embedding row, the head) at the copy bandwidth and at the read-only bandwidth
+ * measured in the same run (one-row Java path and libtorch layer path alternated), and a LoRA training step
+ * (all-linear: attention, router, every expert). {@code --only prefill} stops after the prefill, {@code --only decode}
+ * measures the decode alone (for A/B runs of two builds, alternated by a script).
  *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp ...
- * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--out F]}
+ * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--only prefill|decode] [--out F]}
  * ({@code --vocab} below Qwen3's 151936 shrinks only the embedding and head, for machines short of memory).
  */
 public final class MoeBench {
@@ -85,47 +93,97 @@ public final class MoeBench {
         return;
       }
 
-      // --- prefill: best of 3, each against the matMul limit measured just before it ---
-      int[] prompt = ids(prefill, 1, vocab);
-      double flops = prefillFlops(cfg, prefill);
-      double bestS = Double.MAX_VALUE;
-      double pairedLimit = 0;
-      for (int rep = 0; rep < 3; rep++) {
-        double lim = matmulGflops(prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok());
-        try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prefill)) {
-          long t = System.nanoTime();
-          d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray();
-          double s = (System.nanoTime() - t) / 1e9;
-          log("prefill %d tokens: %.2f s, %.1f GFLOP/s vs matMul %.1f GFLOP/s", prefill, s, flops / s / 1e9, lim);
-          if (s < bestS) {
-            bestS = s;
-            pairedLimit = lim;
+      String only = arg(args, "--only", "");
+      String prefillRow = "";
+      if (!"decode".equals(only)) {
+        // --- prefill: best of 3, each against the matMul limit measured just before it ---
+        int[] prompt = ids(prefill, 1, vocab);
+        double flops = prefillFlops(cfg, prefill);
+        int perExpert = Math.max(1, prefill * moe.numExpertsPerTok() / moe.numExperts());
+        double expertFlops = expertFlops(cfg, prefill);
+        double bestS = Double.MAX_VALUE;
+        double pairedLimit = 0;
+        double pairedExperts = 0;
+        for (int rep = 0; rep < 3; rep++) {
+          double lim = matmulGflops(prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok());
+          double experts = expertsAloneGflops(d, perExpert);
+          try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prefill)) {
+            long t = System.nanoTime();
+            d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray();
+            double s = (System.nanoTime() - t) / 1e9;
+            log("prefill %d tokens: %.2f s, %.1f GFLOP/s vs matMul %.1f GFLOP/s (%.0f%%); experts' GEMMs alone %.1f GFLOP/s",
+                prefill, s, flops / s / 1e9, lim, 100 * flops / s / 1e9 / lim, experts);
+            if (s < bestS) {
+              bestS = s;
+              pairedLimit = lim;
+              pairedExperts = experts;
+            }
           }
         }
+        double expertShape = matmulGflops(perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize());
+        // the time the prefill's FLOPs take at these rates: the experts' at their own GEMMs' rate, the rest at the large GEMM's
+        double roofS = expertFlops / (pairedExperts * 1e9) + (flops - expertFlops) / (pairedLimit * 1e9);
+        prefillRow = String.format(Locale.ROOT, "| prefill %d tokens | %.2f s, %.1f GFLOP/s | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
+            prefill, bestS, flops / bestS / 1e9, prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok(),
+            pairedLimit, 100 * flops / bestS / 1e9 / pairedLimit)
+            + String.format(Locale.ROOT, "| (per-expert GEMM shape, operands in cache) | | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
+            perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize(), expertShape, 100 * flops / bestS / 1e9 / expertShape)
+            + String.format(Locale.ROOT, "| (experts' GEMMs alone, model weights) | %.1f GFLOP/s over %.1f GFLOP of %.1f | "
+            + "%.2f s with the rest at the matMul rate | %.0f%% |%n", pairedExperts, expertFlops / 1e9, flops / 1e9, roofS,
+            100 * roofS / bestS);
+        if ("prefill".equals(only)) {
+          String md = String.format(Locale.ROOT, "prefill-only, load average %.1f%n%n| measure | value | limit / peer (same run) | ratio |%n"
+              + "|---|---|---|---|%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+              + prefillRow;
+          System.out.print(md);
+          if (out != null) {
+            Files.writeString(out, md);
+          }
+          return;
+        }
       }
-      int perExpert = Math.max(1, prefill * moe.numExpertsPerTok() / moe.numExperts());
-      double expertShape = matmulGflops(perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize());
 
-      // --- decode: one token at a time into the KV cache, greedy on the host ---
-      double decodeS;
-      try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, 16 + newTokens + 1)) {
-        NDArray logits = d.forward(scope, DecoderInput.of(ids(16, 2, vocab)), cache, true);
-        int next = argmax(logits.toFloatArray());
-        long[] stamps = new long[newTokens];
-        for (int i = 0; i < newTokens; i++) {
-          try (NDManager step = scope.newSubManager()) {
-            next = argmax(d.forward(step, DecoderInput.of(new int[] {next}, 16 + i), cache, true).toFloatArray());
-          }
-          stamps[i] = System.nanoTime();
-        }
-        decodeS = (stamps[newTokens - 1] - stamps[1]) / 1e9 / (newTokens - 2); // first two steps warm up
-      }
-      double copyAfter = copyGbps(1L << 28);
-      copy = Math.max(copy, copyAfter);
+      // --- decode: one token at a time into the KV cache, greedy on the host; the one-row Java path and
+      // the libtorch layer path alternated, each round after its own bandwidth measurements ---
       double bytes = decodeBytesPerToken(cfg);
+      List<Double> rowMs = new ArrayList<>();
+      List<Double> layerMs = new ArrayList<>();
+      List<Double> copyRates = new ArrayList<>();
+      List<Double> readRates = new ArrayList<>();
+      for (int round = 0; round < 2; round++) {
+        copyRates.add(copyGbps(1L << 28));
+        readRates.add(readGbps(1L << 28));
+        Decoder.useRowDecoder(true);
+        rowMs.add(1e3 * decodeSeconds(d, newTokens, vocab));
+        Decoder.useRowDecoder(false);
+        layerMs.add(1e3 * decodeSeconds(d, newTokens, vocab));
+        Decoder.useRowDecoder(true);
+      }
+      copy = Math.max(copy, copyRates.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+      double read = readRates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+      double decodeS = Math.min(rowMs.get(0), rowMs.get(1)) / 1e3;
+      double layerS = Math.min(layerMs.get(0), layerMs.get(1)) / 1e3;
       double floorS = bytes / (copy * 1e9);
-      log("decode: %.1f ms/token; reads %.2f GB/token; floor at %.1f GB/s copy: %.1f ms (%.0f%%)", decodeS * 1e3,
-          bytes / 1e9, copy, floorS * 1e3, 100 * floorS / decodeS);
+      double readFloorS = bytes / (read * 1e9);
+      log("decode: row path %s ms/token, libtorch layer path %s ms/token; reads %.3f GB/token; copy %s GB/s, read-only %s GB/s;"
+          + " floor %.1f ms at copy (%.0f%%), %.1f ms read-only (%.0f%%)", rowMs, layerMs, bytes / 1e9, copyRates, readRates,
+          floorS * 1e3, 100 * floorS / decodeS, readFloorS * 1e3, 100 * readFloorS / decodeS);
+      String decodeRows = String.format(Locale.ROOT, "| decode (one-row Java path) | %.1f ms/token | %.3f GB/token at %.1f GB/s copy = %.1f ms | %.0f%% |%n",
+          decodeS * 1e3, bytes / 1e9, copy, floorS * 1e3, 100 * floorS / decodeS)
+          + String.format(Locale.ROOT, "| (same, read-only bandwidth) | | %.3f GB/token at %.1f GB/s sum() = %.1f ms | %.0f%% |%n",
+          bytes / 1e9, read, readFloorS * 1e3, 100 * readFloorS / decodeS)
+          + String.format(Locale.ROOT, "| (decode, libtorch layer path) | %.1f ms/token | copy floor %.1f ms | %.0f%% |%n",
+          layerS * 1e3, floorS * 1e3, 100 * floorS / layerS);
+      if ("decode".equals(only)) {
+        String md = String.format(Locale.ROOT, "decode-only, load average %.1f%n%n| measure | value | limit / peer (same run) | ratio |%n"
+            + "|---|---|---|---|%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+            + decodeRows;
+        System.out.print(md);
+        if (out != null) {
+          Files.writeString(out, md);
+        }
+        return;
+      }
 
       // --- training step: LoRA r=8 all-linear vs a rank-1 probe on one q_proj (activation gradients only) ---
       TrainingBatch batch = randomBatch(trainSeq, cfg.vocabSize());
@@ -152,13 +210,8 @@ public final class MoeBench {
       md.append("| measure | value | limit / peer (same run) | ratio |\n|---|---|---|---|\n");
       md.append(String.format(Locale.ROOT, "| load (bf16 shards -> f32) | %.1f s, peak RSS %.2f GB | f32 weights %.2f GB | %.2fx |%n",
           loadS, loadPeak / 1e9, weightBytes / 1e9, loadPeak / (double) weightBytes));
-      md.append(String.format(Locale.ROOT, "| prefill %d tokens | %.2f s, %.1f GFLOP/s | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
-          prefill, bestS, flops / bestS / 1e9, prefill, cfg.hiddenSize(), 2 * moe.moeIntermediateSize() * moe.numExpertsPerTok(),
-          pairedLimit, 100 * flops / bestS / 1e9 / pairedLimit));
-      md.append(String.format(Locale.ROOT, "| (per-expert GEMM shape) | | matMul [%d x %d x %d] %.1f GFLOP/s | %.0f%% |%n",
-          perExpert, cfg.hiddenSize(), 2 * moe.moeIntermediateSize(), expertShape, 100 * flops / bestS / 1e9 / expertShape));
-      md.append(String.format(Locale.ROOT, "| decode | %.1f ms/token | %.2f GB/token at %.1f GB/s copy = %.1f ms | %.0f%% |%n",
-          decodeS * 1e3, bytes / 1e9, copy, floorS * 1e3, 100 * floorS / decodeS));
+      md.append(prefillRow);
+      md.append(decodeRows);
       md.append(String.format(Locale.ROOT, "| train step, LoRA r=8 all-linear (%d params) | %.2f s, %.1f tokens/s | "
           + "fwd+bwd without LoRA %.2f s | overhead %.2fx |%n", trainable, loraS, trainSeq / loraS, probeS, loraS / probeS));
       System.out.print(md);
@@ -167,6 +220,67 @@ public final class MoeBench {
         Files.writeString(out, md.toString());
       }
     }
+  }
+
+  /** Seconds per decoded token: 16 prompt tokens, then {@code newTokens} greedy steps, the first two not timed. */
+  private static double decodeSeconds(Decoder d, int newTokens, int vocab) {
+    try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, 16 + newTokens + 1)) {
+      NDArray logits = d.forward(scope, DecoderInput.of(ids(16, 2, vocab)), cache, true);
+      int next = argmax(logits.toFloatArray());
+      long[] stamps = new long[newTokens];
+      for (int i = 0; i < newTokens; i++) {
+        try (NDManager step = scope.newSubManager()) {
+          next = argmax(d.forward(step, DecoderInput.of(new int[] {next}, 16 + i), cache, true).toFloatArray());
+        }
+        stamps[i] = System.nanoTime();
+      }
+      return (stamps[newTokens - 1] - stamps[1]) / 1e9 / (newTokens - 2); // first two steps warm up
+    }
+  }
+
+  /**
+   * GFLOP/s of the first sparse layer's experts' own projections alone, as a prefill runs them: every
+   * expert's gate, up and down over {@code rows} random rows (libtorch's linear over the model's weights,
+   * which stream from memory: 128 experts are 2.4 GB in f32), best of two passes.
+   */
+  private static double expertsAloneGflops(Decoder d, int rows) {
+    ModelConfig c = d.config();
+    int layer = 0;
+    while (!c.isSparseLayer(layer)) {
+      layer++;
+    }
+    int h = c.hiddenSize();
+    int inter = c.moe().moeIntermediateSize();
+    double flops = 2.0 * rows * 3 * h * inter * c.moe().numExperts();
+    double best = 0;
+    try (NDManager mm = d.manager().newSubManager()) {
+      NDArray x = mm.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(rows, h));
+      NDArray a = mm.randomUniform(-1, 1, new ai.djl.ndarray.types.Shape(rows, inter));
+      for (int pass = 0; pass < 2; pass++) {
+        try (NDManager s = mm.newSubManager()) {
+          long t = System.nanoTime();
+          for (int e = 0; e < c.moe().numExperts(); e++) {
+            for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ, ProjectionKind.DOWN_PROJ}) {
+              Projection p = d.projections().get(k.expertModuleName(layer, e));
+              p.apply(k == ProjectionKind.DOWN_PROJ ? a : x).attach(s);
+            }
+          }
+          best = Math.max(best, flops / ((System.nanoTime() - t) / 1e9) / 1e9);
+        }
+      }
+    }
+    return best;
+  }
+
+  /** FLOPs of the routed experts' projections in a prefill of {@code t} tokens (k experts per token, every sparse layer). */
+  static double expertFlops(ModelConfig c, int t) {
+    double total = 0;
+    for (int l = 0; l < c.numLayers(); l++) {
+      if (c.isSparseLayer(l)) {
+        total += 2.0 * t * c.moe().numExpertsPerTok() * 3.0 * c.hiddenSize() * c.moe().moeIntermediateSize();
+      }
+    }
+    return total;
   }
 
   /** Bytes of f32 weights one decoded token reads: attention, router, k experts, norms per layer; one embedding row; the head. */
