@@ -94,7 +94,7 @@ public final class Decoder implements AutoCloseable {
       }
     }
     this.weights = new DecoderWeights(weights.embedding(), weights.finalNorm(), weights.lmHead(), weights.layers(),
-        projections);
+        projections, weights.embeddingFormat());
     ProjectionKind[] kinds = ProjectionKind.values();
     this.table = new Projection[config.numLayers()][kinds.length];
     this.router = new Projection[config.numLayers()];
@@ -356,8 +356,7 @@ public final class Decoder implements AutoCloseable {
       ids[i] = id;
     }
     NDArray tokens = scope.create(ids, new Shape(input.batch(), input.length())); // (B, T)
-    return weights.embedding().get(scope, new NDIndex("{}", tokens)) // (B, T, H)
-        .toType(DataType.FLOAT32, false);
+    return weights.embeddingFormat().rows(scope, weights.embedding().get(scope, new NDIndex("{}", tokens))); // (B, T, H)
   }
 
   /** The final RMSNorm of the residual stream {@code x [..., hidden]}, in its manager. */
@@ -586,7 +585,7 @@ public final class Decoder implements AutoCloseable {
           return null; // the constructor reports the missing projection
         }
         if (old[i].inFeatures() != old[0].inFeatures()
-            || old[i].weight().getDataType() != old[0].weight().getDataType()
+            || old[i].weight().getDataType() != old[0].weight().getDataType() || old[i].format() != old[0].format()
             || (old[i].bias() == null) != (old[0].bias() == null)) {
           return null;
         }
@@ -607,7 +606,7 @@ public final class Decoder implements AutoCloseable {
       for (int i = 0; i < names.length; i++) {
         long end = row + old[i].outFeatures();
         NDIndex rows = new NDIndex("{}:{}", row, end);
-        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows));
+        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows), old[0].format());
         parts[i].weight().setName(names[i] + ".weight");
         projections.put(names[i], parts[i]);
         if (i < splitAt.length) {
@@ -619,7 +618,7 @@ public final class Decoder implements AutoCloseable {
           old[i].bias().close();
         }
       }
-      return new Fused(new LinearProjection(fusedName, w, bias), parts, splitAt);
+      return new Fused(new LinearProjection(fusedName, w, bias, old[0].format()), parts, splitAt);
     }
   }
 

@@ -3,15 +3,18 @@ package io.ltm.lora.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The f32 matrix-vector kernel behind {@link Gemv}, written with the JDK's Vector API (SIMD FMAs at
+ * The f32 and bf16 matrix-vector kernels behind {@link Gemv}, written with the JDK's Vector API (SIMD FMAs at
  * the CPU's widest vector). Only {@link Gemv} loads this class, and only when the
  * {@code jdk.incubator.vector} module is present, so that the rest of the engine runs without it.
  */
 final class VectorGemv {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED; // as many lanes as F
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private VectorGemv() {}
@@ -72,6 +75,111 @@ final class VectorGemv {
       }
       y[yOffset + r] = finish(a0, lanesOut, w, base, x, c, cols);
     }
+  }
+
+  /**
+   * Columns per step of the bf16 kernel: one int vector holds {@code 2 * lanes} bf16 values, element
+   * {@code 2i} in lane {@code i}'s low half and {@code 2i + 1} in its high half (little-endian memory).
+   */
+  static int bf16Block() {
+    return 2 * F.length();
+  }
+
+  /**
+   * {@code x} rearranged for {@link #multiplyBf16}: in each full block of {@link #bf16Block()} columns
+   * starting at {@code c}, the even columns {@code x[c + 2i]} at {@code c + i} and the odd ones
+   * {@code x[c + 2i + 1]} at {@code c + lanes + i}; the columns past the last full block as they are.
+   */
+  static float[] bf16Pairs(float[] x) {
+    final int lanes = F.length();
+    final int block = 2 * lanes;
+    float[] p = x.clone();
+    for (int c = 0; c + block <= x.length; c += block) {
+      for (int i = 0; i < lanes; i++) {
+        p[c + i] = x[c + 2 * i];
+        p[c + lanes + i] = x[c + 2 * i + 1];
+      }
+    }
+    return p;
+  }
+
+  /**
+   * As {@link #multiply} for {@code W} stored as bf16 (little-endian, two bytes per element), with
+   * {@code xp = bf16Pairs(x)}: each weight is widened exactly (its bits shifted into the upper half of an
+   * f32) and the products accumulate in f32. One int-vector load carries two vectors of weights: the low
+   * halves shifted left 16 are the even columns, the high halves with the low 16 bits cleared the odd
+   * ones, so no lane shuffles are needed, only {@code x}'s one-off rearrangement.
+   */
+  static void multiplyBf16(ByteBuffer w, int cols, float[] xp, float[] y, int yOffset, int from, int to) {
+    final int lanes = F.length();
+    final int block = 2 * lanes;
+    final int rowBytes = cols * 2;
+    final float[] lanesOut = new float[lanes];
+    int r = from;
+    for (; r <= to - 8; r += 8) { // eight rows at a time, as multiply
+      final int b = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      int c = 0;
+      for (; c <= cols - block; c += block) {
+        FloatVector xe = FloatVector.fromArray(F, xp, c);
+        FloatVector xo = FloatVector.fromArray(F, xp, c + lanes);
+        int o = b + c * 2;
+        a0 = bf16Fma(w, o, xe, xo, a0);
+        a1 = bf16Fma(w, o + rowBytes, xe, xo, a1);
+        a2 = bf16Fma(w, o + 2 * rowBytes, xe, xo, a2);
+        a3 = bf16Fma(w, o + 3 * rowBytes, xe, xo, a3);
+        a4 = bf16Fma(w, o + 4 * rowBytes, xe, xo, a4);
+        a5 = bf16Fma(w, o + 5 * rowBytes, xe, xo, a5);
+        a6 = bf16Fma(w, o + 6 * rowBytes, xe, xo, a6);
+        a7 = bf16Fma(w, o + 7 * rowBytes, xe, xo, a7);
+      }
+      int yr = yOffset + r;
+      y[yr] = finishBf16(a0, lanesOut, w, b, xp, c, cols);
+      y[yr + 1] = finishBf16(a1, lanesOut, w, b + rowBytes, xp, c, cols);
+      y[yr + 2] = finishBf16(a2, lanesOut, w, b + 2 * rowBytes, xp, c, cols);
+      y[yr + 3] = finishBf16(a3, lanesOut, w, b + 3 * rowBytes, xp, c, cols);
+      y[yr + 4] = finishBf16(a4, lanesOut, w, b + 4 * rowBytes, xp, c, cols);
+      y[yr + 5] = finishBf16(a5, lanesOut, w, b + 5 * rowBytes, xp, c, cols);
+      y[yr + 6] = finishBf16(a6, lanesOut, w, b + 6 * rowBytes, xp, c, cols);
+      y[yr + 7] = finishBf16(a7, lanesOut, w, b + 7 * rowBytes, xp, c, cols);
+    }
+    for (; r < to; r++) { // the last rows, one at a time
+      final int base = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      int c = 0;
+      for (; c <= cols - block; c += block) {
+        a0 = bf16Fma(w, base + c * 2, FloatVector.fromArray(F, xp, c), FloatVector.fromArray(F, xp, c + lanes), a0);
+      }
+      y[yOffset + r] = finishBf16(a0, lanesOut, w, base, xp, c, cols);
+    }
+  }
+
+  /** {@code acc + even * xe + odd * xo} for the {@code 2 * lanes} bf16 weights at byte {@code o}. */
+  private static FloatVector bf16Fma(ByteBuffer w, int o, FloatVector xe, FloatVector xo, FloatVector acc) {
+    IntVector v = IntVector.fromByteBuffer(I, w, o, NATIVE);
+    FloatVector even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    FloatVector odd = v.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
+    return odd.fma(xo, even.fma(xe, acc));
+  }
+
+  /** As {@link #finish} for a bf16 row ({@code x}'s columns past the last full block are in place). */
+  private static float finishBf16(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
+    acc.intoArray(lanesOut, 0);
+    float sum = 0;
+    for (float v : lanesOut) {
+      sum += v;
+    }
+    for (; c < cols; c++) {
+      sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
+    }
+    return sum;
   }
 
   /**
