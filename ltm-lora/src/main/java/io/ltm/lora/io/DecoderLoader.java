@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link HfTensorLayout} says the config needs, checked for presence and shape, converted (BF16 to
  * f32 in Java, 64 MiB at a time, straight into the tensor; F16 through DJL) and copied to the device
  * one tensor at a time from a memory mapping that is released right after, so resident memory peaks
- * near the size of the loaded weights plus one tensor. With {@link LoadOptions#keepBf16()} on the CPU a
- * bf16 weight matrix is copied as it is ({@link WeightFormat#BF16}: its bits in a FLOAT16 array).
+ * near the size of the loaded weights plus one tensor. With {@link LoadOptions#keep16Bit()} on the CPU a
+ * bf16 or f16 weight matrix is copied as it is ({@link WeightFormat}: its bits in a FLOAT16 array).
  */
 public final class DecoderLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
@@ -73,13 +73,14 @@ public final class DecoderLoader {
     }
     long start = System.nanoTime();
     DataType target = options.weightType() == TensorDType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
-    boolean keepBf16 = options.keepBf16() && options.device().equals(Device.cpu());
+    boolean keep16Bit = options.keep16Bit() && options.device().equals(Device.cpu());
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
     try {
       TensorLoader tl = new TensorLoader(manager, target, bf16Chunk);
-      MatrixLoader ml = info -> keepBf16 && info.dtype() == TensorDType.BF16
-          ? new LinearProjection(info.name(), tl.loadBits(info), null, WeightFormat.BF16)
-          : new LinearProjection(info.name(), tl.load(info), null);
+      MatrixLoader ml = info -> !keep16Bit || info.dtype() == TensorDType.F32
+          ? new LinearProjection(info.name(), tl.load(info), null)
+          : new LinearProjection(info.name(), tl.loadBits(info), null,
+              info.dtype() == TensorDType.BF16 ? WeightFormat.BF16 : WeightFormat.F16);
       LinearProjection embed = ml.load(infos.get(HfTensorLayout.EMBED));
       NDArray embedding = embed.weight();
       List<LayerNorms> layers = new ArrayList<>();
@@ -120,7 +121,7 @@ public final class DecoderLoader {
       DecoderWeights weights = new DecoderWeights(embedding, finalNorm, lmHead, layers, projections, embed.format());
       Decoder decoder = new Decoder(config, manager, weights);
       LOG.info("loaded {} ({} parameters, {}{}) from {} in {} ms", config.modelType(), config.parameterCount(),
-          target, embed.format() == WeightFormat.BF16 ? ", matrices bf16" : "", modelDir, (System.nanoTime() - start) / 1_000_000);
+          target, embed.format() != WeightFormat.F32 ? ", matrices " + embed.format() : "", modelDir, (System.nanoTime() - start) / 1_000_000);
       return decoder;
     } catch (RuntimeException e) {
       manager.close();
@@ -145,7 +146,7 @@ public final class DecoderLoader {
       this.chunkElements = chunkElements;
     }
 
-    /** A bf16 tensor's bits, copied as they are into a FLOAT16 array of the (CPU) model manager. */
+    /** A bf16 or f16 tensor's bits, copied as they are into a FLOAT16 array of the (CPU) model manager. */
     NDArray loadBits(TensorInfo info) {
       MappedByteBuffer mapped = SafetensorsFile.map(info);
       try (NDManager tmp = owner.newSubManager(Device.cpu())) {

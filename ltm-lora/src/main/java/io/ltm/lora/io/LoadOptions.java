@@ -9,21 +9,21 @@ import java.util.Objects;
  * @param device where the weights live and the forward runs; default {@link Device#cpu()}
  * @param weightType F32 (default on the CPU) or F16 (default on a GPU: half the memory; matMuls in
  *     f16, norms, softmax and residuals in f32). BF16 is not offered as a target: DJL's PyTorch engine
- *     cannot compute with it (see {@code keepBf16}).
- * @param keepBf16 on the CPU, keep a bf16 checkpoint's weight matrices (projections, embedding, lm head)
- *     in bf16 in memory instead of widening them to {@code weightType}: half the memory of f32, and the
+ *     cannot compute with it (see {@code keep16Bit}).
+ * @param keep16Bit on the CPU, keep a bf16 or f16 checkpoint's weight matrices (projections, embedding, lm
+ *     head) in their 16 bits in memory instead of widening them to {@code weightType}: half the memory of f32, and the
  *     one-row decode path reads half the bytes per token (its GEMV widens in registers, accumulates in f32);
  *     prefill and scoring widen each projection to f32 as they go. Norms and biases are f32 either way,
- *     and f32 or f16 tensors load as {@code weightType}. For generation ({@link #forGeneration}); training
+ *     and f32 tensors load as {@code weightType}. For generation ({@link #forGeneration}); training
  *     loads f32 ({@link #cpu()}). Ignored on a GPU.
  */
-public record LoadOptions(Device device, TensorDType weightType, boolean keepBf16) {
+public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit) {
   public LoadOptions {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(weightType, "weightType");
     if (weightType == TensorDType.BF16) {
       throw new IllegalArgumentException("weightType BF16 is not supported (DJL's PyTorch engine aborts on bf16); use F32 or F16"
-          + " (keepBf16 keeps a bf16 checkpoint's matrices in bf16 on the CPU)");
+          + " (keep16Bit keeps a bf16 checkpoint's matrices in bf16 on the CPU)");
     }
   }
 
@@ -38,14 +38,14 @@ public record LoadOptions(Device device, TensorDType weightType, boolean keepBf1
   }
 
   /**
-   * For generation and scoring on {@code device}: on the CPU a bf16 checkpoint's matrices stay bf16
-   * ({@code keepBf16}), other checkpoints load f32; on a GPU as {@link #on}.
+   * For generation and scoring on {@code device}: on the CPU a bf16 or f16 checkpoint's matrices stay in
+   * 16 bits ({@code keep16Bit}), an f32 checkpoint loads f32; on a GPU as {@link #on}.
    */
   public static LoadOptions forGeneration(Device device) {
     return device.isGpu() ? on(device) : new LoadOptions(device, TensorDType.F32, true);
   }
 
-  /** These options with every weight widened to {@code weightType} (no bf16 kept): e.g. to compare with f32. */
+  /** These options with every weight widened to {@code weightType} (no 16 bits kept): e.g. to compare with f32. */
   public LoadOptions widened() {
     return new LoadOptions(device, weightType, false);
   }

@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * <p>A single input row that autograd does not track (a decode step) goes through {@link Gemv} instead, a
  * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV; it
- * reads f32 and bf16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
+ * reads f32, bf16 and f16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
  * generation, or f16) reach libtorch's {@code linear} widened to f32, {@link WeightFormat#WIDEN_CHUNK}
  * elements at a time into a buffer the thread reuses (a fresh copy while autograd records), so prefill
  * and scoring compute in f32 as with an f32 checkpoint.
@@ -94,7 +94,7 @@ public final class LinearProjection implements Projection {
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
-    if (Gemv.enabled() && format != WeightFormat.F16 && x.getShape().size() == inFeatures() && !recorded(x)) {
+    if (Gemv.enabled() && x.getShape().size() == inFeatures() && !recorded(x)) {
       Gemv kernel = gemv();
       if (kernel != null) {
         return kernel.apply(x); // (..., out)
@@ -152,7 +152,7 @@ public final class LinearProjection implements Projection {
     return Gemv.setEnabled(on);
   }
 
-  /** The Java kernel over this weight (f32 or bf16 on the CPU, Vector API present), or null; for the one-row decoder. */
+  /** The Java kernel over this weight (f32, bf16 or f16 on the CPU, Vector API present), or null; for the one-row decoder. */
   Gemv kernel() {
     return gemv();
   }

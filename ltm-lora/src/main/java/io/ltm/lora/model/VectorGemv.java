@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The f32 and bf16 matrix-vector kernels behind {@link Gemv}, written with the JDK's Vector API (SIMD FMAs at
+ * The f32, bf16 and f16 matrix-vector kernels behind {@link Gemv}, written with the JDK's Vector API (SIMD FMAs at
  * the CPU's widest vector). Only {@link Gemv} loads this class, and only when the
  * {@code jdk.incubator.vector} module is present, so that the rest of the engine runs without it.
  */
@@ -78,7 +78,7 @@ final class VectorGemv {
   }
 
   /**
-   * Columns per step of the bf16 kernel: one int vector holds {@code 2 * lanes} bf16 values, element
+   * Columns per step of the 16-bit kernel: one int vector holds {@code 2 * lanes} 16-bit values, element
    * {@code 2i} in lane {@code i}'s low half and {@code 2i + 1} in its high half (little-endian memory).
    */
   static int bf16Block() {
@@ -86,7 +86,7 @@ final class VectorGemv {
   }
 
   /**
-   * {@code x} rearranged for {@link #multiplyBf16}: in each full block of {@link #bf16Block()} columns
+   * {@code x} rearranged for {@link #multiply16}: in each full block of {@link #bf16Block()} columns
    * starting at {@code c}, the even columns {@code x[c + 2i]} at {@code c + i} and the odd ones
    * {@code x[c + 2i + 1]} at {@code c + lanes + i}; the columns past the last full block as they are.
    */
@@ -104,13 +104,14 @@ final class VectorGemv {
   }
 
   /**
-   * As {@link #multiply} for {@code W} stored as bf16 (little-endian, two bytes per element), with
-   * {@code xp = bf16Pairs(x)}: each weight is widened exactly (its bits shifted into the upper half of an
-   * f32) and the products accumulate in f32. One int-vector load carries two vectors of weights: the low
-   * halves shifted left 16 are the even columns, the high halves with the low 16 bits cleared the odd
-   * ones, so no lane shuffles are needed, only {@code x}'s one-off rearrangement.
+   * As {@link #multiply} for {@code W} stored as bf16, or as IEEE f16 when {@code f16} (little-endian,
+   * two bytes per element), with {@code xp = bf16Pairs(x)}: each weight is widened exactly to f32 in
+   * registers and the products accumulate in f32. One int-vector load carries two vectors of weights: the
+   * low halves are the even columns, the high halves the odd ones, so no lane shuffles are needed, only
+   * {@code x}'s one-off rearrangement. bf16 widens by a shift (low halves) or a mask (high halves); f16 by
+   * {@link #f16Bits}.
    */
-  static void multiplyBf16(ByteBuffer w, int cols, float[] xp, float[] y, int yOffset, int from, int to) {
+  static void multiply16(ByteBuffer w, int cols, float[] xp, float[] y, int yOffset, int from, int to, boolean f16) {
     final int lanes = F.length();
     final int block = 2 * lanes;
     final int rowBytes = cols * 2;
@@ -131,33 +132,46 @@ final class VectorGemv {
         FloatVector xe = FloatVector.fromArray(F, xp, c);
         FloatVector xo = FloatVector.fromArray(F, xp, c + lanes);
         int o = b + c * 2;
-        a0 = bf16Fma(w, o, xe, xo, a0);
-        a1 = bf16Fma(w, o + rowBytes, xe, xo, a1);
-        a2 = bf16Fma(w, o + 2 * rowBytes, xe, xo, a2);
-        a3 = bf16Fma(w, o + 3 * rowBytes, xe, xo, a3);
-        a4 = bf16Fma(w, o + 4 * rowBytes, xe, xo, a4);
-        a5 = bf16Fma(w, o + 5 * rowBytes, xe, xo, a5);
-        a6 = bf16Fma(w, o + 6 * rowBytes, xe, xo, a6);
-        a7 = bf16Fma(w, o + 7 * rowBytes, xe, xo, a7);
+        if (f16) {
+          a0 = f16Fma(w, o, xe, xo, a0);
+          a1 = f16Fma(w, o + rowBytes, xe, xo, a1);
+          a2 = f16Fma(w, o + 2 * rowBytes, xe, xo, a2);
+          a3 = f16Fma(w, o + 3 * rowBytes, xe, xo, a3);
+          a4 = f16Fma(w, o + 4 * rowBytes, xe, xo, a4);
+          a5 = f16Fma(w, o + 5 * rowBytes, xe, xo, a5);
+          a6 = f16Fma(w, o + 6 * rowBytes, xe, xo, a6);
+          a7 = f16Fma(w, o + 7 * rowBytes, xe, xo, a7);
+        } else {
+          a0 = bf16Fma(w, o, xe, xo, a0);
+          a1 = bf16Fma(w, o + rowBytes, xe, xo, a1);
+          a2 = bf16Fma(w, o + 2 * rowBytes, xe, xo, a2);
+          a3 = bf16Fma(w, o + 3 * rowBytes, xe, xo, a3);
+          a4 = bf16Fma(w, o + 4 * rowBytes, xe, xo, a4);
+          a5 = bf16Fma(w, o + 5 * rowBytes, xe, xo, a5);
+          a6 = bf16Fma(w, o + 6 * rowBytes, xe, xo, a6);
+          a7 = bf16Fma(w, o + 7 * rowBytes, xe, xo, a7);
+        }
       }
       int yr = yOffset + r;
-      y[yr] = finishBf16(a0, lanesOut, w, b, xp, c, cols);
-      y[yr + 1] = finishBf16(a1, lanesOut, w, b + rowBytes, xp, c, cols);
-      y[yr + 2] = finishBf16(a2, lanesOut, w, b + 2 * rowBytes, xp, c, cols);
-      y[yr + 3] = finishBf16(a3, lanesOut, w, b + 3 * rowBytes, xp, c, cols);
-      y[yr + 4] = finishBf16(a4, lanesOut, w, b + 4 * rowBytes, xp, c, cols);
-      y[yr + 5] = finishBf16(a5, lanesOut, w, b + 5 * rowBytes, xp, c, cols);
-      y[yr + 6] = finishBf16(a6, lanesOut, w, b + 6 * rowBytes, xp, c, cols);
-      y[yr + 7] = finishBf16(a7, lanesOut, w, b + 7 * rowBytes, xp, c, cols);
+      y[yr] = finish16(a0, lanesOut, w, b, xp, c, cols, f16);
+      y[yr + 1] = finish16(a1, lanesOut, w, b + rowBytes, xp, c, cols, f16);
+      y[yr + 2] = finish16(a2, lanesOut, w, b + 2 * rowBytes, xp, c, cols, f16);
+      y[yr + 3] = finish16(a3, lanesOut, w, b + 3 * rowBytes, xp, c, cols, f16);
+      y[yr + 4] = finish16(a4, lanesOut, w, b + 4 * rowBytes, xp, c, cols, f16);
+      y[yr + 5] = finish16(a5, lanesOut, w, b + 5 * rowBytes, xp, c, cols, f16);
+      y[yr + 6] = finish16(a6, lanesOut, w, b + 6 * rowBytes, xp, c, cols, f16);
+      y[yr + 7] = finish16(a7, lanesOut, w, b + 7 * rowBytes, xp, c, cols, f16);
     }
     for (; r < to; r++) { // the last rows, one at a time
       final int base = r * rowBytes;
       FloatVector a0 = FloatVector.zero(F);
       int c = 0;
       for (; c <= cols - block; c += block) {
-        a0 = bf16Fma(w, base + c * 2, FloatVector.fromArray(F, xp, c), FloatVector.fromArray(F, xp, c + lanes), a0);
+        FloatVector xe = FloatVector.fromArray(F, xp, c);
+        FloatVector xo = FloatVector.fromArray(F, xp, c + lanes);
+        a0 = f16 ? f16Fma(w, base + c * 2, xe, xo, a0) : bf16Fma(w, base + c * 2, xe, xo, a0);
       }
-      y[yOffset + r] = finishBf16(a0, lanesOut, w, base, xp, c, cols);
+      y[yOffset + r] = finish16(a0, lanesOut, w, base, xp, c, cols, f16);
     }
   }
 
@@ -169,15 +183,47 @@ final class VectorGemv {
     return odd.fma(xo, even.fma(xe, acc));
   }
 
-  /** As {@link #finish} for a bf16 row ({@code x}'s columns past the last full block are in place). */
-  private static float finishBf16(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
+  /**
+   * {@code acc + even * xe + odd * xo} for the {@code 2 * lanes} f16 weights at byte {@code o}, each widened
+   * exactly by {@link #f16Bits}.
+   */
+  private static FloatVector f16Fma(ByteBuffer w, int o, FloatVector xe, FloatVector xo, FloatVector acc) {
+    IntVector v = IntVector.fromByteBuffer(I, w, o, NATIVE);
+    IntVector lo = v.lanewise(VectorOperators.LSHL, 16); // even column's half in the upper 16 bits
+    IntVector hi = v.lanewise(VectorOperators.AND, 0xFFFF0000); // odd column's half in the upper 16 bits
+    FloatVector even = f16Bits(lo);
+    FloatVector odd = f16Bits(hi);
+    return odd.fma(xo, even.fma(xe, acc));
+  }
+
+  /**
+   * IEEE halves held in the upper 16 bits of each lane, as f32 (exact, no subnormal arithmetic): sign kept;
+   * magnitude bits {@code (h & 0x7FFF) << 13} re-biased by {@code 112 << 23} for normal numbers, by
+   * {@code 224 << 23} for infinity and NaN (exponent 31 to 255); a subnormal {@code m * 2^-24} is
+   * {@code (2^-14 + m * 2^-24) - 2^-14}, both terms normal f32s, the difference exact.
+   */
+  private static FloatVector f16Bits(IntVector h) {
+    IntVector sign = h.lanewise(VectorOperators.AND, 0x80000000);
+    IntVector t = h.lanewise(VectorOperators.LSHR, 3).lanewise(VectorOperators.AND, 0x0FFFE000); // (h & 0x7FFF) << 13
+    IntVector normal = t.add(0x38000000);
+    IntVector special = t.add(0x70000000);
+    FloatVector sub = t.add(0x38800000).reinterpretAsFloats().sub(0x1p-14f);
+    IntVector mag = normal.blend(special, t.compare(VectorOperators.GE, 0x0F800000))
+        .blend(sub.reinterpretAsInts(), t.compare(VectorOperators.LT, 0x00800000));
+    return mag.lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
+  }
+
+  /** As {@link #finish} for a 16-bit row ({@code x}'s columns past the last full block are in place). */
+  private static float finish16(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols,
+      boolean f16) {
     acc.intoArray(lanesOut, 0);
     float sum = 0;
     for (float v : lanesOut) {
       sum += v;
     }
     for (; c < cols; c++) {
-      sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
+      short h = w.getShort(base + c * 2);
+      sum += (f16 ? io.ltm.lora.io.HalfFloats.fromF16(h) : Float.intBitsToFloat((h & 0xFFFF) << 16)) * x[c];
     }
     return sum;
   }

@@ -11,27 +11,37 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The bf16 GEMV kernel (weights read in 16 bits, widened in registers, f32 accumulation) against a
- * scalar float64 reference over the exactly widened weights, on shapes that are not multiples of the
+ * The bf16 and f16 GEMV kernels (weights read in 16 bits, widened in registers, f32 accumulation) against a
+ * scalar float64 reference over the exactly widened weights ({@link HalfFloats}), on shapes that are not multiples of the
  * vector length, of the kernel's two-vector column block or of its eight-row step; and the libtorch
  * path of a bf16 {@link LinearProjection} (widened to f32 a chunk of rows at a time) against the same.
  */
-class VectorGemvBf16Test {
+class VectorGemv16BitTest {
   private static final int[][] SHAPES = {{1, 1}, {3, 5}, {7, 31}, {8, 32}, {9, 33}, {17, 63}, {23, 100}, {16, 1031},
       {41, 257}, {300, 1031}}; // (rows, cols); the last is over the pool's parallel threshold
 
-  /** Random bf16 bit patterns of values in [-1, 1) (rounded from f32 as torch's cast does). */
-  private static short[] bf16(SplittableRandom rnd, int n) {
+  /**
+   * Random bit patterns of {@code format} for values in [-1, 1) (rounded from f32 as torch's casts do); for
+   * f16 every tenth one below 2^-14 (a subnormal half), and one of each special: -0, +-inf, the largest half.
+   */
+  private static short[] bits(WeightFormat format, SplittableRandom rnd, int n) {
     short[] out = new short[n];
     for (int i = 0; i < n; i++) {
-      out[i] = HalfFloats.toBf16((float) (rnd.nextDouble() * 2 - 1));
+      float v = (float) (rnd.nextDouble() * 2 - 1);
+      out[i] = format == WeightFormat.BF16 ? HalfFloats.toBf16(v) : HalfFloats.toF16(i % 10 == 3 ? v * 6e-5f : v);
     }
     return out;
   }
 
-  /** {@code bits [rows, cols]} as a bf16 weight array (FLOAT16 container) in {@code m}. */
+  private static float widen(WeightFormat format, short h) {
+    return format == WeightFormat.BF16 ? HalfFloats.fromBf16(h) : HalfFloats.fromF16(h);
+  }
+
+  /** {@code bits [rows, cols]} as a 16-bit weight array (FLOAT16 container) in {@code m}. */
   static NDArray weight(NDManager m, short[] bits, int rows, int cols) {
     ByteBuffer b = ByteBuffer.allocateDirect(bits.length * 2).order(ByteOrder.nativeOrder());
     b.asShortBuffer().put(bits);
@@ -52,12 +62,13 @@ class VectorGemvBf16Test {
    * {@code sum |w x|} allows 16 ulps at the 1031 columns here and catches any wrong or missing term
    * (each term is about 1/cols of the sum).
    */
-  private static void assertMatchesReference(float[] got, short[] bits, float[] x, float[] bias, int rows, int cols) {
+  private static void assertMatchesReference(WeightFormat format, float[] got, short[] bits, float[] x, float[] bias,
+      int rows, int cols) {
     for (int r = 0; r < rows; r++) {
       double want = bias == null ? 0 : bias[r];
       double mag = 0;
       for (int c = 0; c < cols; c++) {
-        double t = (double) HalfFloats.fromBf16(bits[r * cols + c]) * x[c];
+        double t = (double) widen(format, bits[r * cols + c]) * x[c];
         want += t;
         mag += Math.abs(t);
       }
@@ -66,62 +77,65 @@ class VectorGemvBf16Test {
     }
   }
 
-  @Test
-  void bf16KernelMatchesTheScalarReferenceOnOddShapesWithAndWithoutBias() {
+  @ParameterizedTest
+  @EnumSource(value = WeightFormat.class, names = {"BF16", "F16"})
+  void kernelMatchesTheScalarReferenceOnOddShapesWithAndWithoutBias(WeightFormat format) {
     SplittableRandom rnd = new SplittableRandom(5);
     try (NDManager m = NDManager.newBaseManager()) {
       for (int[] s : SHAPES) {
         for (boolean withBias : new boolean[] {false, true}) {
-          short[] bits = bf16(rnd, s[0] * s[1]);
+          short[] bits = bits(format, rnd, s[0] * s[1]);
           float[] bias = withBias ? floats(rnd, s[0]) : null;
           float[] x = floats(rnd, s[1]);
           NDArray w = weight(m, bits, s[0], s[1]);
-          Gemv kernel = Gemv.of(w, bias == null ? null : m.create(bias), WeightFormat.BF16);
-          assertThat(kernel).as("bf16 kernel for %s", w.getShape()).isNotNull();
-          assertThat(kernel.format()).isEqualTo(WeightFormat.BF16);
+          Gemv kernel = Gemv.of(w, bias == null ? null : m.create(bias), format);
+          assertThat(kernel).as("%s kernel for %s", format, w.getShape()).isNotNull();
+          assertThat(kernel.format()).isEqualTo(format);
           assertThat(kernel.weightBytes()).isEqualTo(2L * s[0] * s[1]);
           float[] y = new float[s[0]];
           kernel.apply(x, y);
-          assertMatchesReference(y, bits, x, bias, s[0], s[1]);
+          assertMatchesReference(format, y, bits, x, bias, s[0], s[1]);
         }
       }
     }
   }
 
-  @Test
-  void bf16WeightsSplitIntoSeveralBuffersGiveTheSameBits() {
+  @ParameterizedTest
+  @EnumSource(value = WeightFormat.class, names = {"BF16", "F16"})
+  void weightsSplitIntoSeveralBuffersGiveTheSameBits(WeightFormat format) {
     SplittableRandom rnd = new SplittableRandom(6);
     int rows = 101;
     int cols = 97;
-    short[] bits = bf16(rnd, rows * cols);
+    short[] bits = bits(format, rnd, rows * cols);
     float[] x = floats(rnd, cols);
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = weight(m, bits, rows, cols);
       float[] whole = new float[rows];
-      Gemv.of(w, null, WeightFormat.BF16).apply(x, whole);
+      Gemv.of(w, null, format).apply(x, whole);
       for (long chunk : new long[] {cols * 2, cols * 2 * 7, cols * 2 * 50}) { // 1, 7 and 50 rows per buffer
         float[] y = new float[rows];
-        Gemv.of(w, null, WeightFormat.BF16, chunk).apply(x, y);
+        Gemv.of(w, null, format, chunk).apply(x, y);
         assertThat(y).as("%d bytes per buffer", chunk).containsExactly(whole);
       }
-      assertMatchesReference(whole, bits, x, null, rows, cols);
+      assertMatchesReference(format, whole, bits, x, null, rows, cols);
     }
   }
 
-  @Test
-  void aBf16ProjectionMatchesTheReferenceThroughTheKernelAndThroughLibtorchWidenedInChunks() {
+  @ParameterizedTest
+  @EnumSource(value = WeightFormat.class, names = {"BF16", "F16"})
+  void aProjectionMatchesTheReferenceThroughTheKernelAndThroughLibtorchWidenedInChunks(WeightFormat format) {
     SplittableRandom rnd = new SplittableRandom(7);
     int rows = 45;
     int cols = 71;
-    short[] bits = bf16(rnd, rows * cols);
+    short[] bits = bits(format, rnd, rows * cols);
     float[] bias = floats(rnd, rows);
     try (NDManager m = NDManager.newBaseManager()) {
-      LinearProjection p = new LinearProjection("p", weight(m, bits, rows, cols), m.create(bias), WeightFormat.BF16);
+      LinearProjection p = new LinearProjection("p", weight(m, bits, rows, cols), m.create(bias), format);
       float[] x1 = floats(rnd, cols);
       long calls = Gemv.calls();
       float[] one = p.apply(m.create(x1, new Shape(1, 1, cols))).toFloatArray(); // one row: the kernel
       assertThat(Gemv.calls() - calls).isGreaterThanOrEqualTo(1);
-      assertMatchesReference(one, bits, x1, bias, rows, cols);
+      assertMatchesReference(format, one, bits, x1, bias, rows, cols);
       float[] x3 = floats(rnd, 3 * cols);
       NDArray batch = m.create(x3, new Shape(3, cols));
       float[] all = p.apply(batch).toFloatArray(); // three rows: libtorch over the weight widened to f32
@@ -130,7 +144,31 @@ class VectorGemvBf16Test {
         float[] got = chunk == 1L << 20 ? all : p.widened(batch, chunk).toFloatArray();
         for (int i = 0; i < 3; i++) {
           float[] xi = java.util.Arrays.copyOfRange(x3, i * cols, (i + 1) * cols);
-          assertMatchesReference(java.util.Arrays.copyOfRange(got, i * rows, (i + 1) * rows), bits, xi, bias, rows, cols);
+          assertMatchesReference(format, java.util.Arrays.copyOfRange(got, i * rows, (i + 1) * rows), bits, xi, bias,
+              rows, cols);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theF16KernelWidensSpecialAndSubnormalHalvesExactly() {
+    // one row per special half, each alone in a 40-column row (a full 32-column block and a scalar tail)
+    short[] specials = {(short) 0x0000, (short) 0x8001, (short) 0x0001, (short) 0x83FF, (short) 0x0400, (short) 0x7BFF,
+        (short) 0xFBFF, (short) 0x3C00, (short) 0x7C00, (short) 0xFC00};
+    int cols = 40;
+    for (int at : new int[] {5, 37}) { // in the vector block, in the tail
+      short[] bits = new short[specials.length * cols];
+      for (int r = 0; r < specials.length; r++) {
+        bits[r * cols + at] = specials[r];
+      }
+      float[] x = new float[cols];
+      x[at] = 1f;
+      try (NDManager m = NDManager.newBaseManager()) {
+        float[] y = new float[specials.length];
+        Gemv.of(weight(m, bits, specials.length, cols), null, WeightFormat.F16).apply(x, y);
+        for (int r = 0; r < specials.length; r++) {
+          assertThat(y[r]).as("half %04x at column %d", specials[r] & 0xFFFF, at).isEqualTo(HalfFloats.fromF16(specials[r]));
         }
       }
     }
@@ -139,7 +177,7 @@ class VectorGemvBf16Test {
   @Test
   void widenedRowsAreTheExactBf16Values() {
     SplittableRandom rnd = new SplittableRandom(8);
-    short[] bits = bf16(rnd, 6 * 10);
+    short[] bits = bits(WeightFormat.BF16, rnd, 6 * 10);
     bits[3] = (short) 0x8000; // -0
     bits[4] = (short) 0x0001; // the smallest subnormal
     bits[5] = (short) 0x7F80; // +inf

@@ -22,20 +22,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A bf16 checkpoint loaded for generation ({@link LoadOptions#forGeneration}: its matrices kept in bf16,
- * the GEMV reading 16 bits) against the same checkpoint widened to f32 at load ({@link LoadOptions#cpu}),
- * token by token. The weights are identical once widened, so the two differ only in the order of the f32
- * sums inside each product (the bf16 kernel adds even and odd columns in separate lanes): about 1e-7
+ * A bf16 or f16 checkpoint loaded for generation ({@link LoadOptions#forGeneration}: its matrices kept in 16
+ * bits, the GEMV reading them) against the same checkpoint widened to f32 at load ({@link LoadOptions#cpu}),
+ * token by token, on dense Qwen3 (and Qwen2's biases) and Qwen3-MoE, with and without a LoRA adapter. The
+ * weights are identical once widened, so the two differ only in the order of the f32 sums inside each
+ * product (the 16-bit kernel adds even and odd columns in separate lanes): about 1e-7
  * relative per product, which stays below 1e-6 in the logprobs of these 2-4 layer models; the bound is the
  * 1e-5 that {@link RowDecoderTest} uses between the row and libtorch paths, far below the 1e-2 to 1e-1
  * that rounding the weights to bf16 moves them.
  */
-class RowDecoderBf16Test {
+class RowDecoder16BitTest {
   private static final double TOLERANCE = 1e-5;
 
   @AfterEach
@@ -77,33 +80,39 @@ class RowDecoderBf16Test {
     }
   }
 
-  /** Every matrix of {@code d} is kept in bf16: a FLOAT16 array holding bf16 bits, read by the bf16 kernel. */
-  private static void assertKeptInBf16(Decoder d) {
-    assertThat(d.weights().embeddingFormat()).isEqualTo(WeightFormat.BF16);
-    assertThat(d.weights().lmHead().format()).isEqualTo(WeightFormat.BF16);
+  /** Every matrix of {@code d} is kept in {@code f}: a FLOAT16 array holding its bits, read by the 16-bit kernel. */
+  private static void assertKeptIn(WeightFormat f, Decoder d) {
+    assertThat(d.weights().embeddingFormat()).isEqualTo(f);
+    assertThat(d.weights().lmHead().format()).isEqualTo(f);
     assertThat(d.weights().lmHead().kernel()).isNotNull();
-    assertThat(d.weights().lmHead().kernel().format()).isEqualTo(WeightFormat.BF16);
+    assertThat(d.weights().lmHead().kernel().format()).isEqualTo(f);
     for (LinearProjection p : d.weights().projections().values()) {
-      assertThat(p.format()).as(p.name()).isEqualTo(WeightFormat.BF16);
+      assertThat(p.format()).as(p.name()).isEqualTo(f);
       assertThat(p.weight().getDataType()).as(p.name()).isEqualTo(DataType.FLOAT16);
     }
     assertThat(d.weights().finalNorm().getDataType()).isEqualTo(DataType.FLOAT32);
   }
 
+  static Stream<Arguments> checkpoints() {
+    return Stream.of(Arguments.of(CheckpointPreset.TINY_QWEN3, TensorDType.BF16),
+        Arguments.of(CheckpointPreset.TINY_QWEN2, TensorDType.BF16), Arguments.of(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.BF16),
+        Arguments.of(CheckpointPreset.TINY_QWEN3, TensorDType.F16), Arguments.of(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.F16));
+  }
+
   @ParameterizedTest
-  @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_QWEN2", "TINY_QWEN3_MOE"})
-  void bf16WeightsDecodeAsTheWidenedF32WeightsTokenByToken(CheckpointPreset preset) {
-    Path dir = TestCheckpoints.get(preset, TensorDType.BF16, 5);
+  @MethodSource("checkpoints")
+  void sixteenBitWeightsDecodeAsTheWidenedF32WeightsTokenByToken(CheckpointPreset preset, TensorDType dtype) {
+    Path dir = TestCheckpoints.get(preset, dtype, 5);
     try (Decoder kept = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()));
          Decoder wide = DecoderLoader.load(dir, LoadOptions.cpu())) {
-      assertKeptInBf16(kept);
+      assertKeptIn(WeightFormat.valueOf(dtype.name()), kept);
       assertThat(wide.weights().lmHead().format()).isEqualTo(WeightFormat.F32);
       int[] prompt = DecoderConsistencyTest.randomIds(7, 11);
       List<float[]> want = greedy(wide, prompt, 24, true);
       long kernelCalls = Gemv.calls();
-      assertSame(preset + " bf16 row path", greedy(kept, prompt, 24, true), want);
+      assertSame(preset + " " + dtype + " row path", greedy(kept, prompt, 24, true), want);
       assertThat(Gemv.calls() - kernelCalls).as("the products went through the kernel").isGreaterThanOrEqualTo(23L * 3);
-      assertSame(preset + " bf16 libtorch layer path", greedy(kept, prompt, 24, false), want);
+      assertSame(preset + " " + dtype + " libtorch layer path", greedy(kept, prompt, 24, false), want);
       // prefill / scoring: every position's logits through libtorch over the widened weights
       int[] ids = DecoderConsistencyTest.randomIds(8, 17);
       try (NDManager s = kept.manager().newSubManager(); NDManager t = wide.manager().newSubManager()) {
@@ -115,9 +124,9 @@ class RowDecoderBf16Test {
   }
 
   @ParameterizedTest
-  @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_QWEN3_MOE"})
-  void loraOnBf16BaseWeightsMatchesLoraOnTheWidenedWeights(CheckpointPreset preset) {
-    Path dir = TestCheckpoints.get(preset, TensorDType.BF16, 5);
+  @MethodSource("checkpoints")
+  void loraOnSixteenBitBaseWeightsMatchesLoraOnTheWidenedWeights(CheckpointPreset preset, TensorDType dtype) {
+    Path dir = TestCheckpoints.get(preset, dtype, 5);
     try (Decoder kept = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()));
          Decoder wide = DecoderLoader.load(dir, LoadOptions.cpu());
          LoraModel keptLora = new LoraModel(kept);
@@ -142,12 +151,14 @@ class RowDecoderBf16Test {
       try (AdapterSelection.Scope x = keptLora.use("a"); AdapterSelection.Scope y = wideLora.use("a")) {
         List<float[]> want = greedy(wide, prompt, 12, true);
         List<float[]> got = greedy(kept, prompt, 12, true); // asserts every step took the row path
-        assertSame(preset + " LoRA on bf16, row path", got, want);
-        assertSame(preset + " LoRA on bf16, libtorch path", greedy(kept, prompt, 12, false), want);
+        assertSame(preset + " LoRA on " + dtype + ", row path", got, want);
+        assertSame(preset + " LoRA on " + dtype + ", libtorch path", greedy(kept, prompt, 12, false), want);
         assertThat(RowDecoderTest.maxDiff(got.get(1), base.get(1))).as("the adapter changes the logprobs")
             .isGreaterThan(1e-3);
       }
-      assertThatThrownBy(() -> keptLora.merge("a")).hasMessageContaining("bf16");
+      if (dtype == TensorDType.BF16) {
+        assertThatThrownBy(() -> keptLora.merge("a")).hasMessageContaining("bf16");
+      }
     }
   }
 }
