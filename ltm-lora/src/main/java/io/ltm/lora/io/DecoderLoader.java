@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * f32 in Java, 64 MiB at a time, straight into the tensor; F16 through DJL) and copied to the device
  * one tensor at a time from a memory mapping that is released right after, so resident memory peaks
  * near the size of the loaded weights plus one tensor. With {@link LoadOptions#keep16Bit()} on the CPU a
- * bf16 or f16 weight matrix is copied as it is ({@link WeightFormat}: its bits in a FLOAT16 array).
+ * bf16 weight matrix is copied as it is ({@link WeightFormat#BF16}: its bits in a FLOAT16 array).
  */
 public final class DecoderLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
@@ -77,10 +77,9 @@ public final class DecoderLoader {
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
     try {
       TensorLoader tl = new TensorLoader(manager, target, bf16Chunk);
-      MatrixLoader ml = info -> !keep16Bit || info.dtype() == TensorDType.F32
-          ? new LinearProjection(info.name(), tl.load(info), null)
-          : new LinearProjection(info.name(), tl.loadBits(info), null,
-              info.dtype() == TensorDType.BF16 ? WeightFormat.BF16 : WeightFormat.F16);
+      MatrixLoader ml = info -> keep16Bit && info.dtype() == TensorDType.BF16
+          ? new LinearProjection(info.name(), tl.loadBits(info), null, WeightFormat.BF16)
+          : new LinearProjection(info.name(), tl.load(info), null);
       LinearProjection embed = ml.load(infos.get(HfTensorLayout.EMBED));
       NDArray embedding = embed.weight();
       List<LayerNorms> layers = new ArrayList<>();
@@ -146,7 +145,7 @@ public final class DecoderLoader {
       this.chunkElements = chunkElements;
     }
 
-    /** A bf16 or f16 tensor's bits, copied as they are into a FLOAT16 array of the (CPU) model manager. */
+    /** A bf16 tensor's bits, copied as they are into a FLOAT16 array of the (CPU) model manager. */
     NDArray loadBits(TensorInfo info) {
       MappedByteBuffer mapped = SafetensorsFile.map(info);
       try (NDManager tmp = owner.newSubManager(Device.cpu())) {

@@ -10,11 +10,12 @@ import java.util.Objects;
  * @param weightType F32 (default on the CPU) or F16 (default on a GPU: half the memory; matMuls in
  *     f16, norms, softmax and residuals in f32). BF16 is not offered as a target: DJL's PyTorch engine
  *     cannot compute with it (see {@code keep16Bit}).
- * @param keep16Bit on the CPU, keep a bf16 or f16 checkpoint's weight matrices (projections, embedding, lm
- *     head) in their 16 bits in memory instead of widening them to {@code weightType}: half the memory of f32, and the
+ * @param keep16Bit on the CPU, keep a bf16 checkpoint's weight matrices (projections, embedding, lm head)
+ *     in bf16 in memory instead of widening them to {@code weightType}: half the memory of f32, and the
  *     one-row decode path reads half the bytes per token (its GEMV widens in registers, accumulates in f32);
  *     prefill and scoring widen each projection to f32 as they go. Norms and biases are f32 either way,
- *     and f32 tensors load as {@code weightType}. For generation ({@link #forGeneration}); training
+ *     and f32 and f16 tensors load as {@code weightType} (an f16 kernel was slower per weight than f32 on
+ *     JDK 17: docs/engine.md). For generation ({@link #forGeneration}); training
  *     loads f32 ({@link #cpu()}). Ignored on a GPU.
  */
 public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit) {
@@ -38,8 +39,8 @@ public record LoadOptions(Device device, TensorDType weightType, boolean keep16B
   }
 
   /**
-   * For generation and scoring on {@code device}: on the CPU a bf16 or f16 checkpoint's matrices stay in
-   * 16 bits ({@code keep16Bit}), an f32 checkpoint loads f32; on a GPU as {@link #on}.
+   * For generation and scoring on {@code device}: on the CPU a bf16 checkpoint's matrices stay bf16
+   * ({@code keep16Bit}), f32 and f16 checkpoints load f32; on a GPU as {@link #on}.
    */
   public static LoadOptions forGeneration(Device device) {
     return device.isGpu() ? on(device) : new LoadOptions(device, TensorDType.F32, true);

@@ -356,7 +356,8 @@ public final class Decoder implements AutoCloseable {
       ids[i] = id;
     }
     NDArray tokens = scope.create(ids, new Shape(input.batch(), input.length())); // (B, T)
-    return weights.embeddingFormat().rows(scope, weights.embedding().get(scope, new NDIndex("{}", tokens))); // (B, T, H)
+    NDArray rows = weights.embedding().get(scope, new NDIndex("{}", tokens)); // (B, T, H) as stored
+    return weights.embeddingFormat().rows(scope, rows); // (B, T, H) f32
   }
 
   /** The final RMSNorm of the residual stream {@code x [..., hidden]}, in its manager. */

@@ -12,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One input row through a frozen f32, bf16 or f16 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
+ * One input row through a frozen f32 or bf16 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
  * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
  * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
  * memory; libtorch's CPU GEMV streams at 60-65% of a plain copy on the machines we measured, this
- * kernel at 85-95% (EngineBench, docs/engine.md). A bf16 or f16 weight ({@link WeightFormat}) is read in
+ * kernel at 85-95% (EngineBench, docs/engine.md). A bf16 weight ({@link WeightFormat#BF16}) is read in
  * its 16 bits and widened in registers (half the bytes of f32 per product), accumulating in f32.
  *
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
@@ -55,7 +55,7 @@ final class Gemv {
   private final int[] chunkStart; // first row of each chunk, plus the row count at the end
   private final int cols;
   private final float[] bias; // (out) or null
-  private final WeightFormat format; // F32, BF16 or F16
+  private final WeightFormat format; // F32 or BF16
 
   private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
@@ -74,7 +74,7 @@ final class Gemv {
     return of(weight, bias, WeightFormat.of(weight), MAX_CHUNK_BYTES);
   }
 
-  /** As {@link #of(NDArray, NDArray)} for a weight stored in {@code format} (F32, BF16 or F16). */
+  /** As {@link #of(NDArray, NDArray)} for a weight stored in {@code format} (F32 or BF16; null for F16). */
   static Gemv of(NDArray weight, NDArray bias, WeightFormat format) {
     return of(weight, bias, format, MAX_CHUNK_BYTES);
   }
@@ -87,9 +87,8 @@ final class Gemv {
   /** As {@link #of(NDArray, NDArray, WeightFormat)}, with row chunks of at most {@code maxChunkBytes} (tests). */
   static Gemv of(NDArray weight, NDArray bias, WeightFormat format, long maxChunkBytes) {
     boolean f32 = format == WeightFormat.F32 && weight.getDataType() == DataType.FLOAT32;
-    boolean half = format != WeightFormat.F32 && weight.getDataType() == DataType.FLOAT16
-        && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN; // the kernel's lane trick needs little-endian
-    if (!AVAILABLE || !(f32 || half) || !weight.getDevice().equals(Device.cpu())) {
+    boolean bf16 = format == WeightFormat.BF16 && weight.getDataType() == DataType.FLOAT16;
+    if (!AVAILABLE || !(f32 || bf16) || !weight.getDevice().equals(Device.cpu())) {
       return null;
     }
     try {
@@ -177,12 +176,11 @@ final class Gemv {
 
   private void multiply(float[] x, float[] y) {
     int out = y.length;
-    float[] xk = format == WeightFormat.F32 ? x : VectorGemv.bf16Pairs(x); // (in) in the kernel's column order
     if (THREADS == 1 || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
-      rows(xk, y, 0, out);
+      rows(x, y, 0, out);
       return;
     }
-    pool().run(out, ROW_GRAIN, (from, to) -> rows(xk, y, from, to));
+    pool().run(out, ROW_GRAIN, (from, to) -> rows(x, y, from, to));
   }
 
   /** {@code y[r] = W[r, :] . x} for rows {@code [from, to)}, chunk by chunk. */
@@ -190,9 +188,8 @@ final class Gemv {
     for (int i = 0; i < chunks.length && from < to; i++) {
       int lo = Math.max(from, chunkStart[i]);
       int hi = Math.min(to, chunkStart[i + 1]);
-      if (lo < hi && format != WeightFormat.F32) {
-        VectorGemv.multiply16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i],
-            format == WeightFormat.F16);
+      if (lo < hi && format == WeightFormat.BF16) {
+        VectorGemv.multiplyBf16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       } else if (lo < hi) {
         VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       }

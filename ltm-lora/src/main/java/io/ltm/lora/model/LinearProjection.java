@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * <p>A single input row that autograd does not track (a decode step) goes through {@link Gemv} instead, a
  * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV; it
- * reads f32, bf16 and f16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
+ * reads f32 and bf16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
  * generation, or f16) reach libtorch's {@code linear} widened to f32, {@link WeightFormat#WIDEN_CHUNK}
  * elements at a time into a buffer the thread reuses (a fresh copy while autograd records), so prefill
  * and scoring compute in f32 as with an f32 checkpoint.
@@ -122,7 +122,8 @@ public final class LinearProjection implements Projection {
     for (long from = 0; from < out; from += rowsPerChunk) {
       long to = Math.min(out, from + rowsPerChunk);
       NDArray w = format.widen(x.getManager(), weight, from, to, !keep); // (to - from, in) f32
-      NDArray b = bias == null ? null : (from == 0 && to == out ? bias : bias.get(x.getManager(), new NDIndex("{}:{}", from, to)));
+      NDArray b = bias == null || (from == 0 && to == out) ? bias
+          : bias.get(x.getManager(), new NDIndex("{}:{}", from, to)); // (to - from)
       parts.add(Linear.linear(x, w, b).singletonOrThrow()); // (..., to - from)
       if (!keep) {
         w.close(); // the thread's staging buffer is reused by the next chunk
@@ -152,7 +153,7 @@ public final class LinearProjection implements Projection {
     return Gemv.setEnabled(on);
   }
 
-  /** The Java kernel over this weight (f32, bf16 or f16 on the CPU, Vector API present), or null; for the one-row decoder. */
+  /** The Java kernel over this weight (f32 or bf16 on the CPU, Vector API present), or null; for the one-row decoder. */
   Gemv kernel() {
     return gemv();
   }

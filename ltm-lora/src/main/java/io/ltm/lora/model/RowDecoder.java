@@ -86,8 +86,8 @@ final class RowDecoder {
   /** What one step resolved before it started: each wrapper's update for the calling thread. */
   private record Step(LowRank[] updates) {}
 
-  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, WeightFormat embeddingFormat, float[] finalNorm, Gemv lmHead, Layer[] layers,
-      LowRankUpdate[] updates) {
+  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, WeightFormat embeddingFormat, float[] finalNorm,
+      Gemv lmHead, Layer[] layers, LowRankUpdate[] updates) {
     this.c = c;
     this.updates = updates;
     this.rope = rope;
@@ -171,8 +171,8 @@ final class RowDecoder {
           fusedGateUp ? gateUp[0] : null, gateUp == null || fusedGateUp ? null : gateUp[0],
           gateUp == null || fusedGateUp ? null : gateUp[1], down, router, experts);
     }
-    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().embeddingFormat(), d.weights().finalNorm().toFloatArray(), lm, layers,
-        wrappers.toArray(new LowRankUpdate[0]));
+    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().embeddingFormat(),
+        d.weights().finalNorm().toFloatArray(), lm, layers, wrappers.toArray(new LowRankUpdate[0]));
   }
 
   /** The fused kernel alone while the parts are the fused ones, else each part; null if one cannot run in Java. */

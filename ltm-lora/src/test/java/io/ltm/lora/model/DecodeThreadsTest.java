@@ -33,11 +33,11 @@ class DecodeThreadsTest {
         try (DecodeThreads t = DecodeThreads.enter(f32, 3)) { // batches go through libtorch's GEMM
           assertThat(JniUtils.getNumThreads()).isEqualTo(2);
         }
-        try (DecodeThreads t = DecodeThreads.enter(f16, 1)) { // f16 weights: the Java kernel reads them too
-          assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+        try (DecodeThreads t = DecodeThreads.enter(f16, 1)) { // f16 weights: libtorch's GEMV needs its threads
+          assertThat(JniUtils.getNumThreads()).isEqualTo(2);
         }
         LinearProjection.useJavaGemv(false);
-        try (DecodeThreads t = DecodeThreads.enter(f32, 1)) { // kernel off: libtorch's GEMV needs its threads
+        try (DecodeThreads t = DecodeThreads.enter(f32, 1)) { // kernel off: likewise
           assertThat(JniUtils.getNumThreads()).isEqualTo(2);
         } finally {
           LinearProjection.useJavaGemv(true);

@@ -29,14 +29,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A bf16 or f16 checkpoint loaded for generation ({@link LoadOptions#forGeneration}: its matrices kept in 16
- * bits, the GEMV reading them) against the same checkpoint widened to f32 at load ({@link LoadOptions#cpu}),
+ * A bf16 checkpoint loaded for generation ({@link LoadOptions#forGeneration}: its matrices kept in bf16,
+ * the GEMV reading 16 bits) against the same checkpoint widened to f32 at load ({@link LoadOptions#cpu}),
  * token by token, on dense Qwen3 (and Qwen2's biases) and Qwen3-MoE, with and without a LoRA adapter. The
- * weights are identical once widened, so the two differ only in the order of the f32 sums inside each
- * product (the 16-bit kernel adds even and odd columns in separate lanes): about 1e-7
- * relative per product, which stays below 1e-6 in the logprobs of these 2-4 layer models; the bound is the
- * 1e-5 that {@link RowDecoderTest} uses between the row and libtorch paths, far below the 1e-2 to 1e-1
- * that rounding the weights to bf16 moves them.
+ * weights are identical once widened and the bf16 kernel sums each row in the f32 kernel's order (16 lanes,
+ * then the lanes in a fixed order), so the two can only differ where libtorch's widened path and a
+ * different split of work reorder f32 sums: about 1e-7 relative per product. The bound is the 1e-5 that
+ * {@link RowDecoderTest} uses between the row and libtorch paths, far below the 1e-2 to 1e-1 that rounding
+ * the weights to bf16 moves the logprobs.
  */
 class RowDecoder16BitTest {
   private static final double TOLERANCE = 1e-5;
@@ -95,8 +95,8 @@ class RowDecoder16BitTest {
 
   static Stream<Arguments> checkpoints() {
     return Stream.of(Arguments.of(CheckpointPreset.TINY_QWEN3, TensorDType.BF16),
-        Arguments.of(CheckpointPreset.TINY_QWEN2, TensorDType.BF16), Arguments.of(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.BF16),
-        Arguments.of(CheckpointPreset.TINY_QWEN3, TensorDType.F16), Arguments.of(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.F16));
+        Arguments.of(CheckpointPreset.TINY_QWEN2, TensorDType.BF16),
+        Arguments.of(CheckpointPreset.TINY_QWEN3_MOE, TensorDType.BF16));
   }
 
   @ParameterizedTest
