@@ -30,8 +30,12 @@ import java.util.SplittableRandom;
  * the limits measured in the same run on the same libtorch: f32 matMul GFLOP/s at the model's MLP
  * shape and the bandwidth of a large copy. Writes a Markdown table to stdout and to {@code --out}.
  *
+ * Then the same shape as a bf16 checkpoint ({@code --bf16-dir}): kept in bf16 for generation against the
+ * same checkpoint widened to f32, RSS, prefill and decode alternating, each decode round against the
+ * read-only limit measured right before it ({@code --bf16-only} runs only that part, {@code --no-bf16} skips it).
+ *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true -cp ... io.ltm.bench.EngineBench [--dir D] [--out F]}
- * (see docs/engine.md). The checkpoint is written once into {@code --dir} and reused.
+ * (see docs/engine.md). The checkpoints are written once into {@code --dir} / {@code --bf16-dir} and reused.
  */
 public final class EngineBench {
   private EngineBench() {}
@@ -288,6 +292,7 @@ public final class EngineBench {
     long bf16Bytes = cfg.parameterCount() * 2; // per decoded token (tied lm head); the f32 norms are ~0.1 MB
     long f32Bytes = cfg.parameterCount() * 4;
     int[] prompt = randomIds(prefillTokens, 1);
+    readGbps(1L << 20); // starts libtorch first, so that its own memory is not counted as the first load's
     Rss.resetPeak();
     long before = Rss.current();
     long t0 = System.nanoTime();

@@ -12,10 +12,10 @@ import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 
 /**
- * How the elements of a frozen weight matrix are stored in its NDArray. Generation on the CPU keeps a
- * 16-bit checkpoint's matrices in 16 bits ({@code LoadOptions.forGeneration}): the Java GEMV reads them
- * directly and accumulates in f32 (half the bytes per decoded token), and the libtorch paths widen them
- * to f32 a block of rows at a time ({@link #widen}).
+ * How the elements of a frozen weight matrix are stored in its NDArray. Generation on the CPU keeps a bf16
+ * checkpoint's matrices in bf16 ({@code LoadOptions.forGeneration}): the Java GEMV reads them directly and
+ * accumulates in f32 (half the bytes per decoded token), and the libtorch paths widen them to f32 a block
+ * of rows at a time ({@link #widen}). F16 is an ordinary FLOAT16 array (on a GPU, or loaded as F16).
  *
  * <p>DJL's PyTorch engine aborts the JVM on bf16 (and int16) arrays, so {@link #BF16} is held as raw bf16
  * bits in a {@link DataType#FLOAT16} NDArray: libtorch only copies, concatenates and slices those bytes
