@@ -9,6 +9,7 @@ import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.lora.generate.LocalModel;
 import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.LoadOptions;
 import io.ltm.lora.io.ModelConfig;
 import io.ltm.lora.io.RandomCheckpointWriter;
 import io.ltm.lora.io.TensorDType;
@@ -29,8 +30,12 @@ import java.util.SplittableRandom;
  * the limits measured in the same run on the same libtorch: f32 matMul GFLOP/s at the model's MLP
  * shape and the bandwidth of a large copy. Writes a Markdown table to stdout and to {@code --out}.
  *
+ * Then the same shape as a bf16 checkpoint ({@code --bf16-dir}): kept in bf16 for generation against the
+ * same checkpoint widened to f32, RSS, prefill and decode alternating, each decode round against the
+ * read-only limit measured right before it ({@code --bf16-only} runs only that part, {@code --no-bf16} skips it).
+ *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true -cp ... io.ltm.bench.EngineBench [--dir D] [--out F]}
- * (see docs/engine.md). The checkpoint is written once into {@code --dir} and reused.
+ * (see docs/engine.md). The checkpoints are written once into {@code --dir} / {@code --bf16-dir} and reused.
  */
 public final class EngineBench {
   private EngineBench() {}
@@ -38,6 +43,9 @@ public final class EngineBench {
   public static void main(String[] args) throws IOException {
     Path dir = Path.of("benchmarks", "target", "qwen3-0.6b-f32");
     Path out = null;
+    Path bf16Dir = Path.of("benchmarks", "target", "qwen3-0.6b-bf16");
+    boolean f32Part = true;
+    boolean bf16Part = true;
     int prefillTokens = 512;
     int newTokens = 128;
     for (int i = 0; i < args.length; i++) {
@@ -46,17 +54,25 @@ public final class EngineBench {
         case "--out" -> out = Path.of(args[++i]);
         case "--prefill" -> prefillTokens = Integer.parseInt(args[++i]);
         case "--new" -> newTokens = Integer.parseInt(args[++i]);
+        case "--bf16-dir" -> bf16Dir = Path.of(args[++i]);
+        case "--bf16-only" -> f32Part = false;
+        case "--no-bf16" -> bf16Part = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     ModelConfig cfg = CheckpointPreset.QWEN3_0_6B.config();
+    List<String[]> rows = new ArrayList<>();
+    if (!f32Part) {
+      bf16Section(cfg, bf16Dir, prefillTokens, rows);
+      report(rows, out);
+      return;
+    }
     if (!Files.exists(dir.resolve("model.safetensors"))) {
       long t = System.nanoTime();
       RandomCheckpointWriter.builder(CheckpointPreset.QWEN3_0_6B).dtype(TensorDType.F32).seed(1).build().write(dir);
       log("wrote %s in %.1f s", dir, (System.nanoTime() - t) / 1e9);
     }
     long weightBytes = cfg.parameterCount() * 4;
-    List<String[]> rows = new ArrayList<>();
 
     // --- limits, measured first on the same libtorch ---
     // measured before and after the model runs; the better of the two is the limit (a conservative ratio)
@@ -255,6 +271,100 @@ public final class EngineBench {
           rssAt[1] / 1e9, n / 2, rssAt[n / 2 - 1] / 1e9, n, rssAt[n - 1] / 1e9),
           String.format(Locale.ROOT, "peak %.2f GB; finish %s", decodePeak / 1e9, g.finishReason())));
     }
+    if (bf16Part) {
+      bf16Section(cfg, bf16Dir, prefillTokens, rows);
+    }
+    report(rows, out);
+  }
+
+  /**
+   * The same shape as a bf16 checkpoint, loaded for generation (its matrices kept in bf16: the GEMV reads
+   * 16 bits per weight) against the same checkpoint widened to f32 at load, both in memory at once: RSS
+   * growth of each load, prefill (bf16 widened per projection on the fly) and decode alternating, four
+   * rounds of 32 tokens, each round after a read-only limit measurement.
+   */
+  static void bf16Section(ModelConfig cfg, Path dir, int prefillTokens, List<String[]> rows) throws IOException {
+    if (!Files.exists(dir.resolve("model.safetensors"))) {
+      long t = System.nanoTime();
+      RandomCheckpointWriter.builder(CheckpointPreset.QWEN3_0_6B).dtype(TensorDType.BF16).seed(1).build().write(dir);
+      log("wrote %s in %.1f s", dir, (System.nanoTime() - t) / 1e9);
+    }
+    long bf16Bytes = cfg.parameterCount() * 2; // per decoded token (tied lm head); the f32 norms are ~0.1 MB
+    long f32Bytes = cfg.parameterCount() * 4;
+    int[] prompt = randomIds(prefillTokens, 1);
+    readGbps(1L << 20); // starts libtorch first, so that its own memory is not counted as the first load's
+    Rss.resetPeak();
+    long before = Rss.current();
+    long t0 = System.nanoTime();
+    try (LocalModel kept = LocalModel.open(dir, LoadOptions.forGeneration(ai.djl.Device.cpu()))) {
+      double loadS = (System.nanoTime() - t0) / 1e9;
+      long keptPeak = Rss.peak() - before;
+      long keptRss = Rss.current() - before;
+      log("bf16 kept: loaded in %.1f s, RSS +%d MiB (peak +%d MiB)", loadS, keptRss >> 20, keptPeak >> 20);
+      long before2 = Rss.current();
+      try (LocalModel wide = LocalModel.open(dir, LoadOptions.cpu())) {
+        long wideRss = Rss.current() - before2;
+        log("same checkpoint widened to f32: RSS +%d MiB", wideRss >> 20);
+        List<Double> keptPrefill = new ArrayList<>();
+        List<Double> widePrefill = new ArrayList<>();
+        for (int rep = 0; rep < 2; rep++) {
+          keptPrefill.add(prefillSeconds(kept.decoder(), prompt));
+          widePrefill.add(prefillSeconds(wide.decoder(), prompt));
+        }
+        log("prefill %d tokens s: bf16 kept %s, f32 %s", prefillTokens, keptPrefill, widePrefill);
+        List<Double> keptMs = new ArrayList<>();
+        List<Double> wideMs = new ArrayList<>();
+        List<Double> limitMs = new ArrayList<>(); // ms/token to read the bf16 weights at the round's read-only rate
+        List<Double> keptPct = new ArrayList<>();
+        List<Double> widePct = new ArrayList<>();
+        List<Double> speedup = new ArrayList<>();
+        for (int rep = 0; rep < 4; rep++) {
+          double gbps = readGbps(1L << 28);
+          limitMs.add(bf16Bytes / (gbps * 1e9) * 1000);
+          keptMs.add(decodeMsPerToken(kept, 32));
+          wideMs.add(decodeMsPerToken(wide, 32));
+          keptPct.add(100 * limitMs.get(rep) / keptMs.get(rep));
+          widePct.add(100 * (f32Bytes / (gbps * 1e9) * 1000) / wideMs.get(rep));
+          speedup.add(wideMs.get(rep) / keptMs.get(rep));
+        }
+        log("decode ms/token: bf16 kept %s, f32 %s, bf16 read-only limit %s", keptMs, wideMs, limitMs);
+        rows.add(row("bf16 checkpoint: load for generation (matrices kept in bf16)", String.format(Locale.ROOT,
+            "%.1f s, RSS +%.2f GB (peak +%.2f GB) vs +%.2f GB widened to f32 (%.2fx)", loadS, keptRss / 1e9,
+            keptPeak / 1e9, wideRss / 1e9, keptRss / (double) wideRss), String.format(Locale.ROOT,
+            "RSS growth of each load in the same process; weights %.2f GB in bf16, %.2f GB in f32", bf16Bytes / 1e9,
+            f32Bytes / 1e9)));
+        rows.add(row("prefill " + prefillTokens + " tokens: bf16 kept vs f32", String.format(Locale.ROOT,
+            "%.1f vs %.1f tokens/s (best of 2)", prefillTokens / min(keptPrefill), prefillTokens / min(widePrefill)),
+            String.format(Locale.ROOT, "bf16 widened to f32 per projection on the fly, then libtorch's GEMM; alternating "
+                + "(bf16 %s s; f32 %s s)", fmt2(keptPrefill), fmt2(widePrefill))));
+        rows.add(row("decode, 16-bit weights (bf16 kept, one-row Java path)", String.format(Locale.ROOT,
+            "%.0f ms/token, %.2f GB/token, %.0f%% of the read-only limit (medians)", median(keptMs), bf16Bytes / 1e9,
+            median(keptPct)), String.format(Locale.ROOT, "32 tokens per round, 4 rounds alternating with f32; "
+                + "ms/token %s; the bf16 bytes at the read-only rate (sum() over 1 GiB right before each round): %s "
+                + "ms/token; %s%%; goal >= 85%%: %s", fmt(keptMs), fmt(limitMs), fmt(keptPct),
+            median(keptPct) >= 85 ? "met" : "not met")));
+        rows.add(row("decode A/B: bf16 kept vs f32 (same checkpoint widened)", String.format(Locale.ROOT,
+            "%.0f vs %.0f ms/token (%.2fx, per-round median)", median(keptMs), median(wideMs), median(speedup)),
+            String.format(Locale.ROOT, "f32 %s ms/token, %s%% of its read-only limit; speed-up per round %s",
+                fmt(wideMs), fmt(widePct), fmt2(speedup))));
+      }
+    }
+  }
+
+  /** Seconds of one prefill of {@code prompt} into a fresh cache (logits of the last position). */
+  static double prefillSeconds(Decoder d, int[] prompt) {
+    try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prompt.length)) {
+      long t = System.nanoTime();
+      d.forward(scope, DecoderInput.of(prompt), cache, true).toFloatArray();
+      return (System.nanoTime() - t) / 1e9;
+    }
+  }
+
+  static double min(List<Double> xs) {
+    return java.util.Collections.min(xs);
+  }
+
+  private static void report(List<String[]> rows, Path out) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("| measure | value | note |\n|---|---|---|\n");
     for (String[] r : rows) {

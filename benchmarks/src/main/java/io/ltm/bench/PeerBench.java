@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ltm.lora.generate.LocalModel;
 import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.LoadOptions;
 import io.ltm.lora.io.RandomCheckpointWriter;
 import io.ltm.lora.io.TensorDType;
 import io.ltm.lora.model.Decoder;
@@ -35,6 +36,9 @@ import java.util.Objects;
  *
  * <p>Run (docs/benchmarks.md, "Peer: llama.cpp"): {@code benchmarks/run PeerBench --llama-bench
  * PATH --gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] --out FILE.md}.
+ * ltm loads the model as {@code ltm generate} does: a bf16 checkpoint keeps its matrices in bf16, to compare
+ * with a bf16 or f16 GGUF of it ({@code --model benchmarks/target/qwen3-0.6b-bf16}, written on first use;
+ * {@code hf_to_gguf.py ... --outtype bf16}).
  *
  * <p>libtorch's thread count is fixed per process, so each thread count runs in its own child JVM
  * (this JVM's options plus {@code -Dai.djl.pytorch.num_threads=T}, {@code OMP_NUM_THREADS=T}); the
@@ -46,6 +50,8 @@ import java.util.Objects;
 public final class PeerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Path DEFAULT_MODEL = Path.of("benchmarks", "target", "qwen3-0.6b-f32");
+  /** The same shape in bf16 (written on first use): ltm keeps its matrices in bf16, against a bf16/f16 GGUF. */
+  static final Path DEFAULT_BF16_MODEL = Path.of("benchmarks", "target", "qwen3-0.6b-bf16");
 
   private PeerBench() {}
 
@@ -180,11 +186,12 @@ public final class PeerBench {
       EngineBench.log("%s", reason);
     }
     if (!Files.isRegularFile(o.model().resolve("config.json"))) {
-      if (!o.model().equals(DEFAULT_MODEL)) {
+      if (!o.model().equals(DEFAULT_MODEL) && !o.model().equals(DEFAULT_BF16_MODEL)) {
         throw new IllegalArgumentException("--model " + o.model() + ": no config.json (a Hugging Face checkpoint directory)");
       }
-      RandomCheckpointWriter.builder(CheckpointPreset.QWEN3_0_6B).dtype(TensorDType.F32).seed(1).build().write(o.model());
-      EngineBench.log("wrote the Qwen3-0.6B-shaped random checkpoint (seed 1, f32) to %s", o.model());
+      TensorDType dtype = o.model().equals(DEFAULT_BF16_MODEL) ? TensorDType.BF16 : TensorDType.F32;
+      RandomCheckpointWriter.builder(CheckpointPreset.QWEN3_0_6B).dtype(dtype).seed(1).build().write(o.model());
+      EngineBench.log("wrote the Qwen3-0.6B-shaped random checkpoint (seed 1, %s) to %s", dtype, o.model());
     }
     Instant start = Instant.now();
     List<WorkerReport> reports = new ArrayList<>();
@@ -210,7 +217,8 @@ public final class PeerBench {
     String llamaModel = "";
     String cpu = "";
     String settings = "";
-    try (LocalModel model = LocalModel.open(o.model())) {
+    // as `ltm generate` loads: a bf16 checkpoint's matrices stay bf16 (the GEMV reads 16 bits), f32 stays f32
+    try (LocalModel model = LocalModel.open(o.model(), LoadOptions.forGeneration(ai.djl.Device.cpu()))) {
       ltmRound(model, Math.min(32, o.prefill()), 4, threads, -1); // warm-up: JIT, allocator, page cache
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {

@@ -6,6 +6,7 @@ import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.SamplingOptions;
 import io.ltm.cli.options.SystemPromptOption;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.WeightsOption;
 import io.ltm.core.loop.GenerationSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,6 +57,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin WeightsOption weights;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -83,7 +86,7 @@ public final class GenerateCommand implements Callable<Integer> {
       });
     }
     GenerationRequest request = b.build();
-    try (LocalModel model = LocalModel.open(base, device.loadOptions());
+    try (LocalModel model = LocalModel.open(base, weights.loadOptions(device));
          io.ltm.lora.lora.LoraModel lora = adapters.isEmpty() ? null
              : new io.ltm.lora.lora.LoraModel(model.decoder())) {
       // Variants: the base alone, or (optionally the base and) each adapter, switched without reloading.

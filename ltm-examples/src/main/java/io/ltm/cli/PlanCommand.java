@@ -67,6 +67,9 @@ public final class PlanCommand implements Callable<Integer> {
     try {
       dev = device.device();
       request = planOptions.request(dev, lora, training, maxNewTokens);
+      // config.json's torch_dtype: a bf16 checkpoint generates from bf16 weights on the CPU (ltm generate's default)
+      request = request.toBuilder().optBf16Weights("bfloat16".equals(new ObjectMapper().readTree(configJson.toFile())
+          .path("torch_dtype").asText())).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.ltm.cli;
 import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.WeightsOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,6 +50,8 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin WeightsOption weights;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -57,7 +60,7 @@ public final class ScoreCommand implements Callable<Integer> {
     BaseModelDir.require(base);
     // a PEFT folder, a training run folder (its adapter/) or a checkpoint-N folder, as `ltm loop` takes
     Path adapterDir = adapter == null ? null : io.ltm.examples.AdapterSpec.of(adapter).dir();
-    try (LocalModel model = LocalModel.open(base, device.loadOptions());
+    try (LocalModel model = LocalModel.open(base, weights.loadOptions(device));
          io.ltm.lora.lora.LoraModel lora = adapter == null ? null : new io.ltm.lora.lora.LoraModel(model.decoder())) {
       if (lora != null) {
         lora.load(adapterDir, "adapter");

@@ -4,6 +4,7 @@ import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.ContextBudgetOption;
 import io.ltm.cli.options.DeviceOption;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.WeightsOption;
 import io.ltm.examples.AdapterSpec;
 import io.ltm.examples.VaultContext;
 import io.ltm.lora.generate.LocalModel;
@@ -76,6 +77,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin WeightsOption weights;
+
   @Mixin VerboseOption verbose;
 
   @Override
@@ -99,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
     for (Path p : named.values()) {
       adapterDirs.add(AdapterSpec.of(p).dir());
     }
-    try (LocalModel model = LocalModel.open(base, device.loadOptions());
+    try (LocalModel model = LocalModel.open(base, weights.loadOptions(device));
          LoraModel lora = named.isEmpty() ? null : new LoraModel(model.decoder());
          VaultContext vault = index == null ? null : VaultContext.open(index, contextBudget.budget(), base)) {
       int i = 0;

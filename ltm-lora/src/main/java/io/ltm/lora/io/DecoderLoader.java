@@ -12,6 +12,7 @@ import io.ltm.lora.model.DecoderWeights;
 import io.ltm.lora.model.LayerNorms;
 import io.ltm.lora.model.LinearProjection;
 import io.ltm.lora.model.ProjectionKind;
+import io.ltm.lora.model.WeightFormat;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link HfTensorLayout} says the config needs, checked for presence and shape, converted (BF16 to
  * f32 in Java, 64 MiB at a time, straight into the tensor; F16 through DJL) and copied to the device
  * one tensor at a time from a memory mapping that is released right after, so resident memory peaks
- * near the size of the loaded weights plus one tensor.
+ * near the size of the loaded weights plus one tensor. With {@link LoadOptions#keep16Bit()} on the CPU a
+ * bf16 weight matrix is copied as it is ({@link WeightFormat#BF16}: its bits in a FLOAT16 array).
  */
 public final class DecoderLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
@@ -71,10 +73,15 @@ public final class DecoderLoader {
     }
     long start = System.nanoTime();
     DataType target = options.weightType() == TensorDType.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+    boolean keep16Bit = options.keep16Bit() && options.device().equals(Device.cpu());
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
     try {
       TensorLoader tl = new TensorLoader(manager, target, bf16Chunk);
-      NDArray embedding = tl.load(infos.get(HfTensorLayout.EMBED));
+      MatrixLoader ml = info -> keep16Bit && info.dtype() == TensorDType.BF16
+          ? new LinearProjection(info.name(), tl.loadBits(info), null, WeightFormat.BF16)
+          : new LinearProjection(info.name(), tl.load(info), null);
+      LinearProjection embed = ml.load(infos.get(HfTensorLayout.EMBED));
+      NDArray embedding = embed.weight();
       List<LayerNorms> layers = new ArrayList<>();
       Map<String, LinearProjection> projections = new HashMap<>();
       for (int l = 0; l < config.numLayers(); l++) {
@@ -84,18 +91,20 @@ public final class DecoderLoader {
             continue;
           }
           String name = k.moduleName(l);
-          NDArray w = tl.load(infos.get(name + ".weight"));
+          LinearProjection w = ml.load(infos.get(name + ".weight"));
           NDArray b = HfTensorLayout.hasBias(config, k) ? tl.load(infos.get(name + ".bias")) : null;
-          projections.put(name, new LinearProjection(name, w, b));
+          projections.put(name, new LinearProjection(name, w.weight(), b, w.format()));
         }
         if (sparse) { // Qwen3-MoE: the router [num_experts, hidden] and each expert's gate/up/down
           String router = ProjectionKind.routerName(l);
-          projections.put(router, new LinearProjection(router, tl.load(infos.get(router + ".weight")), null));
+          LinearProjection rw = ml.load(infos.get(router + ".weight"));
+          projections.put(router, new LinearProjection(router, rw.weight(), null, rw.format()));
           for (int e = 0; e < config.moe().numExperts(); e++) {
             for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ,
                 ProjectionKind.DOWN_PROJ}) {
               String name = k.expertModuleName(l, e);
-              projections.put(name, new LinearProjection(name, tl.load(infos.get(name + ".weight")), null));
+              LinearProjection ew = ml.load(infos.get(name + ".weight"));
+              projections.put(name, new LinearProjection(name, ew.weight(), null, ew.format()));
             }
           }
         }
@@ -106,17 +115,22 @@ public final class DecoderLoader {
       }
       NDArray finalNorm = tl.load(infos.get(HfTensorLayout.FINAL_NORM));
       // Tied embeddings: the logits reuse the embedding matrix (no lm_head.weight in the checkpoint).
-      NDArray head = config.tieWordEmbeddings() ? embedding : tl.load(infos.get(HfTensorLayout.LM_HEAD));
-      LinearProjection lmHead = new LinearProjection("lm_head", head, null);
-      DecoderWeights weights = new DecoderWeights(embedding, finalNorm, lmHead, layers, projections);
+      LinearProjection head = config.tieWordEmbeddings() ? embed : ml.load(infos.get(HfTensorLayout.LM_HEAD));
+      LinearProjection lmHead = new LinearProjection("lm_head", head.weight(), null, head.format());
+      DecoderWeights weights = new DecoderWeights(embedding, finalNorm, lmHead, layers, projections, embed.format());
       Decoder decoder = new Decoder(config, manager, weights);
-      LOG.info("loaded {} ({} parameters, {}) from {} in {} ms", config.modelType(), config.parameterCount(),
-          target, modelDir, (System.nanoTime() - start) / 1_000_000);
+      LOG.info("loaded {} ({} parameters, {}{}) from {} in {} ms", config.modelType(), config.parameterCount(),
+          target, embed.format() != WeightFormat.F32 ? ", matrices " + embed.format() : "", modelDir, (System.nanoTime() - start) / 1_000_000);
       return decoder;
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** A weight matrix as a bias-free projection in the format it is kept in. */
+  private interface MatrixLoader {
+    LinearProjection load(TensorInfo info);
   }
 
   /** Copies tensors from their mapping into arrays of the model manager, one at a time. */
@@ -129,6 +143,19 @@ public final class DecoderLoader {
       this.owner = owner;
       this.target = target;
       this.chunkElements = chunkElements;
+    }
+
+    /** A bf16 tensor's bits, copied as they are into a FLOAT16 array of the (CPU) model manager. */
+    NDArray loadBits(TensorInfo info) {
+      MappedByteBuffer mapped = SafetensorsFile.map(info);
+      try (NDManager tmp = owner.newSubManager(Device.cpu())) {
+        NDArray out = tmp.create(mapped, new Shape(info.shape()), DataType.FLOAT16).duplicate(); // a bit-exact copy
+        out.attach(owner);
+        out.setName(info.name());
+        return out;
+      } finally {
+        DirectBuffers.release(mapped);
+      }
     }
 
     NDArray load(TensorInfo info) {

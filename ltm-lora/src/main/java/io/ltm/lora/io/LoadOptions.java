@@ -8,20 +8,47 @@ import java.util.Objects;
  *
  * @param device where the weights live and the forward runs; default {@link Device#cpu()}
  * @param weightType F32 (default on the CPU) or F16 (default on a GPU: half the memory; matMuls in
- *     f16, norms, softmax and residuals in f32). BF16 is not offered: DJL's PyTorch engine cannot hold it.
+ *     f16, norms, softmax and residuals in f32). BF16 is not offered as a target: DJL's PyTorch engine
+ *     cannot compute with it (see {@code keep16Bit}).
+ * @param keep16Bit on the CPU, keep a bf16 checkpoint's weight matrices (projections, embedding, lm head)
+ *     in bf16 in memory instead of widening them to {@code weightType}: half the memory of f32, and the
+ *     one-row decode path reads half the bytes per token (its GEMV widens in registers, accumulates in f32);
+ *     prefill and scoring widen each projection to f32 as they go. Norms and biases are f32 either way,
+ *     and f32 and f16 tensors load as {@code weightType} (an f16 kernel was slower per weight than f32 on
+ *     JDK 17: docs/engine.md). For generation ({@link #forGeneration}); training
+ *     loads f32 ({@link #cpu()}). Ignored on a GPU.
  */
-public record LoadOptions(Device device, TensorDType weightType) {
+public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit) {
   public LoadOptions {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(weightType, "weightType");
     if (weightType == TensorDType.BF16) {
-      throw new IllegalArgumentException("weightType BF16 is not supported (DJL's PyTorch engine aborts on bf16); use F32 or F16");
+      throw new IllegalArgumentException("weightType BF16 is not supported (DJL's PyTorch engine aborts on bf16); use F32 or F16"
+          + " (keep16Bit keeps a bf16 checkpoint's matrices in bf16 on the CPU)");
     }
   }
 
-  /** f32 weights on the CPU. */
+  /** {@code device} and {@code weightType}, every tensor converted to {@code weightType}. */
+  public LoadOptions(Device device, TensorDType weightType) {
+    this(device, weightType, false);
+  }
+
+  /** f32 weights on the CPU (what training needs). */
   public static LoadOptions cpu() {
     return new LoadOptions(Device.cpu(), TensorDType.F32);
+  }
+
+  /**
+   * For generation and scoring on {@code device}: on the CPU a bf16 checkpoint's matrices stay bf16
+   * ({@code keep16Bit}), f32 and f16 checkpoints load f32; on a GPU as {@link #on}.
+   */
+  public static LoadOptions forGeneration(Device device) {
+    return device.isGpu() ? on(device) : new LoadOptions(device, TensorDType.F32, true);
+  }
+
+  /** These options with every weight widened to {@code weightType} (no 16 bits kept): e.g. to compare with f32. */
+  public LoadOptions widened() {
+    return new LoadOptions(device, weightType, false);
   }
 
   /** {@code device} with its default weight type: f32 on the CPU, f16 on a GPU. */

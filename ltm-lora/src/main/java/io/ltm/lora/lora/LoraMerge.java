@@ -55,6 +55,10 @@ public final class LoraMerge {
       if (!(p.base() instanceof LinearProjection lin)) {
         throw new IllegalStateException(p.name() + ": cannot merge into a " + p.base().getClass().getSimpleName());
       }
+      if (lin.format() == io.ltm.lora.model.WeightFormat.BF16) {
+        throw new IllegalStateException(p.name() + ": cannot merge into bf16 weights kept for generation; load the base in f32"
+            + " (LoadOptions.cpu(), or --f32-weights)");
+      }
       NDArray w = lin.weight(); // (out, in)
       try (NDManager scope = mod.loraA().getManager().newSubManager()) {
         NDArray delta = mod.deltaWeight(); // (out, in)

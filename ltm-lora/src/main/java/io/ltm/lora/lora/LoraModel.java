@@ -243,7 +243,9 @@ public final class LoraModel implements AutoCloseable {
       SafetensorsWriter out = new SafetensorsWriter(dtype);
       for (HfTensorLayout.Spec spec : HfTensorLayout.tensors(cfg)) {
         NDArray a = tensor(w, spec.name());
-        out.add(spec.name(), spec.shape(), spec.elements(), () -> floats(a));
+        io.ltm.lora.model.WeightFormat f = format(w, spec.name());
+        out.add(spec.name(), spec.shape(), spec.elements(),
+            () -> f == io.ltm.lora.model.WeightFormat.BF16 ? f.floats(a) : floats(a));
       }
       out.write(tmp.resolve("model.safetensors"));
       AtomicFiles.writeString(tmp.resolve("config.json"), cfg.toJson(dtype));
@@ -285,6 +287,19 @@ public final class LoraModel implements AutoCloseable {
       return out;
     }
     throw new IllegalStateException("cannot save a " + a.getDataType() + " weight");
+  }
+
+  /** How the frozen tensor {@code name} is stored (BF16 for bf16 matrices kept for generation). */
+  private static io.ltm.lora.model.WeightFormat format(DecoderWeights w, String name) {
+    if (name.equals(HfTensorLayout.EMBED)) {
+      return w.embeddingFormat();
+    }
+    if (name.equals(HfTensorLayout.LM_HEAD)) {
+      return w.lmHead().format();
+    }
+    int dot = name.lastIndexOf('.');
+    LinearProjection p = dot < 0 || name.endsWith(".bias") ? null : w.projections().get(name.substring(0, dot));
+    return p == null ? io.ltm.lora.model.WeightFormat.F32 : p.format();
   }
 
   private NDArray tensor(DecoderWeights w, String name) {

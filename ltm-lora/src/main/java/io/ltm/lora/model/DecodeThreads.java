@@ -1,7 +1,6 @@
 package io.ltm.lora.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -31,12 +30,12 @@ public final class DecodeThreads implements AutoCloseable {
 
   /**
    * Switches this thread's libtorch operations to one thread if that helps decoding {@code rows} rows
-   * with {@code decoder}: only a single row over f32 weights on the CPU goes through the Java kernel;
+   * with {@code decoder}: only a single row over f32 or bf16 weights on the CPU goes through the Java kernel;
    * otherwise libtorch computes the projections and needs its threads.
    */
   public static DecodeThreads enter(Decoder decoder, int rows) {
     if (rows != 1 || !Gemv.enabled() || !Device.cpu().equals(decoder.device())
-        || decoder.weights().lmHead().weight().getDataType() != DataType.FLOAT32) {
+        || decoder.weights().lmHead().kernel() == null) {
       return new DecodeThreads(0);
     }
     int n = JniUtils.getNumThreads();

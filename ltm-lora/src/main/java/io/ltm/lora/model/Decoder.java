@@ -94,7 +94,7 @@ public final class Decoder implements AutoCloseable {
       }
     }
     this.weights = new DecoderWeights(weights.embedding(), weights.finalNorm(), weights.lmHead(), weights.layers(),
-        projections);
+        projections, weights.embeddingFormat());
     ProjectionKind[] kinds = ProjectionKind.values();
     this.table = new Projection[config.numLayers()][kinds.length];
     this.router = new Projection[config.numLayers()];
@@ -356,8 +356,8 @@ public final class Decoder implements AutoCloseable {
       ids[i] = id;
     }
     NDArray tokens = scope.create(ids, new Shape(input.batch(), input.length())); // (B, T)
-    return weights.embedding().get(scope, new NDIndex("{}", tokens)) // (B, T, H)
-        .toType(DataType.FLOAT32, false);
+    NDArray rows = weights.embedding().get(scope, new NDIndex("{}", tokens)); // (B, T, H) as stored
+    return weights.embeddingFormat().rows(scope, rows); // (B, T, H) f32
   }
 
   /** The final RMSNorm of the residual stream {@code x [..., hidden]}, in its manager. */
@@ -601,7 +601,7 @@ public final class Decoder implements AutoCloseable {
           return null; // the constructor reports the missing projection
         }
         if (old[i].inFeatures() != old[0].inFeatures()
-            || old[i].weight().getDataType() != old[0].weight().getDataType()
+            || old[i].weight().getDataType() != old[0].weight().getDataType() || old[i].format() != old[0].format()
             || (old[i].bias() == null) != (old[0].bias() == null)) {
           return null;
         }
@@ -622,7 +622,7 @@ public final class Decoder implements AutoCloseable {
       for (int i = 0; i < names.length; i++) {
         long end = row + old[i].outFeatures();
         NDIndex rows = new NDIndex("{}:{}", row, end);
-        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows));
+        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows), old[0].format());
         parts[i].weight().setName(names[i] + ".weight");
         projections.put(names[i], parts[i]);
         if (i < splitAt.length) {
@@ -634,7 +634,7 @@ public final class Decoder implements AutoCloseable {
           old[i].bias().close();
         }
       }
-      return new Fused(new LinearProjection(fusedName, w, bias), parts, splitAt);
+      return new Fused(new LinearProjection(fusedName, w, bias, old[0].format()), parts, splitAt);
     }
   }
 

@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One input row through a frozen f32 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
+ * One input row through a frozen f32 or bf16 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
  * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
  * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
  * memory; libtorch's CPU GEMV streams at 60-65% of a plain copy on the machines we measured, this
- * kernel at 85-95% (EngineBench, docs/engine.md).
+ * kernel at 85-95% (EngineBench, docs/engine.md). A bf16 weight ({@link WeightFormat#BF16}) is read in
+ * its 16 bits and widened in registers (half the bytes of f32 per product), accumulating in f32.
  *
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
  * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},
@@ -54,9 +55,11 @@ final class Gemv {
   private final int[] chunkStart; // first row of each chunk, plus the row count at the end
   private final int cols;
   private final float[] bias; // (out) or null
+  private final WeightFormat format; // F32 or BF16
 
-  private Gemv(NDArray weight, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
+  private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
+    this.format = format;
     this.chunks = chunks;
     this.chunkStart = chunkStart;
     this.cols = Math.toIntExact(weight.getShape().get(1));
@@ -64,22 +67,34 @@ final class Gemv {
   }
 
   /**
-   * The kernel over {@code weight [out, in]} (and {@code bias [out]} or null), or null when it does
+   * The kernel over the f32 {@code weight [out, in]} (and {@code bias [out]} or null), or null when it does
    * not apply: kernel disabled or unavailable, weight not f32, not on the CPU or not contiguous.
    */
   static Gemv of(NDArray weight, NDArray bias) {
-    return of(weight, bias, MAX_CHUNK_BYTES);
+    return of(weight, bias, WeightFormat.of(weight), MAX_CHUNK_BYTES);
+  }
+
+  /** As {@link #of(NDArray, NDArray)} for a weight stored in {@code format} (F32 or BF16; null for F16). */
+  static Gemv of(NDArray weight, NDArray bias, WeightFormat format) {
+    return of(weight, bias, format, MAX_CHUNK_BYTES);
   }
 
   /** As {@link #of(NDArray, NDArray)}, with row chunks of at most {@code maxChunkBytes} (tests). */
   static Gemv of(NDArray weight, NDArray bias, long maxChunkBytes) {
-    if (!AVAILABLE || weight.getDataType() != DataType.FLOAT32 || !weight.getDevice().equals(Device.cpu())) {
+    return of(weight, bias, WeightFormat.of(weight), maxChunkBytes);
+  }
+
+  /** As {@link #of(NDArray, NDArray, WeightFormat)}, with row chunks of at most {@code maxChunkBytes} (tests). */
+  static Gemv of(NDArray weight, NDArray bias, WeightFormat format, long maxChunkBytes) {
+    boolean f32 = format == WeightFormat.F32 && weight.getDataType() == DataType.FLOAT32;
+    boolean bf16 = format == WeightFormat.BF16 && weight.getDataType() == DataType.FLOAT16;
+    if (!AVAILABLE || !(f32 || bf16) || !weight.getDevice().equals(Device.cpu())) {
       return null;
     }
     try {
       long rows = weight.getShape().get(0);
       long cols = weight.getShape().get(1);
-      long rowsPerChunk = Math.max(1, Math.min(MAX_CHUNK_BYTES, maxChunkBytes) / (cols * Float.BYTES));
+      long rowsPerChunk = Math.max(1, Math.min(MAX_CHUNK_BYTES, maxChunkBytes) / (cols * format.bytes()));
       int n = Math.toIntExact((rows + rowsPerChunk - 1) / rowsPerChunk);
       ByteBuffer[] chunks = new ByteBuffer[n];
       int[] start = new int[n + 1];
@@ -89,14 +104,14 @@ final class Gemv {
         long to = Math.min(rows, from + rowsPerChunk);
         NDArray part = n == 1 ? weight : weight.get(views, new NDIndex("{}:{}", from, to));
         ByteBuffer b = part.toByteBuffer(true);
-        if (!b.isDirect() || b.capacity() != (to - from) * cols * Float.BYTES) {
+        if (!b.isDirect() || b.capacity() != (to - from) * cols * format.bytes()) {
           return null; // not an alias of the tensor's memory
         }
         chunks[i] = b.order(ByteOrder.nativeOrder());
         start[i] = (int) from;
       }
       start[n] = Math.toIntExact(rows);
-      return new Gemv(weight, chunks, start, bias == null ? null : bias.toFloatArray());
+      return new Gemv(weight, format, chunks, start, bias == null ? null : bias.toFloatArray());
     } catch (RuntimeException e) { // e.g. a non-contiguous weight in a capped manager
       LOG.debug("libtorch keeps the projection {}: {}", weight.getShape(), e.toString());
       return null;
@@ -149,6 +164,16 @@ final class Gemv {
     return cols;
   }
 
+  /** The format of the weight the kernel reads. */
+  WeightFormat format() {
+    return format;
+  }
+
+  /** Bytes of weights one product reads. */
+  long weightBytes() {
+    return (long) rows() * cols * format.bytes();
+  }
+
   private void multiply(float[] x, float[] y) {
     int out = y.length;
     if (THREADS == 1 || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
@@ -163,7 +188,9 @@ final class Gemv {
     for (int i = 0; i < chunks.length && from < to; i++) {
       int lo = Math.max(from, chunkStart[i]);
       int hi = Math.min(to, chunkStart[i + 1]);
-      if (lo < hi) {
+      if (lo < hi && format == WeightFormat.BF16) {
+        VectorGemv.multiplyBf16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
+      } else if (lo < hi) {
         VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       }
     }

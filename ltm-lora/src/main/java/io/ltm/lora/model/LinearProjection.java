@@ -1,6 +1,10 @@
 package io.ltm.lora.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
 import java.util.Objects;
@@ -10,15 +14,20 @@ import java.util.Objects;
  * checkpoint, computed by libtorch's {@code linear} (the op behind {@code torch.nn.functional.linear}),
  * which picks a fast GEMM/GEMV path for the stored layout: a matMul against a transposed view is up to
  * 4x slower for a single decode row against the 151936-row logits matrix. When the weights are f16
- * (on CUDA) the input is cast to f16 for the product and the result back to f32.
+ * on a GPU the input is cast to f16 for the product and the result back to f32.
  *
  * <p>A single input row that autograd does not track (a decode step) goes through {@link Gemv} instead, a
- * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV.
+ * Java SIMD kernel over the same weight memory that streams the weights faster than libtorch's GEMV; it
+ * reads f32 and bf16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
+ * generation, or f16) reach libtorch's {@code linear} widened to f32, {@link WeightFormat#WIDEN_CHUNK}
+ * elements at a time into a buffer the thread reuses (a fresh copy while autograd records), so prefill
+ * and scoring compute in f32 as with an f32 checkpoint.
  */
 public final class LinearProjection implements Projection {
   private final String name;
   private final NDArray weight; // (out, in)
   private final NDArray bias; // (out) or null
+  private final WeightFormat format; // how the weight's elements are stored
   private volatile Gemv gemv; // built on the first single-row call
   private volatile boolean gemvChecked;
 
@@ -28,7 +37,19 @@ public final class LinearProjection implements Projection {
    * @param bias {@code [out]} or null, owned by the model's manager
    */
   public LinearProjection(String name, NDArray weight, NDArray bias) {
+    this(name, weight, bias, WeightFormat.of(Objects.requireNonNull(weight, "weight")));
+  }
+
+  /**
+   * @param name HF module name
+   * @param weight {@code [out, in]}, owned by the model's manager, holding {@code format}'s elements
+   *     ({@link WeightFormat#BF16}: bf16 bits in a FLOAT16 array, on the CPU)
+   * @param bias {@code [out]} or null (f32), owned by the model's manager
+   * @param format how {@code weight}'s elements are stored
+   */
+  public LinearProjection(String name, NDArray weight, NDArray bias, WeightFormat format) {
     this.name = Objects.requireNonNull(name, "name");
+    this.format = Objects.requireNonNull(format, "format");
     this.weight = Objects.requireNonNull(weight, "weight");
     if (weight.getShape().dimension() != 2) {
       throw new IllegalArgumentException(name + ": weight must be 2-D but is " + weight.getShape());
@@ -37,6 +58,7 @@ public final class LinearProjection implements Projection {
       throw new IllegalArgumentException(name + ": bias " + bias.getShape() + " does not match weight " + weight.getShape());
     }
     this.bias = bias;
+    format.check(name, weight);
   }
 
   @Override
@@ -64,10 +86,15 @@ public final class LinearProjection implements Projection {
     return bias;
   }
 
+  /** How {@link #weight()}'s elements are stored (BF16: raw bits in a FLOAT16 array; compute only through this class). */
+  public WeightFormat format() {
+    return format;
+  }
+
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
-    if (Gemv.enabled() && wt == DataType.FLOAT32 && x.getShape().size() == inFeatures() && !recorded(x)) {
+    if (Gemv.enabled() && x.getShape().size() == inFeatures() && !recorded(x)) {
       Gemv kernel = gemv();
       if (kernel != null) {
         return kernel.apply(x); // (..., out)
@@ -76,8 +103,33 @@ public final class LinearProjection implements Projection {
     if (wt == DataType.FLOAT32) {
       return Linear.linear(x, weight, bias).singletonOrThrow(); // (..., out)
     }
+    if (Device.cpu().equals(weight.getDevice())) {
+      return widened(x, WeightFormat.WIDEN_CHUNK); // (..., out)
+    }
     NDArray y = Linear.linear(x.toType(wt, false), weight, bias).singletonOrThrow();
     return y.toType(DataType.FLOAT32, false);
+  }
+
+  /**
+   * {@code x W^T + b} with a 16-bit weight on the CPU widened to f32 about {@code chunkElements}
+   * elements (whole rows, at least one) at a time: {@code x [..., in] -> [..., out]} in {@code x}'s manager.
+   */
+  NDArray widened(NDArray x, long chunkElements) {
+    long out = outFeatures();
+    long rowsPerChunk = Math.max(1, Math.min(chunkElements, WeightFormat.WIDEN_CHUNK) / inFeatures());
+    boolean keep = recorded(x); // autograd keeps the weight for backward: it gets its own copy
+    NDList parts = new NDList();
+    for (long from = 0; from < out; from += rowsPerChunk) {
+      long to = Math.min(out, from + rowsPerChunk);
+      NDArray w = format.widen(x.getManager(), weight, from, to, !keep); // (to - from, in) f32
+      NDArray b = bias == null || (from == 0 && to == out) ? bias
+          : bias.get(x.getManager(), new NDIndex("{}:{}", from, to)); // (to - from)
+      parts.add(Linear.linear(x, w, b).singletonOrThrow()); // (..., to - from)
+      if (!keep) {
+        w.close(); // the thread's staging buffer is reused by the next chunk
+      }
+    }
+    return parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, x.getShape().dimension() - 1);
   }
 
   /**
@@ -101,7 +153,7 @@ public final class LinearProjection implements Projection {
     return Gemv.setEnabled(on);
   }
 
-  /** The Java kernel over this weight (f32 on the CPU, Vector API present), or null; for the one-row decoder. */
+  /** The Java kernel over this weight (f32 or bf16 on the CPU, Vector API present), or null; for the one-row decoder. */
   Gemv kernel() {
     return gemv();
   }
@@ -110,7 +162,7 @@ public final class LinearProjection implements Projection {
     if (!gemvChecked) {
       synchronized (this) {
         if (!gemvChecked) {
-          gemv = Gemv.of(weight, bias);
+          gemv = Gemv.of(weight, bias, format);
           gemvChecked = true;
         }
       }

@@ -3,7 +3,6 @@ package io.ltm.lora.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.io.ModelConfig;
 import io.ltm.lora.model.LowRankUpdate.LowRank;
@@ -24,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * small libtorch operations. {@link Decoder#forward} takes this path by itself when it applies.
  *
  * <p>It applies when the kernel is available, the cache is on the CPU, and every projection is a plain
- * {@link LinearProjection} over f32 weights (the fused q/k/v and gate/up while intact) or a
+ * {@link LinearProjection} over f32 or bf16 weights (the fused q/k/v and gate/up while intact) or a
  * {@link LowRankUpdate} wrapper (LoRA) directly around one: its base runs through the kernel, its update
  * ({@code scale * B A x}, the adapter the calling thread selected) as two small products in Java. A plan
  * of those kernels is built once and dropped by {@link Decoder#replaceProjection}; any other wrapper
@@ -39,6 +38,7 @@ final class RowDecoder {
   private final ModelConfig c;
   private final Rope rope;
   private final NDArray embedding; // (vocab, H)
+  private final WeightFormat embeddingFormat; // f32, f16 or bf16 bits
   private final float[] finalNorm; // (H)
   private final Gemv lmHead; // (vocab, H)
   private final Layer[] layers;
@@ -86,12 +86,13 @@ final class RowDecoder {
   /** What one step resolved before it started: each wrapper's update for the calling thread. */
   private record Step(LowRank[] updates) {}
 
-  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, float[] finalNorm, Gemv lmHead, Layer[] layers,
-      LowRankUpdate[] updates) {
+  private RowDecoder(ModelConfig c, Rope rope, NDArray embedding, WeightFormat embeddingFormat, float[] finalNorm,
+      Gemv lmHead, Layer[] layers, LowRankUpdate[] updates) {
     this.c = c;
     this.updates = updates;
     this.rope = rope;
     this.embedding = embedding;
+    this.embeddingFormat = embeddingFormat;
     this.finalNorm = finalNorm;
     this.lmHead = lmHead;
     this.layers = layers;
@@ -170,8 +171,8 @@ final class RowDecoder {
           fusedGateUp ? gateUp[0] : null, gateUp == null || fusedGateUp ? null : gateUp[0],
           gateUp == null || fusedGateUp ? null : gateUp[1], down, router, experts);
     }
-    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().finalNorm().toFloatArray(), lm, layers,
-        wrappers.toArray(new LowRankUpdate[0]));
+    return new RowDecoder(c, d.rope(), d.weights().embedding(), d.weights().embeddingFormat(),
+        d.weights().finalNorm().toFloatArray(), lm, layers, wrappers.toArray(new LowRankUpdate[0]));
   }
 
   /** The fused kernel alone while the parts are the fused ones, else each part; null if one cannot run in Java. */
@@ -272,7 +273,7 @@ final class RowDecoder {
 
     float[] x; // (H) the residual stream
     try (NDManager tmp = scope.newSubManager()) {
-      x = embedding.get(tmp, new NDIndex("{}", token)).toType(DataType.FLOAT32, false).toFloatArray();
+      x = embeddingFormat.rows(tmp, embedding.get(tmp, new NDIndex("{}", token))).toFloatArray(); // (H)
     }
     final float[] h = new float[hid]; // (H) normed input of a block
     final float[] qkv = new float[(nH + 2 * nKv) * d]; // (nH*D + nKv*D + nKv*D) q, k, v

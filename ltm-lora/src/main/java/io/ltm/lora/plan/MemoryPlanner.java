@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Predicts the memory of {@code ltm train} and of generation from {@code config.json} alone (no weights
  * are read), by counting what ltm's engine holds: the frozen weights in the device's type (f32 on the CPU,
- * f16 on a GPU, see {@code LoadOptions.on}), LoRA's A/B weights, their gradients and AdamW's two moments
+ * f16 on a GPU, see {@code LoadOptions.on}; for generation on the CPU a bf16 checkpoint's stay bf16,
+ * {@link PlanRequest#bf16Weights()}), LoRA's A/B weights, their gradients and AdamW's two moments
  * (all f32), the activations autograd keeps for backward, the logits and loss, the transient tensors of the
  * layer being computed, and the runtime (JVM, libtorch, tokenizer; on a GPU the CUDA context).
  *
@@ -183,8 +184,11 @@ public final class MemoryPlanner {
     long capacity = t + request.maxNewTokens();
     long kv = b * capacity * config.numLayers() * 2L * config.numKvHeads() * config.headDim() * 4; // f32 cache
     Map<String, Long> gen = new LinkedHashMap<>();
-    gen.put("runtime", runtime);
-    gen.put("frozen_weights", frozen);
+    // a bf16 checkpoint generates on the CPU with its matrices kept in bf16 (LoadOptions.forGeneration): half
+    // the weight bytes, and half the heap holes the fused q/k/v and gate/up leave (layerSlack is per weight byte)
+    boolean bf16 = request.bf16Weights() && !request.gpu();
+    gen.put("runtime", bf16 ? CPU_RUNTIME + (long) (k.layerSlack() * c.denseProjectionParameters() * 2) : runtime);
+    gen.put("frozen_weights", bf16 ? config.parameterCount() * 2 : frozen);
     gen.put("kv_cache", kv);
     gen.put("logits", b * v * 4 * 2); // the last position's logits and the sampler's copy
     gen.put("workspace", (long) (c.noGradWorkspace(t) * tokens * 4)); // one layer of the prefill

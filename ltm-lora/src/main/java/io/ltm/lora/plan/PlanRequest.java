@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param maxNewTokens generation budget ({@code --max-new-tokens}); the KV cache holds
  *     {@code maxLen + maxNewTokens} columns
  * @param memoryBytes the memory to fit in, or 0 to detect the device's
+ * @param bf16Weights the checkpoint is bf16 ({@code torch_dtype} bfloat16): generation on the CPU keeps its
+ *     matrices in bf16 ({@code LoadOptions.forGeneration}), 2 bytes per parameter instead of 4; training
+ *     still widens them to f32
  */
 public record PlanRequest(
     boolean gpu,
@@ -36,7 +39,8 @@ public record PlanRequest(
     boolean gradientCheckpointing,
     boolean evaluation,
     int maxNewTokens,
-    long memoryBytes) {
+    long memoryBytes,
+    boolean bf16Weights) {
 
   public PlanRequest {
     Objects.requireNonNull(targets, "targets");
@@ -78,6 +82,7 @@ public record PlanRequest(
     b.evaluation = evaluation;
     b.maxNewTokens = maxNewTokens;
     b.memoryBytes = memoryBytes;
+    b.bf16Weights = bf16Weights;
     return b;
   }
 
@@ -94,6 +99,7 @@ public record PlanRequest(
     private boolean evaluation = true;
     private int maxNewTokens = 512;
     private long memoryBytes;
+    private boolean bf16Weights;
 
     private Builder() {}
 
@@ -120,10 +126,13 @@ public record PlanRequest(
     /** @param v memory to fit in, bytes, 0 = the device's (default 0) @return this */
     public Builder optMemoryBytes(long v) { memoryBytes = v; return this; }
 
+    /** @param v the checkpoint is bf16 (default false) @return this */
+    public Builder optBf16Weights(boolean v) { bf16Weights = v; return this; }
+
     /** @return the checked request */
     public PlanRequest build() {
       return new PlanRequest(gpu, maxLen, batch, gradAccum, r, targets, dropout, gradientCheckpointing, evaluation,
-          maxNewTokens, memoryBytes);
+          maxNewTokens, memoryBytes, bf16Weights);
     }
   }
 }

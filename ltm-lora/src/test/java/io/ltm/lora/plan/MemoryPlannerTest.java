@@ -48,6 +48,19 @@ class MemoryPlannerTest {
   }
 
   @Test
+  void bf16CheckpointsGenerateFromBf16WeightsOnTheCpuAndTrainFromF32() {
+    ModelConfig c = fixture("Qwen3-8B");
+    MemoryPlan f32 = plan(c, PlanRequest.builder());
+    MemoryPlan bf16 = plan(c, PlanRequest.builder().optBf16Weights(true));
+    assertThat(bf16.generate().parts().get("frozen_weights")).isEqualTo(c.parameterCount() * 2);
+    assertThat(f32.generate().parts().get("frozen_weights")).isEqualTo(c.parameterCount() * 4);
+    assertThat(bf16.train().parts()).as("training widens to f32 either way").isEqualTo(f32.train().parts());
+    assertThat(bf16.generate().bytes()).isLessThan(f32.generate().bytes() * 6 / 10);
+    assertThat(plan(c, PlanRequest.builder().optBf16Weights(true).optGpu(true)).generate().parts().get("frozen_weights"))
+        .as("f16 on a GPU, as before").isEqualTo(c.parameterCount() * 2);
+  }
+
+  @Test
   void trainableCountEqualsTheEnginesLoraModel(@TempDir Path tmp) throws Exception {
     Path dir = RandomCheckpointWriter.builder(CheckpointPreset.TINY_QWEN3).seed(3).withoutTokenizer().build().write(tmp.resolve("m"));
     ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
