@@ -15,7 +15,8 @@ package io.ltm.metrics.detect.learned;
  *     most similar step is, how many it echoes), clause structure, word classes shared by English and
  *     Russian (first person, mental and feeling words, negation, comparison, a first past-tense verb),
  *     and marks a step without neighbours as such instead of as a first step; 3 adds the rules'
- *     classification of the next step (or that the step is the last), when {@code context} is on. A
+ *     classification of the next step (or that the step is the last), when {@code context} and
+ *     {@code ruleCues} are on. A
  *     detector file without the field is version 1.
  */
 public record FeatureConfig(int hashBits, int charMin, int charMax, int window, boolean ruleCues, boolean context,

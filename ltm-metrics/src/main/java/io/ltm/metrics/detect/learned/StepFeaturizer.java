@@ -87,7 +87,7 @@ final class StepFeaturizer {
   Featurized features(List<String> steps, List<Map<Behaviour, Integer>> ruleStrengths) {
     List<SparseVector> out = new ArrayList<>(steps.size());
     StepInfo[] infos = new StepInfo[steps.size()];
-    boolean next = config.version() >= 3 && config.context() && steps.size() > 1;
+    boolean next = config.version() >= 3 && config.context() && config.ruleCues() && steps.size() > 1;
     if (next && ruleStrengths == null) {
       List<Map<Behaviour, Integer>> all = new ArrayList<>();
       for (String s : steps) {
