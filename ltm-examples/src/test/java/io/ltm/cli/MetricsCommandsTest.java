@@ -53,7 +53,10 @@ class MetricsCommandsTest {
 
   @Test
   void detectTextAndBadScenes() throws Exception {
-    Files.writeString(dir.resolve("s.yaml"), "id: s\nprompt: q?\nthought:\n  - kind: verify\n    text: Let me check the sum.\nanswer: a\n");
+    // a check in context (alone, a bare "Let me check the sum." is under the learned detector's threshold)
+    Files.writeString(dir.resolve("s.yaml"), "id: s\nprompt: q?\nthought:\n  - kind: observe\n    text: The report says the total is 4,210.\n"
+        + "  - kind: verify\n    text: Let me check the sum - added the column again by hand and got 4,210, which matches the report.\n"
+        + "  - kind: plan\n    text: Send the report to the client today.\nanswer: a\n");
     Files.writeString(dir.resolve("bad.yaml"), "id: bad\nprompt: q?\nthought:\n  - kind: verfy\n    text: x\nanswer: a\n");
     // the rules, whose cue for "Let me check" is fixed; the shipped learned detector's call on one
     // bare step depends on its training data (LearnedDetectorTest covers it)

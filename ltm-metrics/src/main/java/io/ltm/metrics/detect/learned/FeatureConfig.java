@@ -14,16 +14,18 @@ package io.ltm.metrics.detect.learned;
  *     similarity, shape); 2 adds the step's relation to all earlier steps (novelty, how far back the
  *     most similar step is, how many it echoes), clause structure, word classes shared by English and
  *     Russian (first person, mental and feeling words, negation, comparison, a first past-tense verb),
- *     and marks a step without neighbours as such instead of as a first step. A detector file without
- *     the field is version 1.
+ *     and marks a step without neighbours as such instead of as a first step; 3 adds the rules'
+ *     classification of the next step (or that the step is the last), when {@code context} and
+ *     {@code ruleCues} are on. A
+ *     detector file without the field is version 1.
  */
 public record FeatureConfig(int hashBits, int charMin, int charMax, int window, boolean ruleCues, boolean context,
     int version) {
-  /** 2^18 slots, character 3- to 5-grams, 12 earlier steps, rule cues and context on, feature set 2. */
-  public static final FeatureConfig DEFAULT = new FeatureConfig(18, 3, 5, 12, true, true, 2);
+  /** 2^18 slots, character 3- to 5-grams, 12 earlier steps, rule cues and context on, feature set 3. */
+  public static final FeatureConfig DEFAULT = new FeatureConfig(18, 3, 5, 12, true, true, 3);
 
   /** The newest feature set. */
-  public static final int LATEST_VERSION = 2;
+  public static final int LATEST_VERSION = 3;
 
   public FeatureConfig {
     if (version == 0) {

@@ -40,7 +40,9 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
  * how far back the most similar one is, how many it echoes, similarity to the first step, and their
  * conjunctions), [structure] (clauses, numbers in two clauses, an "X, not Y" construction) and [class]
  * (word classes shared by English and Russian), and gives a step classified without neighbours its own
- * context feature instead of the first step's.
+ * context feature instead of the first step's. Feature set 3 adds [next]: the rules' classification of
+ * the step after it ("next:none", "next:verification", …) or "next:end" for the last step (steps and
+ * sentences are classified with the whole sequence known, so the step after is there to read).
  */
 final class StepFeaturizer {
   private static final Analyzer EN = new EnglishAnalyzer(CharArraySet.EMPTY_SET);
@@ -85,9 +87,38 @@ final class StepFeaturizer {
   Featurized features(List<String> steps, List<Map<Behaviour, Integer>> ruleStrengths) {
     List<SparseVector> out = new ArrayList<>(steps.size());
     StepInfo[] infos = new StepInfo[steps.size()];
+    boolean next = config.version() >= 3 && config.context() && config.ruleCues() && steps.size() > 1;
+    if (next && ruleStrengths == null) {
+      List<Map<Behaviour, Integer>> all = new ArrayList<>();
+      for (String s : steps) {
+        all.add(rules.strengths(s));
+      }
+      ruleStrengths = all;
+    }
     for (int i = 0; i < steps.size(); i++) {
       Map<Behaviour, Integer> st = ruleStrengths == null ? rules.strengths(steps.get(i)) : ruleStrengths.get(i);
-      out.add(step(steps, i, infos, st));
+      SparseVector v = step(steps, i, infos, st);
+      if (next) {
+        // [next] (version 3) the rules' classification of the step after it: a check is followed by what it
+        // settled, a dropped line by a new one, a subgoal by the work on it
+        Buf nb = new Buf(v.idx.length + 8);
+        for (int k = 0; k < v.idx.length; k++) {
+          nb.add(v.idx[k], v.val[k]);
+        }
+        if (i == steps.size() - 1) {
+          nb.add(named("next:end"), 1f);
+        } else {
+          Set<Behaviour> nc = rules.resolve(ruleStrengths.get(i + 1));
+          if (nc.isEmpty()) {
+            nb.add(named("next:none"), 1f);
+          }
+          for (Behaviour b : nc) {
+            nb.add(named("next:" + b.key()), 1f);
+          }
+        }
+        v = SparseVector.of(nb.idx, nb.val, nb.n);
+      }
+      out.add(v);
     }
     return new Featurized(out, Arrays.asList(infos));
   }

@@ -74,8 +74,8 @@ class LearnedDetectorTest {
     Provenance p = d.provenance();
     assertThat(p.data()).extracting(Provenance.DataSet::path).contains("examples/scenes",
         "ltm-metrics/src/test/resources/fresh-scenes-2", "ltm-metrics/src/test/resources/train-scenes-5",
-        "ltm-metrics/src/test/resources/fresh-scenes-3");
-    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1531);
+        "ltm-metrics/src/test/resources/fresh-scenes-3", "ltm-metrics/src/test/resources/train-scenes-6");
+    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1999);
     assertThat(p.rulesSha256()).isEqualTo(LearnedDetectorTrainer.rulesSha256());
     String text = "The cache hit rate dropped to 40% after the deploy. Scrap that idea about the cache; "
         + "I'll go back to the request logs and start over from there. The logs show a retry storm.";
@@ -182,12 +182,28 @@ class LearnedDetectorTest {
   @Test
   void featureSetOneStillLoadsAndAStepAloneIsNotAFirstStep() {
     assertThat(new FeatureConfig(18, 3, 5, 12, true, true, 0).version()).isEqualTo(1);
-    assertThatThrownBy(() -> FeatureConfig.DEFAULT.withVersion(3)).hasMessageContaining("newer ltm");
+    assertThatThrownBy(() -> FeatureConfig.DEFAULT.withVersion(FeatureConfig.LATEST_VERSION + 1)).hasMessageContaining("newer ltm");
     StepFeaturizer f = new StepFeaturizer(FeatureConfig.DEFAULT, io.ltm.metrics.detect.BehaviourDetectors.defaults());
     String step = "The barrel saves a lot of tap water, and it is almost certainly what is clogging the emitters.";
     SparseVector alone = f.features(List.of(step)).vectors().get(0);
     SparseVector first = f.features(List.of(step, "Next.")).vectors().get(0);
     assertThat(alone.idx).isNotEqualTo(first.idx);
+  }
+
+  @Test
+  void featureSetThreeSeesTheRulesClassOfTheNextStepAndSetTwoDoesNot() {
+    io.ltm.metrics.detect.BehaviourDetectors rules = io.ltm.metrics.detect.BehaviourDetectors.defaults();
+    String step = "The loaves came out flat again.";
+    List<String> beforeCheck = List.of(step, "Let me double-check the oven temperature with a thermometer.");
+    List<String> beforeNothing = List.of(step, "The kitchen was cold.");
+    assertThat(rules.resolve(rules.strengths(beforeCheck.get(1)))).isNotEqualTo(rules.resolve(rules.strengths(beforeNothing.get(1))));
+    StepFeaturizer v3 = new StepFeaturizer(FeatureConfig.DEFAULT, rules);
+    StepFeaturizer v2 = new StepFeaturizer(FeatureConfig.DEFAULT.withVersion(2), rules);
+    assertThat(v3.features(beforeCheck).vectors().get(0).idx).isNotEqualTo(v3.features(beforeNothing).vectors().get(0).idx);
+    assertThat(v2.features(beforeCheck).vectors().get(0).idx).isEqualTo(v2.features(beforeNothing).vectors().get(0).idx);
+    // the last step is marked as such, and a step alone gets no next-step feature at all
+    assertThat(v3.features(beforeCheck).vectors().get(1).idx).isNotEqualTo(v2.features(beforeCheck).vectors().get(1).idx);
+    assertThat(v3.features(List.of(step)).vectors().get(0).idx).isEqualTo(v2.features(List.of(step)).vectors().get(0).idx);
   }
 
   @Test
