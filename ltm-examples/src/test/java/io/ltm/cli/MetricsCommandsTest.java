@@ -58,9 +58,7 @@ class MetricsCommandsTest {
         + "  - kind: verify\n    text: Let me check the sum - added the column again by hand and got 4,210, which matches the report.\n"
         + "  - kind: plan\n    text: Send the report to the client today.\nanswer: a\n");
     Files.writeString(dir.resolve("bad.yaml"), "id: bad\nprompt: q?\nthought:\n  - kind: verfy\n    text: x\nanswer: a\n");
-    // the rules, whose cue for "Let me check" is fixed; the shipped learned detector's call on one
-    // bare step depends on its training data (LearnedDetectorTest covers it)
-    assertThat(run("detect", "--detector", "rules", "--scenes", dir.toString())).isEqualTo(1);
+    assertThat(run("detect", "--scenes", dir.toString())).isEqualTo(1);
     assertThat(out.toString()).contains("| verification | verify | 1.000 | 1.000 | 1.000 | 1 |");
     assertThat(err.toString()).contains("bad.yaml:4").contains("error");
     assertThat(run("detect", "--scenes", dir.resolve("none").toString())).isEqualTo(1);
