@@ -22,7 +22,8 @@ public final class GeneralisationExperiment {
       "src/test/resources/heldout-scenes", "src/test/resources/fresh-scenes", "src/test/resources/fresh-scenes-2",
       "src/test/resources/fresh-sentences/sentences.tsv", "src/test/resources/train-scenes-5",
       "src/test/resources/train-steps-5.tsv", "src/test/resources/fresh-scenes-3",
-      "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6"};
+      "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
+      "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv"};
 
   /**
    * The sets the round-2 shipped detector was trained on (all of {@link #TRAINING_SETS} but train-scenes-6);
@@ -34,7 +35,8 @@ public final class GeneralisationExperiment {
   static final java.util.Set<String> NEW_AUTHOR_SETS = java.util.Set.of("src/test/resources/fresh-scenes-2",
       "src/test/resources/fresh-sentences/sentences.tsv", "src/test/resources/train-scenes-5",
       "src/test/resources/train-steps-5.tsv", "src/test/resources/fresh-scenes-3",
-      "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6");
+      "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
+      "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv");
 
   private GeneralisationExperiment() {}
 

@@ -74,8 +74,9 @@ class LearnedDetectorTest {
     Provenance p = d.provenance();
     assertThat(p.data()).extracting(Provenance.DataSet::path).contains("examples/scenes",
         "ltm-metrics/src/test/resources/fresh-scenes-2", "ltm-metrics/src/test/resources/train-scenes-5",
-        "ltm-metrics/src/test/resources/fresh-scenes-3", "ltm-metrics/src/test/resources/train-scenes-6");
-    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(1999);
+        "ltm-metrics/src/test/resources/fresh-scenes-3", "ltm-metrics/src/test/resources/train-scenes-6",
+        "ltm-metrics/src/test/resources/fresh-scenes-4");
+    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(2348);
     assertThat(p.rulesSha256()).isEqualTo(LearnedDetectorTrainer.rulesSha256());
     String text = "The cache hit rate dropped to 40% after the deploy. Scrap that idea about the cache; "
         + "I'll go back to the request logs and start over from there. The logs show a retry storm.";
