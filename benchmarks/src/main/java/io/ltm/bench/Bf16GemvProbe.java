@@ -65,10 +65,11 @@ public final class Bf16GemvProbe {
       System.out.println("| kernel | G weights / CPU-s | G weights / wall-s | GB/s (CPU) | max rel err |");
       System.out.println("|---|---|---|---|---|");
       String[] names = {"f32 (8 rows)", "bf16 short load + S2I (8 rows, current)", "bf16 even/odd int (4 rows)",
-          "bf16 even/odd int (8 rows)", "bf16 even/odd int 256-bit (4 rows)", "bf16 even/odd int (4 rows, 2 acc/row)"};
+          "bf16 even/odd int (8 rows)", "bf16 even/odd int 256-bit (4 rows)", "bf16 even/odd int (4 rows, 2 acc/row)",
+          "bf16 even/odd int (1 row, 4 acc)", "bf16 even/odd int (2 rows, 2 acc/row)"};
       Kernel[] ks = {Bf16GemvProbe::f32, Bf16GemvProbe::bf16Short, Bf16GemvProbe::evenOdd4,
-          Bf16GemvProbe::evenOdd8, Bf16GemvProbe::evenOdd4x256, Bf16GemvProbe::evenOdd4Two};
-      int[] bytes = {4, 2, 2, 2, 2, 2};
+          Bf16GemvProbe::evenOdd8, Bf16GemvProbe::evenOdd4x256, Bf16GemvProbe::evenOdd4Two, Bf16GemvProbe::evenOdd1, Bf16GemvProbe::evenOdd2};
+      int[] bytes = {4, 2, 2, 2, 2, 2, 2, 2};
       double[][] best = new double[ks.length][2];
       float[] y = new float[rows];
       double[] err = new double[ks.length];
@@ -376,6 +377,63 @@ public final class Bf16GemvProbe {
       y[r + 5] = a5.reduceLanes(VectorOperators.ADD);
       y[r + 6] = a6.reduceLanes(VectorOperators.ADD);
       y[r + 7] = a7.reduceLanes(VectorOperators.ADD);
+    }
+  }
+
+  static void evenOdd1(ByteBuffer w, int cols, float[] x, float[] y, int rows) {
+    final float[][] s = split(x, cols);
+    final float[] xe = s[0];
+    final float[] xo = s[1];
+    final int lanes = I.length();
+    final int pairs = cols / 2;
+    final int rowBytes = cols * 2;
+    final IntVector hi = IntVector.broadcast(I, 0xFFFF0000);
+    for (int r = 0; r < rows; r++) {
+      final int b = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int k = 0; k <= pairs - 2 * lanes; k += 2 * lanes) {
+        int o = b + k * 4;
+        IntVector v0 = IntVector.fromByteBuffer(I, w, o, NATIVE);
+        IntVector v1 = IntVector.fromByteBuffer(I, w, o + lanes * 4, NATIVE);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k), a0);
+        a1 = v0.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k), a1);
+        a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k + lanes), a2);
+        a3 = v1.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k + lanes), a3);
+      }
+      y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+  }
+
+  static void evenOdd2(ByteBuffer w, int cols, float[] x, float[] y, int rows) {
+    final float[][] s = split(x, cols);
+    final float[] xe = s[0];
+    final float[] xo = s[1];
+    final int lanes = I.length();
+    final int pairs = cols / 2;
+    final int rowBytes = cols * 2;
+    final IntVector hi = IntVector.broadcast(I, 0xFFFF0000);
+    for (int r = 0; r <= rows - 2; r += 2) {
+      final int b = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector b0 = a0;
+      FloatVector b1 = a0;
+      for (int k = 0; k <= pairs - lanes; k += lanes) {
+        FloatVector ev = FloatVector.fromArray(F, xe, k);
+        FloatVector od = FloatVector.fromArray(F, xo, k);
+        int o = b + k * 4;
+        IntVector v0 = IntVector.fromByteBuffer(I, w, o, NATIVE);
+        IntVector v1 = IntVector.fromByteBuffer(I, w, o + rowBytes, NATIVE);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a0);
+        a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a1);
+        b0 = v0.and(hi).reinterpretAsFloats().fma(od, b0);
+        b1 = v1.and(hi).reinterpretAsFloats().fma(od, b1);
+      }
+      y[r] = a0.add(b0).reduceLanes(VectorOperators.ADD);
+      y[r + 1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
     }
   }
 }

@@ -4,8 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,8 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemv {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED; // as many lanes as F
-  private static final VectorSpecies<Short> S = // as many lanes as F, half the bits
-      ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private VectorGemv() {}
@@ -83,67 +79,60 @@ final class VectorGemv {
 
   /**
    * As {@link #multiply} for {@code W} stored as bf16 (native order, two bytes per element): each weight is
-   * widened exactly to f32 in registers (its bits shifted into the upper half of an f32) and the products
-   * accumulate in f32. A step loads {@code lanes} weights of a row as a half-width short vector,
-   * sign-extends them to int lanes and shifts each left by 16. (A full-width int load split into even and
-   * odd columns by a shift and a mask was tried first: 3-4x slower per weight on JDK 17, whose JIT stopped
-   * inlining the eight-row loop's helpers. This form computes 13.6 G weights per CPU-second from cache,
-   * f32's kernel 10.4, but from DRAM only about 5 against f32's 4.2-4.6: bound by its instructions, not by
-   * the bytes; docs/engine.md.)
+   * widened exactly to f32 in registers and the products accumulate in f32. A step loads 2 x {@code lanes}
+   * int lanes of one row, each holding two neighbouring weights: the weight in an int's low half becomes an
+   * f32 by a left shift of 16, the one in its high half by masking off the low half (no conversions). {@code
+   * x} is split once per call into the columns that meet low halves and those that meet high halves (the
+   * even and odd columns on a little-endian CPU), so each shifted or masked vector FMAs with a plain vector
+   * of {@code x}; four accumulators (low / high, two steps) per row. All in this one method body, so that
+   * nothing depends on the JIT inlining helpers.
+   *
+   * <p>One row at a time, not eight as in the f32 kernel: the rows are then read as one sequential stream
+   * through the matrix, which the CPU's prefetcher keeps ahead of; eight rows at once are eight streams of
+   * 2 KiB each (at 1024 columns) that it has to pick up again every eight rows. Measured one thread over the
+   * 151936 x 1024 lm head from DRAM ({@code Bf16GemvProbe}, docs/engine.md): 10.7 G weights per CPU-second
+   * (21 GB/s) for this form, 5.4 for the same split eight rows at a time, 2.9 for the earlier short load
+   * sign-extended to ints, f32's kernel 4.5.
    */
   static void multiplyBf16(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
-    final int lanes = F.length();
+    final int lanes = I.length();
+    final int pairs = cols / 2; // whole ints per row
     final int rowBytes = cols * 2;
+    // xLow[k] / xHigh[k]: the x of the weight in the low / high half of the row's k-th int (shape [pairs])
+    final float[] xLow = new float[pairs];
+    final float[] xHigh = new float[pairs];
+    final int lowColumn = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 1;
+    for (int k = 0; k < pairs; k++) {
+      xLow[k] = x[2 * k + lowColumn];
+      xHigh[k] = x[2 * k + 1 - lowColumn];
+    }
+    final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
     final float[] lanesOut = new float[lanes];
-    int r = from;
-    for (; r <= to - 8; r += 8) {
-      final int b = r * rowBytes;
+    for (int r = from; r < to; r++) {
+      final int base = r * rowBytes;
       FloatVector a0 = FloatVector.zero(F);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      int c = 0;
-      for (; c <= cols - lanes; c += lanes) {
-        FloatVector xv = FloatVector.fromArray(F, x, c);
-        int o = b + c * 2;
-        a0 = upper(w, o).reinterpretAsFloats().fma(xv, a0);
-        a1 = upper(w, o + rowBytes).reinterpretAsFloats().fma(xv, a1);
-        a2 = upper(w, o + 2 * rowBytes).reinterpretAsFloats().fma(xv, a2);
-        a3 = upper(w, o + 3 * rowBytes).reinterpretAsFloats().fma(xv, a3);
-        a4 = upper(w, o + 4 * rowBytes).reinterpretAsFloats().fma(xv, a4);
-        a5 = upper(w, o + 5 * rowBytes).reinterpretAsFloats().fma(xv, a5);
-        a6 = upper(w, o + 6 * rowBytes).reinterpretAsFloats().fma(xv, a6);
-        a7 = upper(w, o + 7 * rowBytes).reinterpretAsFloats().fma(xv, a7);
+      int k = 0;
+      for (; k <= pairs - 2 * lanes; k += 2 * lanes) {
+        int o = base + k * 4;
+        IntVector v0 = IntVector.fromByteBuffer(I, w, o, NATIVE);
+        IntVector v1 = IntVector.fromByteBuffer(I, w, o + lanes * 4, NATIVE);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
+        a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
+        a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + lanes), a2);
+        a3 = v1.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + lanes), a3);
       }
-      int yr = yOffset + r;
-      y[yr] = finishBf16(a0, lanesOut, w, b, x, c, cols);
-      y[yr + 1] = finishBf16(a1, lanesOut, w, b + rowBytes, x, c, cols);
-      y[yr + 2] = finishBf16(a2, lanesOut, w, b + 2 * rowBytes, x, c, cols);
-      y[yr + 3] = finishBf16(a3, lanesOut, w, b + 3 * rowBytes, x, c, cols);
-      y[yr + 4] = finishBf16(a4, lanesOut, w, b + 4 * rowBytes, x, c, cols);
-      y[yr + 5] = finishBf16(a5, lanesOut, w, b + 5 * rowBytes, x, c, cols);
-      y[yr + 6] = finishBf16(a6, lanesOut, w, b + 6 * rowBytes, x, c, cols);
-      y[yr + 7] = finishBf16(a7, lanesOut, w, b + 7 * rowBytes, x, c, cols);
-    }
-    for (; r < to; r++) { // the last rows, one at a time
-      final int base = r * rowBytes;
-      FloatVector a0 = FloatVector.zero(F);
-      int c = 0;
-      for (; c <= cols - lanes; c += lanes) {
-        a0 = upper(w, base + c * 2).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, c), a0);
+      if (k <= pairs - lanes) { // one more int vector
+        IntVector v0 = IntVector.fromByteBuffer(I, w, base + k * 4, NATIVE);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
+        a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
+        k += lanes;
       }
-      y[yOffset + r] = finishBf16(a0, lanesOut, w, base, x, c, cols);
+      y[yOffset + r] = finishBf16(a0.add(a1).add(a2.add(a3)), lanesOut, w, base, x, 2 * k, cols);
     }
-  }
-
-  /** The {@code lanes} 16-bit values at byte {@code o}, each in the upper half of an int lane (low half zero). */
-  private static IntVector upper(ByteBuffer w, int o) {
-    IntVector v = (IntVector) ShortVector.fromByteBuffer(S, w, o, NATIVE).convertShape(VectorOperators.S2I, I, 0);
-    return v.lanewise(VectorOperators.LSHL, 16);
   }
 
   /** As {@link #finish} for a bf16 row. */
