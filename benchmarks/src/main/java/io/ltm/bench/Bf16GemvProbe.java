@@ -66,10 +66,11 @@ public final class Bf16GemvProbe {
       System.out.println("|---|---|---|---|---|");
       String[] names = {"f32 (8 rows)", "bf16 short load + S2I (8 rows, current)", "bf16 even/odd int (4 rows)",
           "bf16 even/odd int (8 rows)", "bf16 even/odd int 256-bit (4 rows)", "bf16 even/odd int (4 rows, 2 acc/row)",
-          "bf16 even/odd int (1 row, 4 acc)", "bf16 even/odd int (2 rows, 2 acc/row)"};
+          "bf16 even/odd int (1 row, 4 acc)", "bf16 even/odd int (2 rows, 2 acc/row)", "f32 (1 row, 4 acc)"};
       Kernel[] ks = {Bf16GemvProbe::f32, Bf16GemvProbe::bf16Short, Bf16GemvProbe::evenOdd4,
-          Bf16GemvProbe::evenOdd8, Bf16GemvProbe::evenOdd4x256, Bf16GemvProbe::evenOdd4Two, Bf16GemvProbe::evenOdd1, Bf16GemvProbe::evenOdd2};
-      int[] bytes = {4, 2, 2, 2, 2, 2, 2, 2};
+          Bf16GemvProbe::evenOdd8, Bf16GemvProbe::evenOdd4x256, Bf16GemvProbe::evenOdd4Two, Bf16GemvProbe::evenOdd1, Bf16GemvProbe::evenOdd2,
+          Bf16GemvProbe::f32OneRow};
+      int[] bytes = {4, 2, 2, 2, 2, 2, 2, 2, 4};
       double[][] best = new double[ks.length][2];
       float[] y = new float[rows];
       double[] err = new double[ks.length];
@@ -434,6 +435,26 @@ public final class Bf16GemvProbe {
       }
       y[r] = a0.add(b0).reduceLanes(VectorOperators.ADD);
       y[r + 1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+  }
+
+  static void f32OneRow(ByteBuffer w, int cols, float[] x, float[] y, int rows) {
+    final int lanes = F.length();
+    final int rowBytes = cols * 4;
+    for (int r = 0; r < rows; r++) {
+      final int b = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int c = 0; c <= cols - 4 * lanes; c += 4 * lanes) {
+        int o = b + c * 4;
+        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
+        a1 = FloatVector.fromByteBuffer(F, w, o + lanes * 4, NATIVE).fma(FloatVector.fromArray(F, x, c + lanes), a1);
+        a2 = FloatVector.fromByteBuffer(F, w, o + 8 * lanes, NATIVE).fma(FloatVector.fromArray(F, x, c + 2 * lanes), a2);
+        a3 = FloatVector.fromByteBuffer(F, w, o + 12 * lanes, NATIVE).fma(FloatVector.fromArray(F, x, c + 3 * lanes), a3);
+      }
+      y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
   }
 }
