@@ -90,9 +90,9 @@ final class VectorGemv {
    * <p>One row at a time, not eight as in the f32 kernel: the rows are then read as one sequential stream
    * through the matrix, which the CPU's prefetcher keeps ahead of; eight rows at once are eight streams of
    * 2 KiB each (at 1024 columns) that it has to pick up again every eight rows. Measured one thread over the
-   * 151936 x 1024 lm head from DRAM ({@code Bf16GemvProbe}, docs/engine.md): 10.7 G weights per CPU-second
-   * (21 GB/s) for this form, 5.4 for the same split eight rows at a time, 2.9 for the earlier short load
-   * sign-extended to ints, f32's kernel 4.5.
+   * 151936 x 1024 lm head from DRAM ({@code Bf16GemvProbe}, docs/engine.md): 7.9-10.7 G weights per
+   * CPU-second (16-21 GB/s) for this form, 5.0-5.4 for the same split eight rows at a time, 2.9 for the
+   * earlier short load sign-extended to ints, f32's kernel 3.9-4.5 (one row gives f32 nothing).
    */
   static void multiplyBf16(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     final int lanes = I.length();
