@@ -24,7 +24,8 @@ public final class GeneralisationExperiment {
       "src/test/resources/train-steps-5.tsv", "src/test/resources/fresh-scenes-3",
       "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
       "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv",
-      "src/test/resources/train-scenes-7"};
+      "src/test/resources/train-scenes-7", "src/test/resources/fresh-scenes-5",
+      "src/test/resources/fresh-sentences-4/sentences.tsv"};
 
   /**
    * The sets the round-2 shipped detector was trained on (all of {@link #TRAINING_SETS} but train-scenes-6);
@@ -38,7 +39,8 @@ public final class GeneralisationExperiment {
       "src/test/resources/train-steps-5.tsv", "src/test/resources/fresh-scenes-3",
       "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
       "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv",
-      "src/test/resources/train-scenes-7");
+      "src/test/resources/train-scenes-7", "src/test/resources/fresh-scenes-5",
+      "src/test/resources/fresh-sentences-4/sentences.tsv");
 
   private GeneralisationExperiment() {}
 
