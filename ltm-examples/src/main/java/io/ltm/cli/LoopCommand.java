@@ -5,6 +5,7 @@ import io.ltm.cli.options.RemoteBackendOptions;
 import io.ltm.cli.options.BaseModelOption;
 import io.ltm.cli.options.ContextBudgetOption;
 import io.ltm.cli.options.DeviceOption;
+import io.ltm.cli.options.WeightsOption;
 import io.ltm.cli.options.SamplingOptions;
 import io.ltm.cli.options.SystemPromptOption;
 import io.ltm.cli.options.VerboseOption;
@@ -98,6 +99,8 @@ public final class LoopCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Mixin WeightsOption weights;
+
   @Mixin DetectorOption detector;
 
   @Mixin VerboseOption verbose;
@@ -135,7 +138,7 @@ public final class LoopCommand implements Callable<Integer> {
     }
     ModelComparison.Builder cmp = null;
     if (remote == null) {
-      cmp = ModelComparison.builder().base(model.base()).includeBase(!noBase).load(device.loadOptions());
+      cmp = ModelComparison.builder().base(model.base()).includeBase(!noBase).load(weights.loadOptions(device));
       for (Path a : adapters) {
         cmp.adapter(AdapterSpec.of(a));
       }

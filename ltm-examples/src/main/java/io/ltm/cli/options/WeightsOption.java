@@ -4,7 +4,7 @@ import io.ltm.lora.io.LoadOptions;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --f32-weights}: for the commands that only run the model (generate, score, serve). On the CPU they
+ * {@code --f32-weights}: for the commands that only run the model (generate, score, serve, loop). On the CPU they
  * keep a bf16 checkpoint's weight matrices in bf16 ({@link LoadOptions#forGeneration}: half the memory of
  * f32 and half the bytes read per decoded token); this flag widens them to f32 at load instead, as
  * training does.
