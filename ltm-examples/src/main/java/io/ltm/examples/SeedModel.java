@@ -490,8 +490,8 @@ public final class SeedModel {
    * checkpoint over the same probes with the same sampling settings and seed, one trace file.
    */
   List<ProbeResult> think(Path base, List<Probe> probes) throws IOException {
-    ModelComparison.Builder cmp = ModelComparison.builder().base(base)
-        .load(LoadOptions.on(LoadOptions.parseDevice(settings.device())));
+    ModelComparison.Builder cmp = ModelComparison.builder().base(base) // generation: a bf16 base stays bf16 on the CPU
+        .load(LoadOptions.forGeneration(LoadOptions.parseDevice(settings.device())));
     List<Long> seeds = trainingSeeds();
     for (int i = 0; i < seeds.size(); i++) {
       cmp.adapter(new AdapterSpec(new RunDirectory(adapterRun(i)).adapterDir(), adapterLabel(seeds.get(i)), null));
