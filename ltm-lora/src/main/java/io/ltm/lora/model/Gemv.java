@@ -123,9 +123,6 @@ final class Gemv {
    * {@code [..., out]} in {@code x}'s manager.
    */
   NDArray apply(NDArray x) {
-    if (weight.isReleased()) {
-      throw new IllegalStateException("the model's weights are closed");
-    }
     float[] y = new float[rows()]; // (out)
     apply(x.toFloatArray(), y);
     long[] shape = x.getShape().getShape();

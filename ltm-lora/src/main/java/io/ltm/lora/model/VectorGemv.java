@@ -137,11 +137,7 @@ final class VectorGemv {
 
   /** As {@link #finish} for a bf16 row. */
   private static float finishBf16(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
-    acc.intoArray(lanesOut, 0);
-    float sum = 0;
-    for (float v : lanesOut) {
-      sum += v;
-    }
+    float sum = sumLanes(acc, lanesOut);
     for (; c < cols; c++) {
       sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
     }
@@ -154,13 +150,19 @@ final class VectorGemv {
    * next), plus the row's columns {@code [c, cols)} that did not fill a vector.
    */
   private static float finish(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
+    float sum = sumLanes(acc, lanesOut);
+    for (; c < cols; c++) {
+      sum += w.getFloat(base + c * Float.BYTES) * x[c];
+    }
+    return sum;
+  }
+
+  /** The lanes of {@code acc} summed lane 0 first, through {@code lanesOut} ({@code [lanes]}, reused). */
+  private static float sumLanes(FloatVector acc, float[] lanesOut) {
     acc.intoArray(lanesOut, 0);
     float sum = 0;
     for (float v : lanesOut) {
       sum += v;
-    }
-    for (; c < cols; c++) {
-      sum += w.getFloat(base + c * Float.BYTES) * x[c];
     }
     return sum;
   }
