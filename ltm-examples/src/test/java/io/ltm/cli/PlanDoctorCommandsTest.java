@@ -72,7 +72,7 @@ class PlanDoctorCommandsTest {
     assertThat(j.get("ok").asBoolean()).isTrue();
     java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
     j.get("checks").forEach(c -> byName.put(c.get("name").asText(), c));
-    assertThat(byName).containsKeys("libtorch", "devices", "limits", "score", "prefill", "decode", "train", "memory");
+    assertThat(byName).containsKeys("libtorch", "devices", "limits", "score", "prefill", "decode", "train", "memory", "pages");
     assertThat(byName.get("libtorch").get("figures").get("version").asText()).startsWith("2.");
     assertThat(byName.get("score").get("status").asText()).isEqualTo("PASS");
     assertThat(byName.get("score").get("figures").get("max_abs_diff").asDouble()).isLessThan(1e-3);

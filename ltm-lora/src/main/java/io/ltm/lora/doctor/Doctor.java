@@ -48,7 +48,8 @@ import java.util.Random;
  * one in the HF layout) scored on the device against the CPU; a short LoRA training on the device against
  * the same seed on the CPU; speed (prefill and training tokens/s and MFU against the matmul limit measured
  * in the same run on that device, decode ms/token against the memory-bandwidth floor measured likewise);
- * peak memory against {@link MemoryPlanner}. Every failed check says what to do.
+ * peak memory against {@link MemoryPlanner}; on the CPU, whether the loaded weights sit on huge pages ({@link HugePages}).
+ * Every failed check says what to do.
  *
  * <p><b>Precision.</b> On the CPU the frozen weights are f32 and every matmul runs in f32. On a GPU they are
  * stored in f16 ({@link LoadOptions#on}): projections multiply in f16 (cuBLAS, f32 accumulation), RMSNorm,
@@ -154,6 +155,9 @@ public final class Doctor {
       checks.add(decodeCheck(config, decodeMs, bandwidth, f16));
       checks.add(trainCheck(config, losses, refLosses, f16, stepNanos, matmul));
       checks.add(memoryCheck(config));
+      if (!device.isGpu()) { // read while the model is loaded: are its weights on huge pages?
+        checks.add(HugePages.current().check());
+      }
     } catch (RuntimeException | OutOfMemoryError e) {
       String msg = String.valueOf(e.getMessage());
       boolean oom = msg.contains("out of memory") || e instanceof OutOfMemoryError;

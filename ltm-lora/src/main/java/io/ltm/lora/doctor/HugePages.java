@@ -1,0 +1,92 @@
+package io.ltm.lora.doctor;
+
+import io.ltm.lora.plan.ByteSize;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Whether the weights of a model loaded on the CPU sit on 2 MiB pages: the kernel's transparent-huge-page
+ * mode, the two environment settings that ask for them ({@code THP_MEM_ALLOC_ENABLE=1} for libtorch,
+ * glibc's {@code mmap_threshold} so that freed tensors leave malloc's arenas; {@code ltm-env.sh} sets both),
+ * and how much of the process is on huge pages. A decode step streams every weight once per token, so with
+ * 4 KiB pages it misses the TLB every 4 KiB: measured on Qwen3-0.6B in f32, one thread, decoding was 1.2x
+ * faster on huge pages (docs/engine.md "Memory pages"). Immutable.
+ *
+ * @param kernelMode the selected mode in {@code /sys/kernel/mm/transparent_hugepage/enabled} ({@code always},
+ *     {@code madvise}, {@code never}), or empty where the file is not there (not Linux)
+ * @param libtorchAsks whether {@code THP_MEM_ALLOC_ENABLE} is {@code 1} in this process's environment
+ * @param mmapThreshold glibc's {@code mmap_threshold} from {@code GLIBC_TUNABLES}, or empty when not set
+ * @param anonHugeBytes the process's anonymous memory on huge pages ({@code AnonHugePages} in
+ *     {@code /proc/self/smaps_rollup}), or -1 where unreadable
+ */
+record HugePages(String kernelMode, boolean libtorchAsks, String mmapThreshold, long anonHugeBytes) {
+
+  /** Reads this process's state. */
+  static HugePages current() {
+    return of(read(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")), System.getenv(), read(Path.of("/proc/self/smaps_rollup")));
+  }
+
+  /**
+   * From the text of {@code transparent_hugepage/enabled} (e.g. {@code always [madvise] never}; null when
+   * absent), an environment, and the text of {@code smaps_rollup} (null when absent).
+   */
+  static HugePages of(String enabledFile, Map<String, String> env, String smapsRollup) {
+    String mode = "";
+    if (enabledFile != null) {
+      int open = enabledFile.indexOf('[');
+      int close = enabledFile.indexOf(']', open + 1);
+      if (open >= 0 && close > open) {
+        mode = enabledFile.substring(open + 1, close).trim();
+      }
+    }
+    String threshold = "";
+    for (String tunable : env.getOrDefault("GLIBC_TUNABLES", "").split(":")) {
+      if (tunable.startsWith("glibc.malloc.mmap_threshold=")) {
+        threshold = tunable.substring(tunable.indexOf('=') + 1);
+      }
+    }
+    long huge = -1;
+    if (smapsRollup != null) {
+      for (String line : smapsRollup.split("\n")) {
+        if (line.startsWith("AnonHugePages:")) {
+          huge = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    }
+    return new HugePages(mode, "1".equals(env.get("THP_MEM_ALLOC_ENABLE")), threshold, huge);
+  }
+
+  /** The doctor's check, read while a model loaded on the CPU is open. */
+  Check check() {
+    Map<String, Object> figs = Map.of("kernel_mode", kernelMode, "thp_mem_alloc_enable", libtorchAsks,
+        "mmap_threshold", mmapThreshold, "anon_huge_bytes", anonHugeBytes);
+    if (kernelMode.isEmpty() || kernelMode.equals("never")) {
+      return new Check("pages", Check.Status.SKIP, kernelMode.isEmpty() ? "no transparent huge pages here (not Linux)"
+          : "transparent huge pages are off in this kernel ([never]): weights sit on 4 KiB pages", "", figs);
+    }
+    String onHuge = anonHugeBytes < 0 ? "unknown" : ByteSize.gib(anonHugeBytes);
+    String summary = String.format(Locale.ROOT, "kernel mode %s, THP_MEM_ALLOC_ENABLE %s, mmap_threshold %s; %s of the process "
+        + "on 2 MiB pages with the model loaded", kernelMode, libtorchAsks ? "=1" : "not 1", mmapThreshold.isEmpty() ? "unset"
+        : mmapThreshold, onHuge);
+    String fix = "start through ./ltm (ltm-env.sh sets both), or export THP_MEM_ALLOC_ENABLE=1 "
+        + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304 before the JVM starts: CPU decoding was 1.2x faster on "
+        + "huge pages (docs/engine.md, Memory pages)";
+    boolean asked = kernelMode.equals("always") || (libtorchAsks && !mmapThreshold.isEmpty());
+    if (!asked || anonHugeBytes == 0) {
+      return new Check("pages", Check.Status.WARN, summary, asked ? "the kernel granted none: check "
+          + "/sys/kernel/mm/transparent_hugepage/defrag and free memory; " + fix : fix, figs);
+    }
+    return Check.pass("pages", summary, figs);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}
