@@ -16,8 +16,7 @@ package io.ltm.metrics.detect.learned;
  *     Russian (first person, mental and feeling words, negation, comparison, a first past-tense verb),
  *     and marks a step without neighbours as such instead of as a first step; 3 adds the rules'
  *     classification of the next step (or that the step is the last), when {@code context} and
- *     {@code ruleCues} are on; 4 adds discourse features of running text (restating openers, reframing
- *     phrases, semicolon-joined clauses). A
+ *     {@code ruleCues} are on. A
  *     detector file without the field is version 1.
  */
 public record FeatureConfig(int hashBits, int charMin, int charMax, int window, boolean ruleCues, boolean context,
@@ -26,7 +25,7 @@ public record FeatureConfig(int hashBits, int charMin, int charMax, int window, 
   public static final FeatureConfig DEFAULT = new FeatureConfig(18, 3, 5, 12, true, true, 3);
 
   /** The newest feature set. */
-  public static final int LATEST_VERSION = 4;
+  public static final int LATEST_VERSION = 3;
 
   public FeatureConfig {
     if (version == 0) {

@@ -43,8 +43,6 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
  * context feature instead of the first step's. Feature set 3 adds [next]: the rules' classification of
  * the step after it ("next:none", "next:verification", …) or "next:end" for the last step (steps and
  * sentences are classified with the whole sequence known, so the step after is there to read).
- * Feature set 4 (round 5) adds [discourse]: restating openers, reframing phrases and semicolon-joined
- * clauses, for sentences of running text.
  */
 final class StepFeaturizer {
   private static final Analyzer EN = new EnglishAnalyzer(CharArraySet.EMPTY_SET);
@@ -213,9 +211,6 @@ final class StepFeaturizer {
       }
       wordClasses(text, buf, structure(text, buf));
     }
-    if (config.version() >= 4) {
-      discourse(text, content, i, alone, infos, buf);
-    }
     // [shape]
     int words = stems.size();
     buf.add(named("len:" + (words <= 6 ? 0 : words <= 12 ? 1 : words <= 20 ? 2 : words <= 35 ? 3 : 4)), 1f);
@@ -287,58 +282,6 @@ final class StepFeaturizer {
       buf.add(named("rel:restate"), 1f);
     }
     buf.add(named("rel:first"), (float) cosine(content, infos[0].content()));
-  }
-
-  /** Sentence openers that restate or sum up what came before (lower case, ё as е; matched on the first words). */
-  private static final java.util.regex.Pattern RESTATE_OPENER = java.util.regex.Pattern.compile(
-      "^(?:so|that's|that is|that means|which means|meaning|in other words|in practice|in effect|in short|basically|"
-          + "essentially|effectively|put (?:simply|differently|another way)|the same|то есть|значит|иначе говоря|"
-          + "другими словами|получается|фактически|по сути|выходит|короче|итак|в общем|иными словами|то же самое)\\b", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
-  /** Phrases that reframe what a problem is about ("the question is really", "дело не в"). */
-  private static final java.util.regex.Pattern REFRAME = java.util.regex.Pattern.compile(
-      "\\breally\\b|\\bactually\\b|the (?:question|point|problem|issue|choice) is|what matters|comes down to|"
-          + "is about|boils down|isn't (?:that|about)|на самом деле|вопрос в том|дело не в|дело в том|суть в|сводится к|"
-          + "речь о|выбирают между|choosing between|choice between|it's not|это не|не в том", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
-  private static final java.util.regex.Pattern CONTRAST = java.util.regex.Pattern.compile(
-      "\\b(?:but|however|though|yet|но|однако|зато|хотя)\\b", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
-
-  /**
-   * [discourse] (version 4, round 5) how a sentence of running text relates to the ones before it: a
-   * restating opener ("So", "That is", "То есть", "Значит"), alone, with an echo of an earlier step (a
-   * rewrite), or with a number (a result being stated, not a rewrite); a reframing phrase ("the question
-   * is really", "дело не в"); a semicolon joining two clauses (two facts set side by side: tension),
-   * and a semicolon with no contrast word.
-   */
-  private void discourse(String text, int[] content, int i, boolean alone, StepInfo[] infos, Buf buf) {
-    String t = text.toLowerCase(java.util.Locale.ROOT).replace('ё', 'е').replace('’', '\'').strip();
-    boolean opener = RESTATE_OPENER.matcher(t).find();
-    boolean digit = NUMBER.matcher(t).find();
-    double best = 0;
-    if (config.context() && !alone) {
-      for (int j = Math.max(0, i - config.window()); j < i; j++) {
-        best = Math.max(best, cosine(content, infos[j].content()));
-      }
-    }
-    if (opener) {
-      buf.add(named("disc:restate-open"), 1f);
-      buf.add(named(digit ? "disc:restate-open+num" : "disc:restate-open+words"), 1f);
-      if (best >= 0.2) {
-        buf.add(named("disc:restate-open+echo"), 1f);
-      }
-    }
-    if (REFRAME.matcher(t).find()) {
-      buf.add(named("disc:reframe"), 1f);
-      if (best >= 0.2) {
-        buf.add(named("disc:reframe+echo"), 1f);
-      }
-    }
-    int semi = t.indexOf(';');
-    if (semi > 0 && semi < t.length() - 1) {
-      buf.add(named("disc:semicolon"), 1f);
-      if (!CONTRAST.matcher(t).find()) {
-        buf.add(named("disc:semicolon-bare"), 1f);
-      }
-    }
   }
 
   private static double seenShare(int[] content, int from, int i, StepInfo[] infos) {
