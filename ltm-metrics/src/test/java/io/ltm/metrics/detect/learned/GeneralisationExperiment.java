@@ -25,7 +25,7 @@ public final class GeneralisationExperiment {
       "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
       "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv",
       "src/test/resources/train-scenes-7", "src/test/resources/fresh-scenes-5",
-      "src/test/resources/fresh-sentences-4/sentences.tsv"};
+      "src/test/resources/fresh-sentences-4/sentences.tsv", "src/test/resources/train-sentences-6/sentences.tsv"};
 
   /**
    * The sets the round-2 shipped detector was trained on (all of {@link #TRAINING_SETS} but train-scenes-6);
@@ -40,7 +40,7 @@ public final class GeneralisationExperiment {
       "src/test/resources/fresh-sentences-2/sentences.tsv", "src/test/resources/train-scenes-6",
       "src/test/resources/fresh-scenes-4", "src/test/resources/fresh-sentences-3/sentences.tsv",
       "src/test/resources/train-scenes-7", "src/test/resources/fresh-scenes-5",
-      "src/test/resources/fresh-sentences-4/sentences.tsv");
+      "src/test/resources/fresh-sentences-4/sentences.tsv", "src/test/resources/train-sentences-6/sentences.tsv");
 
   private GeneralisationExperiment() {}
 
@@ -73,6 +73,11 @@ public final class GeneralisationExperiment {
     if (System.getProperty("noloso") != null) {
       return;
     }
+    if (System.getProperty("probs") != null) {
+      probabilities(trainer, sets, Path.of(System.getProperty("probs")));
+      return;
+    }
+
     LeaveOneSetOut.Result lo = LeaveOneSetOut.run(trainer, sets);
     System.out.println("leave-one-set-out, pooled:");
     System.out.println(row("rules", lo.rules()));
@@ -126,6 +131,28 @@ public final class GeneralisationExperiment {
           DetectorEvaluation.score(na, nap).macroF1Of(LearnedDetector.BEHAVIOURS), na.size());
       System.out.println(row("  learned", DetectorEvaluation.score(na, nap)));
     }
+    // round 5: the sentence-labelled sets pooled (generated-like text, each sentence a step) against the step sets
+    {
+      List<LabelledStep> se = new ArrayList<>();
+      List<java.util.Set<Behaviour>> sep = new ArrayList<>();
+      List<LabelledStep> sc = new ArrayList<>();
+      List<java.util.Set<Behaviour>> scp = new ArrayList<>();
+      int r0 = 0;
+      for (TrainingData set : sets) {
+        int size = set.steps().size();
+        boolean sentences = set.description().path().endsWith("sentences.tsv");
+        if (!set.description().path().contains("train-sentences-6")) { // comparable with the rows before round 5
+          (sentences ? se : sc).addAll(set.steps());
+          (sentences ? sep : scp).addAll(lo.learnedPredictions().subList(r0, r0 + size));
+        }
+        r0 += size;
+      }
+      System.out.printf(Locale.ROOT, "without train-sentences-6: sentence sets pooled (%d sentences) %.3f | the other sets pooled (%d steps) %.3f%n", se.size(),
+          DetectorEvaluation.score(se, sep).macroF1Of(LearnedDetector.BEHAVIOURS), sc.size(),
+          DetectorEvaluation.score(sc, scp).macroF1Of(LearnedDetector.BEHAVIOURS));
+      System.out.println(row("  sentences", DetectorEvaluation.score(se, sep)));
+      System.out.println(row("  steps", DetectorEvaluation.score(sc, scp)));
+    }
     // the sets the rules were never tuned on: written after rules revision 4 (the rules' figures there are held out too)
     List<LabelledStep> steps = new ArrayList<>();
     List<java.util.Set<Behaviour>> learned = new ArrayList<>();
@@ -165,6 +192,53 @@ public final class GeneralisationExperiment {
         }
       }
     }
+  }
+
+  /**
+   * Leave-one-set-out that writes each step's held-out probabilities (one line per step: set, group, lang,
+   * gold label, the six probabilities in {@link LearnedDetector#BEHAVIOURS} order), so that thresholds can be
+   * compared without retraining (round 5).
+   */
+  static void probabilities(LearnedDetectorTrainer trainer, List<TrainingData> sets, Path out) throws java.io.IOException {
+    List<LabelledStep> steps = TrainingData.all(sets);
+    int[] fold = new int[steps.size()];
+    String[] setOf = new String[steps.size()];
+    int row = 0;
+    for (int s = 0; s < sets.size(); s++) {
+      for (int k = 0; k < sets.get(s).steps().size(); k++) {
+        setOf[row] = sets.get(s).description().path();
+        fold[row++] = s;
+      }
+    }
+    LearnedDetectorTrainer.Prepared p = trainer.prepare(steps);
+    Provenance prov = new Provenance("cv", trainer.settings(), List.of(), java.util.Map.of(), "", "leave-one-set-out fold");
+    double[][] prob = new double[steps.size()][];
+    for (int f = 0; f < sets.size(); f++) {
+      List<Integer> tr = new ArrayList<>();
+      for (int i = 0; i < steps.size(); i++) {
+        if (fold[i] != f) {
+          tr.add(i);
+        }
+      }
+      LearnedDetector m = trainer.fit(p, tr.stream().mapToInt(Integer::intValue).toArray(), LearnedDetector.Mode.LEARNED, "cv", prov);
+      for (int i = 0; i < steps.size(); i++) {
+        if (fold[i] == f) {
+          prob[i] = m.probabilities(p.vectors.get(i), p.infos.get(i));
+        }
+      }
+      System.out.printf(Locale.ROOT, "fold %d done%n", f);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < steps.size(); i++) {
+      LabelledStep st = steps.get(i);
+      sb.append(setOf[i]).append('\t').append(DetectorEvaluation.group(st)).append('\t')
+          .append(st.lang()).append('\t').append(st.label());
+      for (double v : prob[i]) {
+        sb.append('\t').append(String.format(Locale.ROOT, "%.5f", v));
+      }
+      sb.append('\n');
+    }
+    Files.writeString(out, sb.toString());
   }
 
   static String row(String name, EvaluationReport r) {
