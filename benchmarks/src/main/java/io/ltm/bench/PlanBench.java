@@ -6,6 +6,7 @@ import io.ltm.lora.io.ModelType;
 import io.ltm.lora.io.RandomCheckpointWriter;
 import io.ltm.lora.io.TensorDType;
 import io.ltm.lora.lora.TargetModules;
+import io.ltm.lora.plan.AllocatorEnvironment;
 import io.ltm.lora.plan.MemoryPlan;
 import io.ltm.lora.plan.MemoryPlanner;
 import io.ltm.lora.plan.PlanRequest;
@@ -24,7 +25,8 @@ import java.util.Locale;
  * predicted against measured. Runs one child at a time. Prints a Markdown table (and writes it to {@code --out}).
  *
  * <p>Run from the repository root after {@code ./ltm --version} (which builds the CLI the children run).
- * Usage: {@code PlanBench [--rows 0.6b:512,0.6b:512:ckpt,0.6b:2048:ckpt,...] [--dir /tmp/x] [--out FILE]};
+ * Refit: {@code PlanBench --fit FILE.tsv [--calibration default|ltm-env] [--out FILE]} (the constants of those allocator
+ * settings; by default this process's). Usage: {@code PlanBench [--rows 0.6b:512,0.6b:512:ckpt,0.6b:2048:ckpt,...] [--dir /tmp/x] [--out FILE]};
  * a row is {@code shape:max-len[:ckpt][:targets=q_proj,v_proj][:dropout=0][:noeval][:batch=2]}, shapes {@code 0.6b}, {@code 0.6b-4l}
  * (its first four layers), {@code 1.7b-4l}. Add {@code predict} to a row to predict without running it.
  */
@@ -33,7 +35,9 @@ public final class PlanBench {
 
   public static void main(String[] args) throws Exception {
     if (Arrays.asList(args).contains("--fit")) {
-      fit(Path.of(arg(args, "--fit", "benchmarks/results/plan-measured.tsv")), arg(args, "--out", null));
+      // the constants to refit: those of the file's allocator settings (default: this process's, as ./ltm's)
+      String which = arg(args, "--calibration", AllocatorEnvironment.current().isLtmEnv() ? "ltm-env" : "default");
+      fit(Path.of(arg(args, "--fit", "benchmarks/results/plan-measured.tsv")), calibrationNamed(which), arg(args, "--out", null));
       return;
     }
     Path dir = Path.of(arg(args, "--dir", System.getProperty("java.io.tmpdir") + "/ltm-plan-bench"));
@@ -123,7 +127,7 @@ public final class PlanBench {
    * peak RSS GiB, role {@code fit} or {@code check}): all five constants by coordinate descent on the largest relative error over the {@code fit} rows.
    * Prints every row under the current and the refitted constants.
    */
-  static void fit(Path measured, String out) throws IOException {
+  static void fit(Path measured, MemoryPlanner.Calibration now, String out) throws IOException {
     List<Row> rows = new ArrayList<>();
     List<Double> gib = new ArrayList<>();
     List<Boolean> fitRow = new ArrayList<>();
@@ -136,7 +140,6 @@ public final class PlanBench {
       gib.add(Double.parseDouble(col[1].trim()));
       fitRow.add(col[2].trim().equals("fit"));
     }
-    MemoryPlanner.Calibration now = MemoryPlanner.Calibration.DEFAULT;
     double[] x = {now.lossLogitCopies(), now.activationFactor(), now.evalLogitCopies(), now.retainedAttentionBytes(),
         now.layerSlack()};
     double[] stepSize = {0.5, 0.2, 0.5, 0.5, 0.2};
@@ -175,6 +178,15 @@ public final class PlanBench {
     if (out != null) {
       Files.writeString(Path.of(out), t.toString());
     }
+  }
+
+  /** {@code default} (glibc's own allocator settings) or {@code ltm-env} (./ltm's, ltm-env.sh). */
+  static MemoryPlanner.Calibration calibrationNamed(String name) {
+    return switch (name) {
+      case "default" -> MemoryPlanner.Calibration.DEFAULT;
+      case "ltm-env" -> MemoryPlanner.Calibration.LTM_ENV;
+      default -> throw new IllegalArgumentException("--calibration: default or ltm-env, not " + name);
+    };
   }
 
   private static MemoryPlanner.Calibration calibration(MemoryPlanner.Calibration base, double[] x) {

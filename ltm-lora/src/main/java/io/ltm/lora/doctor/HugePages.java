@@ -1,5 +1,6 @@
 package io.ltm.lora.doctor;
 
+import io.ltm.lora.plan.AllocatorEnvironment;
 import io.ltm.lora.plan.ByteSize;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,11 +19,11 @@ import java.util.Map;
  * @param kernelMode the selected mode in {@code /sys/kernel/mm/transparent_hugepage/enabled} ({@code always},
  *     {@code madvise}, {@code never}), or empty where the file is not there (not Linux)
  * @param libtorchAsks whether {@code THP_MEM_ALLOC_ENABLE} is {@code 1} in this process's environment
- * @param mmapThreshold glibc's {@code mmap_threshold} from {@code GLIBC_TUNABLES}, or empty when not set
+ * @param mmapThreshold glibc's {@code mmap_threshold} from {@code GLIBC_TUNABLES} in bytes, or -1 when not set
  * @param anonHugeBytes the process's anonymous memory on huge pages ({@code AnonHugePages} in
  *     {@code /proc/self/smaps_rollup}), or -1 where unreadable
  */
-record HugePages(String kernelMode, boolean libtorchAsks, String mmapThreshold, long anonHugeBytes) {
+record HugePages(String kernelMode, boolean libtorchAsks, long mmapThreshold, long anonHugeBytes) {
 
   /** Reads this process's state. */
   static HugePages current() {
@@ -42,12 +43,7 @@ record HugePages(String kernelMode, boolean libtorchAsks, String mmapThreshold, 
         mode = enabledFile.substring(open + 1, close).trim();
       }
     }
-    String threshold = "";
-    for (String tunable : env.getOrDefault("GLIBC_TUNABLES", "").split(":")) {
-      if (tunable.startsWith("glibc.malloc.mmap_threshold=")) {
-        threshold = tunable.substring(tunable.indexOf('=') + 1);
-      }
-    }
+    AllocatorEnvironment allocator = AllocatorEnvironment.of(env);
     long huge = -1;
     if (smapsRollup != null) {
       for (String line : smapsRollup.split("\n")) {
@@ -56,7 +52,7 @@ record HugePages(String kernelMode, boolean libtorchAsks, String mmapThreshold, 
         }
       }
     }
-    return new HugePages(mode, "1".equals(env.get("THP_MEM_ALLOC_ENABLE")), threshold, huge);
+    return new HugePages(mode, allocator.hugePages(), allocator.mmapThreshold(), huge);
   }
 
   /** The doctor's check, read while a model loaded on the CPU is open. */
@@ -69,12 +65,12 @@ record HugePages(String kernelMode, boolean libtorchAsks, String mmapThreshold, 
     }
     String onHuge = anonHugeBytes < 0 ? "unknown" : ByteSize.gib(anonHugeBytes);
     String summary = String.format(Locale.ROOT, "kernel mode %s, THP_MEM_ALLOC_ENABLE %s, mmap_threshold %s; %s of the process "
-        + "on 2 MiB pages with the model loaded", kernelMode, libtorchAsks ? "=1" : "not 1", mmapThreshold.isEmpty() ? "unset"
+        + "on 2 MiB pages with the model loaded", kernelMode, libtorchAsks ? "=1" : "not 1", mmapThreshold < 0 ? "unset"
         : mmapThreshold, onHuge);
     String fix = "start through ./ltm (ltm-env.sh sets both), or export THP_MEM_ALLOC_ENABLE=1 "
         + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304 before the JVM starts: CPU decoding was 1.2x faster on "
         + "huge pages (docs/engine.md, Memory pages)";
-    boolean asked = kernelMode.equals("always") || (libtorchAsks && !mmapThreshold.isEmpty());
+    boolean asked = kernelMode.equals("always") || (libtorchAsks && mmapThreshold >= 0);
     if (!asked || anonHugeBytes == 0) {
       return new Check("pages", Check.Status.WARN, summary, asked ? "the kernel granted none: check "
           + "/sys/kernel/mm/transparent_hugepage/defrag and free memory; " + fix : fix, figs);

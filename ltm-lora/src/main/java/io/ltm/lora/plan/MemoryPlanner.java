@@ -77,6 +77,22 @@ public final class MemoryPlanner {
      */
     public static final Calibration DEFAULT = new Calibration(0.55, 3.875, 1.29, 3.25, 2.0625);
 
+    /**
+     * The same constants for a process started as {@code ./ltm} starts it ({@code ltm-env.sh}: libtorch's
+     * huge pages, glibc's {@code mmap_threshold} at 4 MiB, so that freed tensors go back to the kernel):
+     * fitted by {@code PlanBench --fit} to {@code benchmarks/results/plan-measured-ltm-env.tsv} (largest error
+     * over its fit rows 8.3%, its check rows -8.3% to +10.7%). The two terms whose cause was not pinned down,
+     * {@code layerSlack} and {@code retainedAttentionBytes}, fit to 0 here: they were freed tensors kept by
+     * glibc's arenas, and a training step's peak is 11-49% lower (Qwen3-0.6B at 2048 tokens with
+     * checkpointing: 5.2 GiB instead of 10.2).
+     */
+    public static final Calibration LTM_ENV = new Calibration(0.0, 4.125, 1.1, 2.125, 0.0);
+
+    /** {@link #LTM_ENV} for a process with ./ltm's allocator settings, else {@link #DEFAULT}. */
+    public static Calibration forEnvironment(AllocatorEnvironment env) {
+      return env.isLtmEnv() ? LTM_ENV : DEFAULT;
+    }
+
     /** Checks that every constant is finite and not negative. */
     public Calibration {
       for (double v : new double[] {layerSlack, lossLogitCopies, activationFactor, evalLogitCopies, retainedAttentionBytes}) {
@@ -90,7 +106,9 @@ public final class MemoryPlanner {
   private MemoryPlanner() {}
 
   /**
-   * Plans {@code config} for {@code request}.
+   * Plans {@code config} for {@code request}, with the constants of this process's allocator settings
+   * ({@link Calibration#forEnvironment}): a plan made in a process started as {@code ./ltm} starts it predicts
+   * {@code ltm train} started the same way.
    *
    * @param config the model's config.json
    * @param request flags and device
@@ -99,7 +117,7 @@ public final class MemoryPlanner {
    * @return the plan
    */
   public static MemoryPlan plan(ModelConfig config, PlanRequest request, long memoryBytes, String memorySource) {
-    return plan(config, request, memoryBytes, memorySource, Calibration.DEFAULT);
+    return plan(config, request, memoryBytes, memorySource, Calibration.forEnvironment(AllocatorEnvironment.current()));
   }
 
   /** As {@link #plan(ModelConfig, PlanRequest, long, String)} with other constants (fitting them). */

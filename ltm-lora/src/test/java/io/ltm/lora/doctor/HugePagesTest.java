@@ -16,7 +16,7 @@ class HugePagesTest {
     HugePages p = HugePages.of("always [madvise] never\n", LAUNCHER, ROLLUP);
     assertThat(p.kernelMode()).isEqualTo("madvise");
     assertThat(p.libtorchAsks()).isTrue();
-    assertThat(p.mmapThreshold()).isEqualTo("4194304");
+    assertThat(p.mmapThreshold()).isEqualTo(4194304L);
     assertThat(p.anonHugeBytes()).isEqualTo(2459648L * 1024);
     assertThat(p.check().status()).isEqualTo(Check.Status.PASS);
     assertThat(p.check().summary()).contains("madvise").contains("THP_MEM_ALLOC_ENABLE =1").contains("4194304");
