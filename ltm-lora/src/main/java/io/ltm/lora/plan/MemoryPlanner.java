@@ -83,7 +83,7 @@ public final class MemoryPlanner {
      * fitted by {@code PlanBench --fit} to {@code benchmarks/results/plan-measured-ltm-env.tsv} (largest error
      * over its fit rows 8.3%, its check rows -8.3% to +10.7%). The two terms whose cause was not pinned down,
      * {@code layerSlack} and {@code retainedAttentionBytes}, fit to 0 here: they were freed tensors kept by
-     * glibc's arenas, and a training step's peak is 11-49% lower (Qwen3-0.6B at 2048 tokens with
+     * glibc's arenas, and a training step's peak is 3-49% lower (Qwen3-0.6B at 2048 tokens with
      * checkpointing: 5.2 GiB instead of 10.2).
      */
     public static final Calibration LTM_ENV = new Calibration(0.0, 4.125, 1.1, 2.125, 0.0);
