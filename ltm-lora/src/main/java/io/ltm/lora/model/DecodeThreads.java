@@ -38,9 +38,18 @@ public final class DecodeThreads implements AutoCloseable {
         || decoder.weights().lmHead().kernel() == null) {
       return new DecodeThreads(0);
     }
+    int n = oneThreadHere();
+    return new DecodeThreads(n > 1 ? n : 0);
+  }
+
+  /**
+   * Sets libtorch's intra-op threads to one on the calling thread only, and returns the count it had (one:
+   * nothing changed; the interrupted caller gets its count back and one is returned).
+   */
+  static int oneThreadHere() {
     int n = JniUtils.getNumThreads();
     if (n <= 1) {
-      return new DecodeThreads(0);
+      return n;
     }
     JniUtils.setNumThreads(1); // this thread's OpenMP and MKL count, and libtorch's default for new threads
     Thread restore = new Thread(() -> JniUtils.setNumThreads(n), "ltm-decode-threads");
@@ -50,9 +59,9 @@ public final class DecodeThreads implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       JniUtils.setNumThreads(n);
-      return new DecodeThreads(0);
+      return 1;
     }
-    return new DecodeThreads(n);
+    return n;
   }
 
   @Override

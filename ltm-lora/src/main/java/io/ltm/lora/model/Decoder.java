@@ -452,6 +452,9 @@ public final class Decoder implements AutoCloseable {
    * each token's gradient reaches exactly the experts it was routed to. Ties between equal probabilities
    * go to the lower expert index.
    */
+  /** Tokens from which a MoE block's experts run side by side ({@link ExpertThreads}) in inference on the CPU. */
+  static final int PARALLEL_EXPERT_TOKENS = 16;
+
   private NDArray moe(int l, NDArray h) {
     final int e = config.moe().numExperts();
     final int k = config.moe().numExpertsPerTok();
@@ -497,20 +500,36 @@ public final class Decoder implements AutoCloseable {
     NDArray xs = x.get(new NDIndex("{}", mm.create(token))); // (N*k, H) rows grouped by expert
     NDArray ws = w.reshape((long) n * k).get(new NDIndex("{}", mm.create(pair))).reshape(n * k, 1); // (N*k, 1)
     boolean inPlace = !Autograd.recording(); // no graph to keep: the activation may overwrite its temporaries
-    NDList ys = new NDList(); // (n_j, H) per expert with rows, in expert order
     Projection[][] ex = experts[l];
     Fused[] fused = expertGateUp[l];
-    for (int j = 0; j < e; j++) {
-      if (start[j + 1] > start[j]) {
-        NDIndex rows = new NDIndex("{}:{}", start[j], start[j + 1]);
-        NDArray[] gateUpOut = project(fused[j], xs.get(rows), ex[j][0], ex[j][1]); // 2 x (n_j, I)
-        NDArray g = gateUpOut[0];
-        NDArray u = gateUpOut[1];
-        NDArray wj = ws.get(rows); // (n_j, 1)
-        NDArray act = inPlace // silu(gate) * up * routing weight, (n_j, I)
-            ? Activation.sigmoid(g).muli(g).muli(u).muli(wj)
-            : g.mul(Activation.sigmoid(g)).mul(u).mul(wj);
-        ys.add(ex[j][2].apply(act)); // down, (n_j, H)
+    NDArray[] y = new NDArray[e]; // (n_j, H) per expert with rows
+    java.util.function.IntConsumer expert = j -> {
+      NDIndex rows = new NDIndex("{}:{}", start[j], start[j + 1]);
+      NDArray[] gateUpOut = project(fused[j], xs.get(rows), ex[j][0], ex[j][1]); // 2 x (n_j, I)
+      NDArray g = gateUpOut[0];
+      NDArray u = gateUpOut[1];
+      NDArray wj = ws.get(rows); // (n_j, 1)
+      NDArray act = inPlace // silu(gate) * up * routing weight, (n_j, I)
+          ? Activation.sigmoid(g).muli(g).muli(u).muli(wj)
+          : g.mul(Activation.sigmoid(g)).mul(u).mul(wj);
+      y[j] = ex[j][2].apply(act); // down, (n_j, H)
+    };
+    // inference on the CPU with several libtorch threads: whole experts side by side, one thread each
+    // (their small matMuls do not scale with intra-op threads); training and small batches in order
+    int threads = inPlace && n >= PARALLEL_EXPERT_TOKENS && Device.cpu().equals(x.getDevice()) ? ExpertThreads.available() : 1;
+    if (threads > 1) {
+      ExpertThreads.forEachExpert(start, e, threads, expert);
+    } else {
+      for (int j = 0; j < e; j++) {
+        if (start[j + 1] > start[j]) {
+          expert.accept(j);
+        }
+      }
+    }
+    NDList ys = new NDList(); // (n_j, H) per expert with rows, in expert order
+    for (NDArray yj : y) {
+      if (yj != null) {
+        ys.add(yj);
       }
     }
     return (ys.size() == 1 ? ys.get(0) : NDArrays.concat(ys, 0)) // (N*k, H) grouped by expert, weighted

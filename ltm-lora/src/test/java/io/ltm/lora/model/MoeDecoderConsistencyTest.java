@@ -109,6 +109,59 @@ class MoeDecoderConsistencyTest extends DecoderConsistencyTest {
   }
 
   @Test
+  void expertsSideBySideOnTheirOwnThreadsGiveWhatTheyGiveInOrder() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(ExpertThreads.available() > 1, "one libtorch thread here: nothing runs side by side");
+    try (Decoder d = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5))) {
+      java.util.Set<String> threads = ConcurrentHashMap.newKeySet(); // the threads that ran an expert's down
+      for (String name : new ArrayList<>(d.projections().keySet())) {
+        if (name.contains(".mlp.experts.") && name.endsWith("down_proj")) {
+          d.replaceProjection(name, new ForwardingProjection(d.projections().get(name)) {
+            @Override
+            public NDArray apply(NDArray x) {
+              threads.add(Thread.currentThread().getName());
+              return super.apply(x);
+            }
+          });
+        }
+      }
+      int[] ids = randomIds(31, 40); // >= PARALLEL_EXPERT_TOKENS
+      float[][] sideBySide;
+      try (NDManager scope = d.manager().newSubManager()) {
+        sideBySide = logprobs(d.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
+      }
+      assertThat(threads).as("the experts ran on the expert workers").anyMatch(t -> t.startsWith("ltm-experts-"));
+      threads.clear();
+      float[][][] inOrder = new float[1][][];
+      Thread serial = new Thread(() -> { // one libtorch thread here: the experts run in order on this thread
+        DecodeThreads.oneThreadHere();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try (NDManager scope = d.manager().newSubManager()) {
+          inOrder[0] = logprobs(d.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
+        }
+      }, "in-order");
+      serial.start();
+      serial.join();
+      assertThat(threads).containsExactly("in-order");
+      assertThat(maxDiff(sideBySide, inOrder[0])).isLessThan(1e-5);
+    }
+  }
+
+  @Test
+  void everyExpertWithTokensRunsOnceWhateverTheSplit() {
+    int[] start = {0, 5, 5, 6, 40, 41, 41, 60, 64}; // 8 experts, two with no rows, one with most
+    for (int threads = 2; threads <= 5; threads++) {
+      java.util.concurrent.ConcurrentLinkedQueue<Integer> ran = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      ExpertThreads.forEachExpert(start, 8, threads, ran::add);
+      assertThat(ran).as("%d threads", threads).containsExactlyInAnyOrder(0, 2, 3, 4, 6, 7);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExpertThreads.forEachExpert(start, 8, 2, j -> {
+      if (j == 6) {
+        throw new IllegalStateException("expert 6 failed");
+      }
+    })).isInstanceOf(IllegalStateException.class).hasMessage("expert 6 failed");
+  }
+
+  @Test
   void routingPicksTheLargestProbabilitiesInOrder() {
     float[] p = {0.1f, 0.4f, 0.2f, 0.3f, /* row 2 */ 0.25f, 0.25f, 0.5f, 0f};
     assertThat(Decoder.topK(p, 2, 4, 2)).containsExactly(1, 3, 2, 0);
