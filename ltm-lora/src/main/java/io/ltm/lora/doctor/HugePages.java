@@ -18,12 +18,11 @@ import java.util.Map;
  *
  * @param kernelMode the selected mode in {@code /sys/kernel/mm/transparent_hugepage/enabled} ({@code always},
  *     {@code madvise}, {@code never}), or empty where the file is not there (not Linux)
- * @param libtorchAsks whether {@code THP_MEM_ALLOC_ENABLE} is {@code 1} in this process's environment
- * @param mmapThreshold glibc's {@code mmap_threshold} from {@code GLIBC_TUNABLES} in bytes, or -1 when not set
+ * @param allocator this process's {@code THP_MEM_ALLOC_ENABLE} and glibc {@code mmap_threshold}
  * @param anonHugeBytes the process's anonymous memory on huge pages ({@code AnonHugePages} in
  *     {@code /proc/self/smaps_rollup}), or -1 where unreadable
  */
-record HugePages(String kernelMode, boolean libtorchAsks, long mmapThreshold, long anonHugeBytes) {
+record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHugeBytes) {
 
   /** Reads this process's state. */
   static HugePages current() {
@@ -43,7 +42,6 @@ record HugePages(String kernelMode, boolean libtorchAsks, long mmapThreshold, lo
         mode = enabledFile.substring(open + 1, close).trim();
       }
     }
-    AllocatorEnvironment allocator = AllocatorEnvironment.of(env);
     long huge = -1;
     if (smapsRollup != null) {
       for (String line : smapsRollup.split("\n")) {
@@ -52,25 +50,25 @@ record HugePages(String kernelMode, boolean libtorchAsks, long mmapThreshold, lo
         }
       }
     }
-    return new HugePages(mode, allocator.hugePages(), allocator.mmapThreshold(), huge);
+    return new HugePages(mode, AllocatorEnvironment.of(env), huge);
   }
 
   /** The doctor's check, read while a model loaded on the CPU is open. */
   Check check() {
-    Map<String, Object> figs = Map.of("kernel_mode", kernelMode, "thp_mem_alloc_enable", libtorchAsks,
-        "mmap_threshold", mmapThreshold, "anon_huge_bytes", anonHugeBytes);
+    Map<String, Object> figs = Map.of("kernel_mode", kernelMode, "thp_mem_alloc_enable", allocator.hugePages(),
+        "mmap_threshold", allocator.mmapThreshold(), "anon_huge_bytes", anonHugeBytes);
     if (kernelMode.isEmpty() || kernelMode.equals("never")) {
       return new Check("pages", Check.Status.SKIP, kernelMode.isEmpty() ? "no transparent huge pages here (not Linux)"
           : "transparent huge pages are off in this kernel ([never]): weights sit on 4 KiB pages", "", figs);
     }
     String onHuge = anonHugeBytes < 0 ? "unknown" : ByteSize.gib(anonHugeBytes);
     String summary = String.format(Locale.ROOT, "kernel mode %s, THP_MEM_ALLOC_ENABLE %s, mmap_threshold %s; %s of the process "
-        + "on 2 MiB pages with the model loaded", kernelMode, libtorchAsks ? "=1" : "not 1", mmapThreshold < 0 ? "unset"
-        : mmapThreshold, onHuge);
+        + "on 2 MiB pages with the model loaded", kernelMode, allocator.hugePages() ? "=1" : "not 1",
+        allocator.mmapThreshold() < 0 ? "unset" : Long.toString(allocator.mmapThreshold()), onHuge);
     String fix = "start through ./ltm (ltm-env.sh sets both), or export THP_MEM_ALLOC_ENABLE=1 "
         + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304 before the JVM starts: CPU decoding was 1.2x faster on "
         + "huge pages (docs/engine.md, Memory pages)";
-    boolean asked = kernelMode.equals("always") || (libtorchAsks && mmapThreshold >= 0);
+    boolean asked = kernelMode.equals("always") || allocator.hugePages();
     if (!asked || anonHugeBytes == 0) {
       return new Check("pages", Check.Status.WARN, summary, asked ? "the kernel granted none: check "
           + "/sys/kernel/mm/transparent_hugepage/defrag and free memory; " + fix : fix, figs);

@@ -515,8 +515,11 @@ public final class Decoder implements AutoCloseable {
       y[j] = ex[j][2].apply(act); // down, (n_j, H)
     };
     // inference on the CPU with several libtorch threads: whole experts side by side, one thread each
-    // (their small matMuls do not scale with intra-op threads); training and small batches in order
-    int threads = inPlace && n >= PARALLEL_EXPERT_TOKENS && Device.cpu().equals(x.getDevice()) ? ExpertThreads.available() : 1;
+    // (their small matMuls do not scale with intra-op threads). In order: training and small batches, and
+    // any wrapped expert (a LoRA reads its adapter choice, training mode and dropout RNG from the calling
+    // thread, which a worker does not share)
+    int threads = inPlace && n >= PARALLEL_EXPERT_TOKENS && Device.cpu().equals(x.getDevice()) && plainExperts(ex)
+        ? ExpertThreads.available() : 1;
     if (threads > 1) {
       ExpertThreads.forEachExpert(start, e, threads, expert);
     } else {
@@ -537,6 +540,18 @@ public final class Decoder implements AutoCloseable {
         .reshape(n, k, hid) // (N, k, H)
         .sum(new int[] {1}) // sum_s w[t, s] * y[t, s], (N, H)
         .reshape(shape); // (..., H)
+  }
+
+  /** Whether every projection of these experts is the checkpoint's own (no wrapper, no adapter). */
+  private static boolean plainExperts(Projection[][] ex) {
+    for (Projection[] expert : ex) {
+      for (Projection p : expert) {
+        if (!(p instanceof LinearProjection)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

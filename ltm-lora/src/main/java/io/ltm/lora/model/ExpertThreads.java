@@ -12,14 +12,17 @@ import java.util.function.IntConsumer;
  * SwiGLU over the few rows routed to it (16 per expert for 256 tokens of Qwen3-30B-A3B) is three small
  * matMuls that libtorch's intra-op threads barely speed up, so with two threads a prefill's expert part
  * ran at the speed of one; here each worker computes whole experts on one thread of its own, in parallel.
- * Used only for inference (no autograd graph is built from several threads) with at least two intra-op
- * threads on the calling thread; the workers are daemon threads started once, as many as that count.
+ * Used only for inference (no autograd graph is built from several threads) over the checkpoint's own
+ * expert projections (a LoRA reads its adapter choice, training mode and dropout from the calling thread)
+ * with at least two intra-op threads on the calling thread; the workers are daemon threads started once,
+ * as many as that count.
  * Each expert is computed by exactly one thread with the same single-threaded kernels whatever the split,
  * so a result does not depend on the number of workers beyond what one-thread libtorch gives.
  */
 final class ExpertThreads {
   private static volatile ExecutorService pool;
   private static int poolSize;
+  private static final java.util.concurrent.atomic.AtomicLong LAYERS = new java.util.concurrent.atomic.AtomicLong();
 
   private ExpertThreads() {}
 
@@ -35,6 +38,7 @@ final class ExpertThreads {
    * returns when all are done and rethrows the first failure.
    */
   static void forEachExpert(int[] rows, int experts, int threads, IntConsumer expert) {
+    LAYERS.incrementAndGet();
     ExecutorService p = pool(threads);
     long total = rows[experts] - rows[0];
     CountDownLatch done = new CountDownLatch(threads);
@@ -79,6 +83,11 @@ final class ExpertThreads {
     if (t != null) {
       throw new IllegalStateException(t);
     }
+  }
+
+  /** How many layers have run their experts side by side in this JVM (for tests). */
+  static long layersRun() {
+    return LAYERS.get();
   }
 
   private static synchronized ExecutorService pool(int threads) {

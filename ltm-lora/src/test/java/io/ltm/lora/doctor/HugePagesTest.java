@@ -15,8 +15,9 @@ class HugePagesTest {
   void readsTheKernelModeTheEnvironmentAndTheHugeBytes() {
     HugePages p = HugePages.of("always [madvise] never\n", LAUNCHER, ROLLUP);
     assertThat(p.kernelMode()).isEqualTo("madvise");
-    assertThat(p.libtorchAsks()).isTrue();
-    assertThat(p.mmapThreshold()).isEqualTo(4194304L);
+    assertThat(p.allocator().hugePages()).isTrue();
+    assertThat(p.allocator().mmapThreshold()).isEqualTo(4194304L);
+    assertThat(p.allocator().isLtmEnv()).isTrue();
     assertThat(p.anonHugeBytes()).isEqualTo(2459648L * 1024);
     assertThat(p.check().status()).isEqualTo(Check.Status.PASS);
     assertThat(p.check().summary()).contains("madvise").contains("THP_MEM_ALLOC_ENABLE =1").contains("4194304");
@@ -49,6 +50,8 @@ class HugePagesTest {
 
   @Test
   void libtorchOnlyAsksForTheValueOne() {
-    assertThat(HugePages.of("always [madvise] never", Map.of("THP_MEM_ALLOC_ENABLE", "0"), ROLLUP).libtorchAsks()).isFalse();
+    assertThat(HugePages.of("always [madvise] never", Map.of("THP_MEM_ALLOC_ENABLE", "0"), ROLLUP).allocator().hugePages()).isFalse();
+    assertThat(HugePages.of("always [madvise] never", Map.of("THP_MEM_ALLOC_ENABLE", "1",
+        "GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=33554432"), ROLLUP).allocator().isLtmEnv()).as("above 4 MiB").isFalse();
   }
 }

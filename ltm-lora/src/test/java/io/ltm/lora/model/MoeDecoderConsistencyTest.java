@@ -112,37 +112,47 @@ class MoeDecoderConsistencyTest extends DecoderConsistencyTest {
   void expertsSideBySideOnTheirOwnThreadsGiveWhatTheyGiveInOrder() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(ExpertThreads.available() > 1, "one libtorch thread here: nothing runs side by side");
     try (Decoder d = DecoderLoader.load(TestCheckpoints.get(preset(), TensorDType.F32, 5))) {
-      java.util.Set<String> threads = ConcurrentHashMap.newKeySet(); // the threads that ran an expert's down
-      for (String name : new ArrayList<>(d.projections().keySet())) {
-        if (name.contains(".mlp.experts.") && name.endsWith("down_proj")) {
-          d.replaceProjection(name, new ForwardingProjection(d.projections().get(name)) {
-            @Override
-            public NDArray apply(NDArray x) {
-              threads.add(Thread.currentThread().getName());
-              return super.apply(x);
-            }
-          });
-        }
-      }
       int[] ids = randomIds(31, 40); // >= PARALLEL_EXPERT_TOKENS
+      long before = ExpertThreads.layersRun();
       float[][] sideBySide;
       try (NDManager scope = d.manager().newSubManager()) {
         sideBySide = logprobs(d.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
       }
-      assertThat(threads).as("the experts ran on the expert workers").anyMatch(t -> t.startsWith("ltm-experts-"));
-      threads.clear();
+      int sparse = d.config().moe().sparseLayers(d.config().numLayers()).size();
+      assertThat(ExpertThreads.layersRun() - before).as("every sparse layer ran its experts side by side").isEqualTo(sparse);
       float[][][] inOrder = new float[1][][];
+      long[] sideBySideRuns = new long[1];
       Thread serial = new Thread(() -> { // one libtorch thread here: the experts run in order on this thread
         DecodeThreads.oneThreadHere();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        long b = ExpertThreads.layersRun();
         try (NDManager scope = d.manager().newSubManager()) {
           inOrder[0] = logprobs(d.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
         }
+        sideBySideRuns[0] = ExpertThreads.layersRun() - b;
       }, "in-order");
       serial.start();
       serial.join();
-      assertThat(threads).containsExactly("in-order");
+      assertThat(sideBySideRuns[0]).isZero();
       assertThat(maxDiff(sideBySide, inOrder[0])).isLessThan(1e-5);
+
+      // a wrapped expert (as a LoRA wraps it) keeps its layer in order on the calling thread
+      String name = "model.layers.0.mlp.experts.3.down_proj";
+      java.util.Set<String> threads = ConcurrentHashMap.newKeySet();
+      d.replaceProjection(name, new ForwardingProjection(d.projections().get(name)) {
+        @Override
+        public NDArray apply(NDArray x) {
+          threads.add(Thread.currentThread().getName());
+          return super.apply(x);
+        }
+      });
+      long b = ExpertThreads.layersRun();
+      try (NDManager scope = d.manager().newSubManager()) {
+        float[][] wrapped = logprobs(d.forward(scope, DecoderInput.of(ids), null, false), 0, 0, ids.length);
+        assertThat(maxDiff(wrapped, sideBySide)).isLessThan(1e-5);
+      }
+      assertThat(ExpertThreads.layersRun() - b).as("only the layer without wrappers side by side").isEqualTo(sparse - 1);
+      assertThat(threads).allMatch(t -> !t.startsWith("ltm-experts-"));
     }
   }
 
