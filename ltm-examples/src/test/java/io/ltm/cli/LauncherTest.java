@@ -46,6 +46,7 @@ class LauncherTest {
         "needs GNU env --default-signal (coreutils 8.31+), as the launcher's filter does");
     root = Files.createDirectories(tmp.resolve("root"));
     Files.copy(repoLauncher(), root.resolve("ltm"));
+    Files.copy(repoLauncher().resolveSibling("ltm-env.sh"), root.resolve("ltm-env.sh")); // the environment it sources
     Path target = Files.createDirectories(root.resolve("ltm-examples/target"));
     Path core = Files.createDirectories(root.resolve("ltm-core/target")).resolve("ltm-core.jar");
     Files.writeString(core, "");
