@@ -470,7 +470,7 @@ public final class Decoder implements AutoCloseable {
     for (int i = 0; i < flat.length; i++) {
       flat[i] = (long) (i / k) * e + chosen[i];
     }
-    NDIndex pick = new NDIndex("{}", mm.create(flat));
+    NDIndex pick = new NDIndex("{}", indexArray(mm, flat));
     NDArray w; // (N, k) routing weights
     if (config.moe().normTopkProb()) {
       // p_i / sum_topk p_j = softmax over the chosen logits: the same number, and the unchosen logits
@@ -497,8 +497,8 @@ public final class Decoder implements AutoCloseable {
       pair[pos] = i;
       back[i] = pos;
     }
-    NDArray xs = x.get(new NDIndex("{}", mm.create(token))); // (N*k, H) rows grouped by expert
-    NDArray ws = w.reshape((long) n * k).get(new NDIndex("{}", mm.create(pair))).reshape(n * k, 1); // (N*k, 1)
+    NDArray xs = x.get(new NDIndex("{}", indexArray(mm, token))); // (N*k, H) rows grouped by expert
+    NDArray ws = w.reshape((long) n * k).get(new NDIndex("{}", indexArray(mm, pair))).reshape(n * k, 1); // (N*k, 1)
     boolean inPlace = !Autograd.recording(); // no graph to keep: the activation may overwrite its temporaries
     Projection[][] ex = experts[l];
     Fused[] fused = expertGateUp[l];
@@ -536,10 +536,23 @@ public final class Decoder implements AutoCloseable {
       }
     }
     return (ys.size() == 1 ? ys.get(0) : NDArrays.concat(ys, 0)) // (N*k, H) grouped by expert, weighted
-        .get(new NDIndex("{}", mm.create(back))) // (N*k, H) back in (token, slot) order
+        .get(new NDIndex("{}", indexArray(mm, back))) // (N*k, H) back in (token, slot) order
         .reshape(n, k, hid) // (N, k, H)
         .sum(new int[] {1}) // sum_s w[t, s] * y[t, s], (N, H)
         .reshape(shape); // (..., H)
+  }
+
+  /**
+   * {@code ids} as an INT64 array whose memory libtorch owns. DJL backs an array made from Java data by a
+   * direct buffer that lives as long as the Java array object; an index used by a differentiable gather is
+   * kept by autograd until backward, possibly after that object is gone and its buffer freed, and backward
+   * then read garbage indices (seen once in CI: "index 139664288916656 is out of bounds for dimension 0 with
+   * size 12" in LoraMoeReferenceTest). A clone's storage belongs to the tensor itself.
+   */
+  private static NDArray indexArray(NDManager mm, long[] ids) {
+    try (NDArray javaBacked = mm.create(ids)) {
+      return javaBacked.duplicate();
+    }
   }
 
   /** Whether every projection of these experts is the checkpoint's own (no wrapper, no adapter). */
