@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * A Qwen3 / Qwen3-MoE / Llama / Qwen2 decoder on DJL's PyTorch engine: embedding, per layer
@@ -435,6 +436,9 @@ public final class Decoder implements AutoCloseable {
     return down.apply(act); // (..., H)
   }
 
+  /** Tokens from which a MoE block's experts run side by side ({@link ExpertThreads}) in inference on the CPU. */
+  static final int PARALLEL_EXPERT_TOKENS = 16;
+
   /**
    * Qwen3-MoE's sparse block, as transformers' {@code Qwen3MoeSparseMoeBlock}: {@code h [..., H] ->
    * [..., H]}. Router logits {@code gate(h)}, softmax in f32 over the experts, the top-k experts per
@@ -450,11 +454,9 @@ public final class Decoder implements AutoCloseable {
    * {@link LinearProjection}'s Java GEMV. The choice itself (top-k of N x E probabilities) is made on the
    * host; the weights stay differentiable (a gather of the softmax), so a LoRA on the router trains, and
    * each token's gradient reaches exactly the experts it was routed to. Ties between equal probabilities
-   * go to the lower expert index.
+   * go to the lower expert index. In inference on the CPU with several libtorch threads, from
+   * {@link #PARALLEL_EXPERT_TOKENS} tokens, experts without wrappers run side by side ({@link ExpertThreads}).
    */
-  /** Tokens from which a MoE block's experts run side by side ({@link ExpertThreads}) in inference on the CPU. */
-  static final int PARALLEL_EXPERT_TOKENS = 16;
-
   private NDArray moe(int l, NDArray h) {
     final int e = config.moe().numExperts();
     final int k = config.moe().numExpertsPerTok();
@@ -503,7 +505,7 @@ public final class Decoder implements AutoCloseable {
     Projection[][] ex = experts[l];
     Fused[] fused = expertGateUp[l];
     NDArray[] y = new NDArray[e]; // (n_j, H) per expert with rows
-    java.util.function.IntConsumer expert = j -> {
+    IntConsumer expert = j -> {
       NDIndex rows = new NDIndex("{}:{}", start[j], start[j + 1]);
       NDArray[] gateUpOut = project(fused[j], xs.get(rows), ex[j][0], ex[j][1]); // 2 x (n_j, I)
       NDArray g = gateUpOut[0];

@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -22,7 +23,7 @@ import java.util.function.IntConsumer;
 final class ExpertThreads {
   private static volatile ExecutorService pool;
   private static int poolSize;
-  private static final java.util.concurrent.atomic.AtomicLong LAYERS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong LAYERS = new AtomicLong();
 
   private ExpertThreads() {}
 
