@@ -20,7 +20,7 @@ class HugePagesTest {
     assertThat(p.allocator().isLtmEnv()).isTrue();
     assertThat(p.anonHugeBytes()).isEqualTo(2459648L * 1024);
     assertThat(p.check().status()).isEqualTo(Check.Status.PASS);
-    assertThat(p.check().summary()).contains("madvise").contains("THP_MEM_ALLOC_ENABLE =1").contains("4194304");
+    assertThat(p.check().summary()).contains("madvise").contains("THP_MEM_ALLOC_ENABLE=1").contains("4194304");
   }
 
   @Test
