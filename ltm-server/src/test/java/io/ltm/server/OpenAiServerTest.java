@@ -355,6 +355,11 @@ class OpenAiServerTest {
     try (OpenAiServer small = OpenAiServer.builder().model(model).port(0).maxBatch(1).queueCapacity(1).build().start()) {
       OpenAIClient c = OpenAIOkHttpClient.builder().baseUrl(small.url()).apiKey("x").maxRetries(0).build();
       ExecutorService pool = Executors.newSingleThreadExecutor();
+      // warm the client on both threads first (connections, the SDK's classes), so that the second request
+      // reaches the server while the first still runs: the tiny model decodes 4000 tokens in a few seconds,
+      // and a cold first call from the pool once took longer than that (the queue never filled, CI failed)
+      pool.submit(() -> c.models().list()).get();
+      c.models().list();
       try (StreamResponse<ChatCompletionChunk> running = c.chat().completions().createStreaming(chat("tiny-qwen3", "Long", 4000).build())) {
         running.stream().iterator().next(); // the worker is busy with it
         Future<ChatCompletion> waiting = pool.submit(() -> c.chat().completions().create(chat("tiny-qwen3", "Short", 2).build()));
