@@ -91,70 +91,30 @@ public final class GeneralisationExperiment {
           f.rules().macroF1Of(LearnedDetector.BEHAVIOURS), f.set().steps());
     }
     // pooled without train-scenes-6, comparable with the figures of round 2 (ten sets), and one summary line
-    {
-      List<LabelledStep> st = new ArrayList<>();
-      List<java.util.Set<Behaviour>> pr = new ArrayList<>();
-      int r0 = 0;
-      StringBuilder sum = new StringBuilder("summary");
-      for (int k = 0; k < sets.size(); k++) {
-        TrainingData set = sets.get(k);
-        int size = set.steps().size();
-        if (!set.description().path().endsWith("train-scenes-6")) {
-          st.addAll(set.steps());
-          pr.addAll(lo.learnedPredictions().subList(r0, r0 + size));
-        }
-        r0 += size;
-        sum.append(String.format(Locale.ROOT, " %.3f", lo.folds().get(k).learned().macroF1Of(LearnedDetector.BEHAVIOURS)));
-      }
-      System.out.printf(Locale.ROOT, "%s | pooled %.3f | pooled without train-scenes-6 %.3f%n", sum,
-          lo.learned().macroF1Of(LearnedDetector.BEHAVIOURS), DetectorEvaluation.score(st, pr).macroF1Of(LearnedDetector.BEHAVIOURS));
+    StringBuilder sum = new StringBuilder("summary");
+    for (LeaveOneSetOut.Fold f : lo.folds()) {
+      sum.append(String.format(Locale.ROOT, " %.3f", f.learned().macroF1Of(LearnedDetector.BEHAVIOURS)));
     }
+    System.out.printf(Locale.ROOT, "%s | pooled %.3f | pooled without train-scenes-6 %.3f%n", sum,
+        lo.learned().macroF1Of(LearnedDetector.BEHAVIOURS),
+        pooled(sets, lo.learnedPredictions(), s -> !path(s).endsWith("train-scenes-6")).macroF1());
     // pooled without train-scenes-7 (all, and the new-author sets), comparable with the figures before round 4
-    {
-      List<LabelledStep> st = new ArrayList<>();
-      List<java.util.Set<Behaviour>> pr = new ArrayList<>();
-      List<LabelledStep> na = new ArrayList<>();
-      List<java.util.Set<Behaviour>> nap = new ArrayList<>();
-      int r0 = 0;
-      for (TrainingData set : sets) {
-        int size = set.steps().size();
-        if (!set.description().path().endsWith("train-scenes-7")) {
-          st.addAll(set.steps());
-          pr.addAll(lo.learnedPredictions().subList(r0, r0 + size));
-          if (NEW_AUTHOR_SETS.contains(set.description().path())) {
-            na.addAll(set.steps());
-            nap.addAll(lo.learnedPredictions().subList(r0, r0 + size));
-          }
-        }
-        r0 += size;
-      }
-      System.out.printf(Locale.ROOT, "without train-scenes-7: pooled %.3f | new-author sets pooled %.3f (%d steps)%n",
-          DetectorEvaluation.score(st, pr).macroF1Of(LearnedDetector.BEHAVIOURS),
-          DetectorEvaluation.score(na, nap).macroF1Of(LearnedDetector.BEHAVIOURS), na.size());
-      System.out.println(row("  learned", DetectorEvaluation.score(na, nap)));
-    }
-    // round 5: the sentence-labelled sets pooled (generated-like text, each sentence a step) against the step sets
-    {
-      List<LabelledStep> se = new ArrayList<>();
-      List<java.util.Set<Behaviour>> sep = new ArrayList<>();
-      List<LabelledStep> sc = new ArrayList<>();
-      List<java.util.Set<Behaviour>> scp = new ArrayList<>();
-      int r0 = 0;
-      for (TrainingData set : sets) {
-        int size = set.steps().size();
-        boolean sentences = set.description().path().endsWith("sentences.tsv");
-        if (!set.description().path().contains("train-sentences-6")) { // comparable with the rows before round 5
-          (sentences ? se : sc).addAll(set.steps());
-          (sentences ? sep : scp).addAll(lo.learnedPredictions().subList(r0, r0 + size));
-        }
-        r0 += size;
-      }
-      System.out.printf(Locale.ROOT, "without train-sentences-6: sentence sets pooled (%d sentences) %.3f | the other sets pooled (%d steps) %.3f%n", se.size(),
-          DetectorEvaluation.score(se, sep).macroF1Of(LearnedDetector.BEHAVIOURS), sc.size(),
-          DetectorEvaluation.score(sc, scp).macroF1Of(LearnedDetector.BEHAVIOURS));
-      System.out.println(row("  sentences", DetectorEvaluation.score(se, sep)));
-      System.out.println(row("  steps", DetectorEvaluation.score(sc, scp)));
-    }
+    Pooled without7 = pooled(sets, lo.learnedPredictions(), s -> !path(s).endsWith("train-scenes-7"));
+    Pooled newAuthors7 = pooled(sets, lo.learnedPredictions(),
+        s -> !path(s).endsWith("train-scenes-7") && NEW_AUTHOR_SETS.contains(path(s)));
+    System.out.printf(Locale.ROOT, "without train-scenes-7: pooled %.3f | new-author sets pooled %.3f (%d steps)%n",
+        without7.macroF1(), newAuthors7.macroF1(), newAuthors7.steps().size());
+    System.out.println(row("  learned", newAuthors7.report()));
+    // round 5: the sentence-labelled sets pooled (generated-like text, each sentence a step) against the step
+    // sets, both without train-sentences-6 (comparable with the rows before round 5)
+    Pooled sentenceSets = pooled(sets, lo.learnedPredictions(),
+        s -> !path(s).contains("train-sentences-6") && path(s).endsWith("sentences.tsv"));
+    Pooled stepSets = pooled(sets, lo.learnedPredictions(),
+        s -> !path(s).contains("train-sentences-6") && !path(s).endsWith("sentences.tsv"));
+    System.out.printf(Locale.ROOT, "without train-sentences-6: sentence sets pooled (%d sentences) %.3f | the other sets pooled (%d steps) %.3f%n",
+        sentenceSets.steps().size(), sentenceSets.macroF1(), stepSets.steps().size(), stepSets.macroF1());
+    System.out.println(row("  sentences", sentenceSets.report()));
+    System.out.println(row("  steps", stepSets.report()));
     // the sets the rules were never tuned on: written after rules revision 4 (the rules' figures there are held out too)
     List<LabelledStep> steps = new ArrayList<>();
     List<java.util.Set<Behaviour>> learned = new ArrayList<>();
@@ -194,6 +154,41 @@ public final class GeneralisationExperiment {
         }
       }
     }
+  }
+
+  /** The steps of some sets and their held-out predictions, pooled. */
+  record Pooled(List<LabelledStep> steps, List<java.util.Set<Behaviour>> predictions) {
+    EvaluationReport report() {
+      return DetectorEvaluation.score(steps, predictions);
+    }
+
+    double macroF1() {
+      return report().macroF1Of(LearnedDetector.BEHAVIOURS);
+    }
+  }
+
+  /**
+   * The steps of the sets {@code keep} accepts with their predictions, {@code predictions} being one per
+   * step of all {@code sets} in order (as leave-one-set-out returns them).
+   */
+  static Pooled pooled(List<TrainingData> sets, List<java.util.Set<Behaviour>> predictions,
+      java.util.function.Predicate<TrainingData> keep) {
+    List<LabelledStep> steps = new ArrayList<>();
+    List<java.util.Set<Behaviour>> kept = new ArrayList<>();
+    int row = 0;
+    for (TrainingData set : sets) {
+      int size = set.steps().size();
+      if (keep.test(set)) {
+        steps.addAll(set.steps());
+        kept.addAll(predictions.subList(row, row + size));
+      }
+      row += size;
+    }
+    return new Pooled(steps, kept);
+  }
+
+  private static String path(TrainingData set) {
+    return set.description().path();
   }
 
   /**
