@@ -11,6 +11,7 @@ import io.ltm.lora.io.TensorDType;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
+import io.ltm.lora.plan.AllocatorEnvironment;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -48,14 +49,6 @@ import java.util.Objects;
  * JVM instead (its own thread settings; for tests and quick looks).
  */
 public final class PeerBench {
-  /** ltm's allocator settings in this run (ltm-env.sh; docs/engine.md "Memory pages"). */
-  private static String allocatorNote() {
-    io.ltm.lora.plan.AllocatorEnvironment a = io.ltm.lora.plan.AllocatorEnvironment.current();
-    return a.isLtmEnv() ? "huge pages as ./ltm runs (`THP_MEM_ALLOC_ENABLE=1`, glibc `mmap_threshold` " + a.mmapThreshold() + ")"
-        : "glibc's and libtorch's defaults (`THP_MEM_ALLOC_ENABLE` " + (a.hugePages() ? "1" : "not 1") + ", `mmap_threshold` "
-            + (a.mmapThreshold() < 0 ? "unset" : Long.toString(a.mmapThreshold())) + ")";
-  }
-
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Path DEFAULT_MODEL = Path.of("benchmarks", "target", "qwen3-0.6b-f32");
   /** The same shape in bf16 (written on first use): ltm keeps its matrices in bf16, against a bf16/f16 GGUF. */
@@ -365,10 +358,12 @@ public final class PeerBench {
     }
     md.append("\n");
     WorkerReport first = reports.get(0);
+    AllocatorEnvironment allocator = AllocatorEnvironment.current(); // ltm-env.sh; docs/engine.md "Memory pages"
     md.append("- ltm: `").append(o.model()).append("`, libtorch ").append(first.libtorch())
         .append("; each thread count in its own JVM (`-Dai.djl.pytorch.num_threads=T`, `OMP_NUM_THREADS=T`)")
         .append(o.inProcess() ? " — here `--in-process`: all in one JVM, its own thread settings" : "")
-        .append("; allocator: ").append(allocatorNote()).append(".\n");
+        .append("; allocator: ").append(allocator.isLtmEnv() ? "huge pages as ./ltm runs" : "glibc's and libtorch's defaults")
+        .append(" (").append(allocator.describe()).append(").\n");
     if (reason == null) {
       md.append("- llama.cpp: `").append(o.llamaBench()).append("` build ").append(first.llamaBuild()).append(", `")
           .append(o.gguf()).append("` (").append(first.llamaModel()).append("), `-p ").append(o.prefill())

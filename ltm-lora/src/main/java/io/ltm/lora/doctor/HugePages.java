@@ -62,11 +62,11 @@ record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHug
           : "transparent huge pages are off in this kernel ([never]): weights sit on 4 KiB pages", "", figs);
     }
     String onHuge = anonHugeBytes < 0 ? "unknown" : ByteSize.gib(anonHugeBytes);
-    String summary = String.format(Locale.ROOT, "kernel mode %s, THP_MEM_ALLOC_ENABLE%s, mmap_threshold %s; %s of the process "
-        + "on 2 MiB pages with the model loaded", kernelMode, allocator.hugePages() ? "=1" : " not 1",
-        allocator.mmapThreshold() < 0 ? "unset" : Long.toString(allocator.mmapThreshold()), onHuge);
+    String summary = String.format(Locale.ROOT, "kernel mode %s, %s; %s of the process on 2 MiB pages with the model loaded",
+        kernelMode, allocator.describe(), onHuge);
     String fix = "start through ./ltm (ltm-env.sh sets both), or export THP_MEM_ALLOC_ENABLE=1 "
-        + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304 before the JVM starts: CPU decoding was 1.2x faster on "
+        + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=" + AllocatorEnvironment.LTM_MMAP_THRESHOLD
+        + " before the JVM starts: CPU decoding was 1.2x faster on "
         + "huge pages (docs/engine.md, Memory pages)";
     boolean asked = kernelMode.equals("always") || allocator.hugePages();
     if (!asked || anonHugeBytes == 0) {

@@ -36,6 +36,12 @@ public record AllocatorEnvironment(boolean hugePages, long mmapThreshold) {
     return new AllocatorEnvironment("1".equals(env.get("THP_MEM_ALLOC_ENABLE")), threshold);
   }
 
+  /** Both settings as a report line says them, e.g. {@code THP_MEM_ALLOC_ENABLE=1, mmap_threshold 4194304}. */
+  public String describe() {
+    return "THP_MEM_ALLOC_ENABLE" + (hugePages ? "=1" : " not 1") + ", mmap_threshold "
+        + (mmapThreshold < 0 ? "unset" : Long.toString(mmapThreshold));
+  }
+
   /** Whether this is what {@code ./ltm} runs with: huge pages and a threshold of at most 4 MiB. */
   public boolean isLtmEnv() {
     return hugePages && mmapThreshold >= 0 && mmapThreshold <= LTM_MMAP_THRESHOLD;
