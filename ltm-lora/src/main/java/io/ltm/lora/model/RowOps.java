@@ -33,13 +33,7 @@ final class RowOps {
 
   /** The sum of {@code v}'s lanes, lane 0 first (not {@code reduceLanes}, whose order varies). */
   private static float sum(FloatVector v) {
-    float[] lanes = new float[F.length()];
-    v.intoArray(lanes, 0);
-    float s = 0;
-    for (float x : lanes) {
-      s += x;
-    }
-    return s;
+    return VectorGemv.sumLanes(v, new float[F.length()]);
   }
 
   /**

@@ -158,7 +158,7 @@ final class VectorGemv {
   }
 
   /** The lanes of {@code acc} summed lane 0 first, through {@code lanesOut} ({@code [lanes]}, reused). */
-  private static float sumLanes(FloatVector acc, float[] lanesOut) {
+  static float sumLanes(FloatVector acc, float[] lanesOut) {
     acc.intoArray(lanesOut, 0);
     float sum = 0;
     for (float v : lanesOut) {
