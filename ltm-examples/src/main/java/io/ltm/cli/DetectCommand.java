@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ltm.core.problem.Problem;
 import io.ltm.core.scene.SceneLoad;
 import io.ltm.core.scene.SceneReader;
+import io.ltm.metrics.detect.Behaviour;
 import io.ltm.metrics.detect.BehaviourClassifier;
 import io.ltm.metrics.detect.BehaviourDetectors;
 import io.ltm.metrics.detect.DetectorEvaluation;
@@ -64,7 +65,7 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--sentences", paramLabel = "FILE", description = "Also evaluate on sentence-labelled text (text-id<TAB>lang<TAB>label<TAB>sentence per line).")
   Path sentences;
 
-  @Option(names = "--json", description = "Print {\"behaviours\":{kind:{precision,recall,f1,support}},\"macroF1\"}.")
+  @Option(names = "--json", description = "Print {\"behaviours\":{kind:{precision,recall,f1,support}},\"macroF1\"}; a learned detector adds \"counted\": the same for what the metrics count, with each kind's threshold and precisionTargetReached.")
   boolean json;
 
   @Mixin DetectorOption detectorOption;
@@ -127,8 +128,9 @@ public final class DetectCommand implements Callable<Integer> {
         err.flush();
         return LtmCli.INPUT_ERROR;
       }
-      EvaluationReport rep = DetectorEvaluation.evaluate(DetectorEvaluation.steps(load.sceneList()), d);
-      print(o, rep);
+      List<LabelledStep> steps = DetectorEvaluation.steps(load.sceneList());
+      EvaluationReport rep = DetectorEvaluation.evaluate(steps, d);
+      print(o, rep, d instanceof LearnedDetector l ? DetectorEvaluation.evaluate(steps, l.counting(d.name())) : null, d);
       warnIfTrainedOn(d, scenes, err);
       err.println("evaluated " + rep.steps() + " steps of " + load.scenes().size() + " scenes with the " + d.name() + " detector");
       rc = load.hasErrors() ? LtmCli.INPUT_ERROR : LtmCli.OK;
@@ -147,7 +149,7 @@ public final class DetectCommand implements Callable<Integer> {
       if (!json) {
         o.println("sentences of " + sentences + ":");
       }
-      print(o, rep);
+      print(o, rep, d instanceof LearnedDetector l ? SentenceEvaluation.evaluate(texts, l.counting(d.name())) : null, d);
       err.println("evaluated " + rep.steps() + " sentences of " + texts.size() + " texts with the " + d.name() + " detector");
     }
     o.flush();
@@ -188,12 +190,35 @@ public final class DetectCommand implements Callable<Integer> {
     }
   }
 
-  private void print(PrintWriter o, EvaluationReport rep) throws Exception {
+  /**
+   * Prints {@code rep}; for a learned detector also {@code counted}, the same evaluation of what the metrics
+   * count ({@link LearnedDetector#counting}), whose precision is what base-vs-adapter deltas rest on.
+   */
+  private void print(PrintWriter o, EvaluationReport rep, EvaluationReport counted, BehaviourClassifier d) throws Exception {
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      o.println(mapper.writeValueAsString(rep.toJson(mapper)));
+      com.fasterxml.jackson.databind.node.ObjectNode root = rep.toJson(mapper);
+      if (counted != null) {
+        com.fasterxml.jackson.databind.node.ObjectNode c = counted.toJson(mapper);
+        LearnedDetector l = (LearnedDetector) d;
+        for (Behaviour b : LearnedDetector.BEHAVIOURS) {
+          com.fasterxml.jackson.databind.JsonNode n = c.path("behaviours").path(b.key());
+          if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode bo) {
+            bo.put("threshold", l.countingThreshold(b));
+            bo.put("precisionTargetReached", l.countingPoint(b).reached());
+          }
+        }
+        root.set("counted", c);
+      }
+      o.println(mapper.writeValueAsString(root));
     } else {
       o.print(rep.toMarkdown());
+      if (counted != null) {
+        o.println();
+        o.println("counted by the metrics (what base-vs-adapter deltas rest on): the detections above whose probability"
+            + " also reaches the behaviour's counting threshold");
+        o.print(countedTable((LearnedDetector) d, counted));
+      }
       if (errors) {
         for (EvaluationReport.Error e : rep.errors()) {
           o.println((e.missed() ? "missed      " : "false alarm ") + e.behaviour().key() + "  [" + e.step().label() + "] "
@@ -257,6 +282,15 @@ public final class DetectCommand implements Callable<Integer> {
     }
     LearnedDetector d = trainer.train(sets, m, out.toString(), "ltm detect --train " + String.join(" ", train.stream().map(Path::toString).toList()));
     DetectorFiles.save(d, out);
+    o.println("counting thresholds (where the metrics count a behaviour; chosen for held-out precision >= "
+        + fmt(trainer.settings().countingPrecision()) + ", held out " + d.countingPoint(Behaviour.VERIFICATION).heldOut() + "):");
+    for (Behaviour b : LearnedDetector.BEHAVIOURS) {
+      LearnedDetector.CountingPoint cp = d.countingPoint(b);
+      o.printf(Locale.ROOT, "  %-10s %s%n", b.key(), cp.reached()
+          ? String.format(Locale.ROOT, "%.2f (held-out precision %.3f, recall %.3f)", cp.threshold(), cp.precision(), cp.recall())
+          : String.format(Locale.ROOT, "%.2f, the most precise tried: held-out precision %.3f (below the target), recall %.3f; "
+              + "its deltas are exploratory", cp.threshold(), cp.precision(), cp.recall()));
+    }
     o.printf("wrote the %s detector to %s (detector.json, weights.tsv.gz, provenance.json); trained on %d steps%n",
         m.name().toLowerCase(Locale.ROOT), out, d.provenance().labels().values().stream().mapToInt(Integer::intValue).sum());
     o.printf("next: ltm detect --scenes NEW_SCENES --detector %s%n", out);
@@ -281,6 +315,33 @@ public final class DetectCommand implements Callable<Integer> {
             + " in its provenance.json): these figures are in-sample, not a test; see docs/detectors.md for held-out ones");
       }
     }
+  }
+
+  /** The counted evaluation with each behaviour's counting threshold and its held-out precision from training. */
+  static String countedTable(LearnedDetector d, EvaluationReport counted) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| behaviour | counting threshold | held-out precision when trained | precision | recall | counted |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|\n");
+    List<String> below = new ArrayList<>();
+    for (Behaviour b : LearnedDetector.BEHAVIOURS) {
+      EvaluationReport.Score s = counted.scores().get(b);
+      if (s == null) {
+        continue;
+      }
+      LearnedDetector.CountingPoint cp = d.countingPoint(b);
+      String target = cp.heldOut().equals(LearnedDetector.CountingPoint.NONE.heldOut()) ? "not estimated"
+          : cp.reached() ? fmt(cp.precision()) : fmt(cp.precision()) + ", below the target";
+      if (!cp.reached()) {
+        below.add(b.key());
+      }
+      sb.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.3f | %.3f | %d |%n", b.label(), d.countingThreshold(b), target,
+          s.precision(), s.recall(), s.tp() + s.fp()));
+    }
+    if (!below.isEmpty()) {
+      sb.append("no counting threshold reached the detector's held-out precision target for ").append(String.join(", ", below))
+          .append(": counted at the most precise threshold tried; read their base-vs-adapter deltas as exploratory (docs/detectors.md)\n");
+    }
+    return sb.toString();
   }
 
   private static String fmt(double v) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code detector.json}: {@code format} ({@value #FORMAT}), {@code version} (1), {@code mode}
  *       ({@code learned} or {@code combined}, what {@code --detector DIR} uses), {@code features} (a
  *       {@link FeatureConfig}), {@code singleLabel}, and per behaviour {@code key}, {@code bias}, {@code
- *       platt} [a, b], {@code stack} [logit, strong, weak, rules, bias] and {@code threshold};
+ *       platt} [a, b], {@code stack} [logit, strong, weak, rules, bias], {@code threshold} and {@code counting}
+ *       ({@code threshold}, {@code precision}, {@code recall}, {@code reached}, {@code heldOut}: the {@link
+ *       LearnedDetector.CountingPoint}; absent in files written before it existed);
  *   <li>{@code weights.tsv.gz}: a header {@code slot<TAB>verify<TAB>...}, then one line per hash slot
  *       with a non-zero weight;
  *   <li>{@code provenance.json}: the {@link Provenance}, what it was trained on.
@@ -68,6 +70,15 @@ public final class DetectorFiles {
         st.add(v);
       }
       o.put("threshold", d.thresholds()[b]);
+      LearnedDetector.CountingPoint cp = d.countingPoints()[b];
+      if (!cp.heldOut().equals(LearnedDetector.CountingPoint.NONE.heldOut())) {
+        ObjectNode c = o.putObject("counting");
+        putOrNull(c, "threshold", cp.threshold());
+        putOrNull(c, "precision", cp.precision());
+        putOrNull(c, "recall", cp.recall());
+        c.put("reached", cp.reached());
+        c.put("heldOut", cp.heldOut());
+      }
     }
     write(dir.resolve("detector.json"), JSON.writeValueAsBytes(root));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -96,6 +107,14 @@ public final class DetectorFiles {
     }
     write(dir.resolve("weights.tsv.gz"), bytes.toByteArray());
     write(dir.resolve("provenance.json"), JSON.writeValueAsBytes(d.provenance()));
+  }
+
+  private static void putOrNull(ObjectNode o, String field, double v) {
+    if (Double.isNaN(v)) {
+      o.putNull(field);
+    } else {
+      o.put(field, Math.round(v * 10000) / 10000.0);
+    }
   }
 
   private static void write(Path target, byte[] data) throws IOException {
@@ -177,6 +196,7 @@ public final class DetectorFiles {
     double[][] platt = new double[nb][2];
     double[][] stack = new double[nb][LearnedDetector.STACK_INPUTS + 1];
     double[] thr = new double[nb];
+    LearnedDetector.CountingPoint[] counting = new LearnedDetector.CountingPoint[nb];
     for (int b = 0; b < nb; b++) {
       JsonNode o = bs.get(b);
       String key = LearnedDetector.BEHAVIOURS.get(b).key();
@@ -187,6 +207,7 @@ public final class DetectorFiles {
       array(o, "platt", platt[b], src, b);
       array(o, "stack", stack[b], src, b);
       thr[b] = number(o, "threshold", src, b);
+      counting[b] = countingPoint(o.path("counting"), src, b);
     }
     float[][] w = new float[nb][fc.dimension()];
     String wsrc = where + "/weights.tsv.gz";
@@ -232,7 +253,30 @@ public final class DetectorFiles {
           + "mean something else now: retrain with 'ltm detect --train'", where, prov.rulesSha256(), rules);
     }
     return new LearnedDetector(where, mode, new StepFeaturizer(fc, BehaviourDetectors.defaults()), BehaviourDetectors.defaults(),
-        w, bias, platt, stack, thr, root.path("singleLabel").asBoolean(true), prov);
+        w, bias, platt, stack, thr, counting, root.path("singleLabel").asBoolean(true), prov);
+  }
+
+  /** A behaviour's {@code counting} object; absent (a file written before it existed) is {@link LearnedDetector.CountingPoint#NONE}. */
+  private static LearnedDetector.CountingPoint countingPoint(JsonNode c, String src, int b) {
+    if (c.isMissingNode() || c.isNull()) {
+      return LearnedDetector.CountingPoint.NONE;
+    }
+    double[] v = new double[3];
+    String[] fields = {"threshold", "precision", "recall"};
+    for (int k = 0; k < 3; k++) {
+      JsonNode n = c.path(fields[k]);
+      if (n.isNull()) {
+        v[k] = Double.NaN;
+      } else if (n.isNumber()) {
+        v[k] = n.asDouble();
+      } else {
+        throw new IllegalArgumentException(src + ": behaviours[" + b + "].counting." + fields[k] + " must be a number or null but is " + n);
+      }
+    }
+    if (!Double.isNaN(v[0]) && !(v[0] > 0 && v[0] < 1)) {
+      throw new IllegalArgumentException(src + ": behaviours[" + b + "].counting.threshold must be in (0, 1) or null but is " + v[0]);
+    }
+    return new LearnedDetector.CountingPoint(v[0], v[1], v[2], c.path("reached").asBoolean(false), c.path("heldOut").asText("sets left out"));
   }
 
   private static double number(JsonNode o, String field, String src, int b) {

@@ -27,6 +27,13 @@ import java.util.Set;
  * probable of those is kept. In free text ({@link #detect}) each sentence ({@link Sentences}) is a
  * step, seeing the sentences before it, and a span covers a whole sentence. In {@link Mode#COMBINED}
  * backward chaining, which no labelled scene step carries, comes from the rules unchanged.
+ *
+ * <p>Counting: what the thought metrics compare between models ({@link #counts}) is counted at a
+ * stricter operating point than the spans are found at: of the sentences decided to show a behaviour,
+ * those whose probability also reaches the behaviour's {@link #countingThreshold}, chosen at training
+ * time as the lowest threshold whose held-out precision reached the trainer's target ({@link
+ * CountingPoint}). The counted sentences are a subset of the spans ({@link #detect}), and a count mostly
+ * holds real instances, so a difference between a base model and an adapter is not made of false alarms.
  */
 public final class LearnedDetector implements BehaviourClassifier {
 
@@ -42,6 +49,35 @@ public final class LearnedDetector implements BehaviourClassifier {
   public static final List<Behaviour> BEHAVIOURS = List.of(Behaviour.VERIFICATION, Behaviour.BACKTRACKING,
       Behaviour.SUBGOAL_SETTING, Behaviour.TENSION, Behaviour.REWRITE, Behaviour.REFLECTION);
 
+  /**
+   * Where a behaviour is counted for the metrics, and how precise that was on held-out training data.
+   *
+   * @param threshold the probability from which a sentence counts: the lowest that reached the target
+   *     precision or, when none did, the most precise one tried; {@link Double#NaN} when not estimated (then
+   *     counting uses the decision threshold)
+   * @param precision held-out precision at {@code threshold}; NaN when not estimated
+   * @param recall held-out recall at {@code threshold}; NaN when not estimated
+   * @param reached whether {@code precision} reached the trainer's target
+   * @param heldOut how the held-out scores were made: {@code sets left out}, {@code scenes left out}, or
+   *     {@code none} (not estimated: a detector written before counting thresholds existed)
+   */
+  public record CountingPoint(double threshold, double precision, double recall, boolean reached, String heldOut) {
+    /** Not estimated: counting uses the decision threshold. */
+    public static final CountingPoint NONE = new CountingPoint(Double.NaN, Double.NaN, Double.NaN, false, "none");
+
+    public CountingPoint {
+      Objects.requireNonNull(heldOut, "heldOut");
+      if (!Double.isNaN(threshold) && !(threshold > 0 && threshold < 1)) {
+        throw new IllegalArgumentException("a counting threshold must be in (0, 1) or NaN but got " + threshold);
+      }
+    }
+
+    /** Whether a threshold was estimated at all. */
+    public boolean estimated() {
+      return !Double.isNaN(threshold);
+    }
+  }
+
   /** Number of stacker inputs: logit of the learned probability, strong cue, weak cue, rules' class; plus a bias. */
   static final int STACK_INPUTS = 4;
 
@@ -55,17 +91,28 @@ public final class LearnedDetector implements BehaviourClassifier {
   private final double[][] platt; // (behaviour, {a, b})
   private final double[][] stack; // (behaviour, STACK_INPUTS + 1), last is the bias
   private final double[] threshold; // (behaviour)
+  private final CountingPoint[] counting; // (behaviour)
+  private final double[] countThreshold; // (behaviour) counting[b].threshold, or threshold[b] when not reached
   private final boolean singleLabel;
+  private final boolean countedOnly; // decisions keep only what reaches the counting threshold
   private final Provenance provenance;
 
   LearnedDetector(String name, Mode mode, StepFeaturizer featurizer, BehaviourDetectors rules, float[][] weights,
-      float[] bias, double[][] platt, double[][] stack, double[] threshold, boolean singleLabel, Provenance provenance) {
+      float[] bias, double[][] platt, double[][] stack, double[] threshold, CountingPoint[] counting, boolean singleLabel,
+      Provenance provenance) {
+    this(name, mode, featurizer, rules, weights, bias, platt, stack, threshold, counting, singleLabel, false, provenance);
+  }
+
+  private LearnedDetector(String name, Mode mode, StepFeaturizer featurizer, BehaviourDetectors rules, float[][] weights,
+      float[] bias, double[][] platt, double[][] stack, double[] threshold, CountingPoint[] counting, boolean singleLabel,
+      boolean countedOnly, Provenance provenance) {
     this.name = Objects.requireNonNull(name, "name");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.featurizer = Objects.requireNonNull(featurizer, "featurizer");
     this.rules = Objects.requireNonNull(rules, "rules");
     int k = BEHAVIOURS.size();
-    if (weights.length != k || bias.length != k || platt.length != k || stack.length != k || threshold.length != k) {
+    if (weights.length != k || bias.length != k || platt.length != k || stack.length != k || threshold.length != k
+        || counting.length != k) {
       throw new IllegalArgumentException("a learned detector needs parameters for " + k + " behaviours");
     }
     for (int b = 0; b < k; b++) {
@@ -93,13 +140,31 @@ public final class LearnedDetector implements BehaviourClassifier {
     this.platt = platt;
     this.stack = stack;
     this.threshold = threshold;
+    this.counting = counting.clone();
+    this.countThreshold = new double[k];
+    for (int b = 0; b < k; b++) {
+      Objects.requireNonNull(counting[b], "counting point");
+      countThreshold[b] = counting[b].estimated() ? Math.max(counting[b].threshold(), threshold[b]) : threshold[b];
+    }
     this.singleLabel = singleLabel;
+    this.countedOnly = countedOnly;
     this.provenance = Objects.requireNonNull(provenance, "provenance");
   }
 
   /** The same model deciding by {@code mode}, named {@code name}. */
   public LearnedDetector with(Mode mode, String name) {
-    return new LearnedDetector(name, mode, featurizer, rules, weights, bias, platt, stack, threshold, singleLabel, provenance);
+    return new LearnedDetector(name, mode, featurizer, rules, weights, bias, platt, stack, threshold, counting, singleLabel,
+        provenance);
+  }
+
+  /**
+   * The same model reporting only what {@link #counts} counts (a decision whose probability also reaches
+   * the counting threshold), named {@code name}: what {@code ltm detect} scores to show the precision of the
+   * counts.
+   */
+  public LearnedDetector counting(String name) {
+    return new LearnedDetector(name, mode, featurizer, rules, weights, bias, platt, stack, threshold, counting, singleLabel,
+        true, provenance);
   }
 
   @Override
@@ -129,11 +194,25 @@ public final class LearnedDetector implements BehaviourClassifier {
 
   /** The decision threshold of {@code b} (one of {@link #BEHAVIOURS}). */
   public double threshold(Behaviour b) {
+    return threshold[index(b)];
+  }
+
+  /** Where {@code b} (one of {@link #BEHAVIOURS}) is counted for the metrics, and how precise it was held out. */
+  public CountingPoint countingPoint(Behaviour b) {
+    return counting[index(b)];
+  }
+
+  /** The probability from which a sentence showing {@code b} is counted: the counting point's, else the decision threshold. */
+  public double countingThreshold(Behaviour b) {
+    return countThreshold[index(b)];
+  }
+
+  private static int index(Behaviour b) {
     int k = BEHAVIOURS.indexOf(b);
     if (k < 0) {
       throw new IllegalArgumentException(b.label() + " is not modelled by a learned detector");
     }
-    return threshold[k];
+    return k;
   }
 
   @Override
@@ -232,15 +311,24 @@ public final class LearnedDetector implements BehaviourClassifier {
 
   @Override
   public List<Set<Behaviour>> classifySteps(List<String> steps) {
-    return classify(featurizer.features(steps));
+    return classify(featurizer.features(steps), countedOnly);
   }
 
-  private List<Set<Behaviour>> classify(StepFeaturizer.Featurized f) {
+  private List<Set<Behaviour>> classify(StepFeaturizer.Featurized f, boolean counted) {
     int steps = f.vectors().size();
     List<Set<Behaviour>> out = new ArrayList<>(steps);
     for (int i = 0; i < steps; i++) {
       StepFeaturizer.StepInfo info = f.infos().get(i);
-      out.add(Collections.unmodifiableSet(decide(probabilities(f.vectors().get(i), info), info)));
+      double[] p = probabilities(f.vectors().get(i), info);
+      Set<Behaviour> d = decide(p, info);
+      if (counted) {
+        for (int b = 0; b < p.length; b++) {
+          if (p[b] < countThreshold[b]) {
+            d.remove(BEHAVIOURS.get(b));
+          }
+        }
+      }
+      out.add(Collections.unmodifiableSet(d));
     }
     return out;
   }
@@ -248,6 +336,27 @@ public final class LearnedDetector implements BehaviourClassifier {
   /** Spans of whole sentences; in {@link Mode#COMBINED} also the rules' backward-chaining spans. */
   @Override
   public List<Span> detect(String text) {
+    return spans(text, countedOnly);
+  }
+
+  /**
+   * Per behaviour, the sentences {@link #detect} finds whose probability also reaches the behaviour's
+   * {@link #countingThreshold}; in {@link Mode#COMBINED} also the rules' backward-chaining spans. What the
+   * thought metrics count.
+   */
+  @Override
+  public Map<Behaviour, Integer> counts(String text) {
+    Map<Behaviour, Integer> m = new EnumMap<>(Behaviour.class);
+    for (Behaviour b : behaviours()) {
+      m.put(b, 0);
+    }
+    for (Span s : spans(text, true)) {
+      m.merge(s.behaviour(), 1, Integer::sum);
+    }
+    return m;
+  }
+
+  private List<Span> spans(String text, boolean counted) {
     Objects.requireNonNull(text, "text");
     List<Sentences.Range> ranges = Sentences.split(text);
     List<String> sentences = new ArrayList<>(ranges.size());
@@ -255,7 +364,7 @@ public final class LearnedDetector implements BehaviourClassifier {
       sentences.add(r.in(text));
     }
     // the rules' cues of all sentences in one pass over the text (their fast path), not sentence by sentence
-    List<Set<Behaviour>> cls = classify(featurizer.features(sentences, rules.strengths(text, ranges)));
+    List<Set<Behaviour>> cls = classify(featurizer.features(sentences, rules.strengths(text, ranges)), counted);
     List<Span> out = new ArrayList<>();
     for (int i = 0; i < ranges.size(); i++) {
       for (Behaviour b : cls.get(i)) {
@@ -294,5 +403,9 @@ public final class LearnedDetector implements BehaviourClassifier {
 
   double[] thresholds() {
     return threshold;
+  }
+
+  CountingPoint[] countingPoints() {
+    return counting.clone();
   }
 }

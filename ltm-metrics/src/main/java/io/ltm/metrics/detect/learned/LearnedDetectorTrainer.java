@@ -59,28 +59,35 @@ public final class LearnedDetectorTrainer {
    *     are fitted on the out-of-fold scores of all of them, and the final scorer is the average of the
    *     seeds' scorers (one linear model, as fast to apply as one); 0 in a file written before the field
    *     existed reads as 1
+   * @param countingPrecision the held-out precision each behaviour's counting threshold must reach (see
+   *     {@link LearnedDetector#countingThreshold}), in (0, 1); 0 in a file written before the field existed
+   *     reads as {@link #DEFAULT_COUNTING_PRECISION}
    */
   public record Settings(FeatureConfig features, int epochs, double learningRate, double l2, int folds, int minDf,
-      double threshold, boolean singleLabel, long seed, boolean tuneThresholds, int seeds) {
+      double threshold, boolean singleLabel, long seed, boolean tuneThresholds, int seeds, double countingPrecision) {
+    /** The held-out precision a counting threshold must reach by default. */
+    public static final double DEFAULT_COUNTING_PRECISION = 0.90;
+
     /**
      * The settings of the shipped detector: feature set 3, 25 epochs, L2 2e-3, threshold 0.35, 3 seeds, chosen by
      * leave-one-set-out evaluation (docs/detectors.md, round 3).
      */
-    public static final Settings DEFAULT = new Settings(FeatureConfig.DEFAULT, 25, 0.2, 2e-3, 5, 2, 0.35, true, 14L, false, 3);
+    public static final Settings DEFAULT = new Settings(FeatureConfig.DEFAULT, 25, 0.2, 2e-3, 5, 2, 0.35, true, 14L, false, 3,
+        DEFAULT_COUNTING_PRECISION);
 
     /**
      * The settings of round 2's shipped detector and of its one look at fresh-scenes-3 (feature set 2, L2
      * 1e-3, threshold 0.35), kept to reproduce the recorded look (docs/detectors.md).
      */
     public static final Settings ROUND_2 = new Settings(FeatureConfig.DEFAULT.withVersion(2), 15, 0.2, 1e-3, 5, 2, 0.35, true, 14L,
-        false, 1);
+        false, 1, DEFAULT_COUNTING_PRECISION);
 
     /**
      * The settings of the first release (feature set 1), kept to reproduce its recorded figures
      * (docs/detectors.md, the one look at fresh-scenes-2).
      */
     public static final Settings FIRST_RELEASE = new Settings(FeatureConfig.DEFAULT.withVersion(1), 15, 0.2, 1e-4, 5, 2,
-        0.5, true, 14L, false, 1);
+        0.5, true, 14L, false, 1, DEFAULT_COUNTING_PRECISION);
 
     public Settings {
       Objects.requireNonNull(features, "features");
@@ -100,21 +107,27 @@ public final class LearnedDetectorTrainer {
       if (seeds < 1 || seeds > 32) {
         throw new IllegalArgumentException("seeds must be in [1, 32] but got " + seeds);
       }
+      if (countingPrecision == 0) {
+        countingPrecision = DEFAULT_COUNTING_PRECISION; // written before the field existed
+      }
+      if (!(countingPrecision > 0 && countingPrecision < 1)) {
+        throw new IllegalArgumentException("countingPrecision must be in (0, 1) but got " + countingPrecision);
+      }
     }
 
     /** These settings with another threshold. */
     public Settings withThreshold(double t) {
-      return new Settings(features, epochs, learningRate, l2, folds, minDf, t, singleLabel, seed, tuneThresholds, seeds);
+      return new Settings(features, epochs, learningRate, l2, folds, minDf, t, singleLabel, seed, tuneThresholds, seeds, countingPrecision);
     }
 
     /** These settings with other features. */
     public Settings withFeatures(FeatureConfig f) {
-      return new Settings(f, epochs, learningRate, l2, folds, minDf, threshold, singleLabel, seed, tuneThresholds, seeds);
+      return new Settings(f, epochs, learningRate, l2, folds, minDf, threshold, singleLabel, seed, tuneThresholds, seeds, countingPrecision);
     }
 
     /** These settings with single-label decisions on or off. */
     public Settings withSingleLabel(boolean s) {
-      return new Settings(features, epochs, learningRate, l2, folds, minDf, threshold, s, seed, tuneThresholds, seeds);
+      return new Settings(features, epochs, learningRate, l2, folds, minDf, threshold, s, seed, tuneThresholds, seeds, countingPrecision);
     }
   }
 
@@ -170,7 +183,14 @@ public final class LearnedDetectorTrainer {
     }
     Provenance prov = new Provenance(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings, data, labels,
         rulesSha256(), note);
-    return fit(p, rows, mode, name, prov);
+    p.sets = new int[steps.size()];
+    int row = 0;
+    for (int d = 0; d < sets.size(); d++) {
+      for (int i = 0; i < sets.get(d).steps().size(); i++) {
+        p.sets[row++] = d;
+      }
+    }
+    return fit(p, rows, mode, name, prov, true);
   }
 
   /** Steps turned into features once: vectors, rules' view, label index (-1 for none) and scene group. */
@@ -179,6 +199,7 @@ public final class LearnedDetectorTrainer {
     final List<StepFeaturizer.StepInfo> infos = new ArrayList<>();
     int[] labels;
     int[] groups;
+    int[] sets; // the training set of each row; null when not known
   }
 
   Prepared prepare(List<LabelledStep> steps) {
@@ -223,8 +244,16 @@ public final class LearnedDetectorTrainer {
     return out;
   }
 
-  /** Fits a detector on {@code rows} of {@code p} (calibration by inner grouped folds). */
+  /** Fits a detector on {@code rows} of {@code p} (calibration by inner grouped folds), without counting thresholds. */
   LearnedDetector fit(Prepared p, int[] rows, LearnedDetector.Mode mode, String name, Provenance prov) {
+    return fit(p, rows, mode, name, prov, false);
+  }
+
+  /**
+   * Fits a detector on {@code rows} of {@code p} (calibration by inner grouped folds); with {@code counting},
+   * also estimates each behaviour's counting threshold ({@link #countingPoints}).
+   */
+  LearnedDetector fit(Prepared p, int[] rows, LearnedDetector.Mode mode, String name, Provenance prov, boolean counting) {
     int nb = LearnedDetector.BEHAVIOURS.size();
     int k = Math.min(settings.folds(), distinctGroups(p, rows));
     int bag = settings.seeds();
@@ -297,7 +326,146 @@ public final class LearnedDetectorTrainer {
       w[b] = m[b].w();
       bias[b] = m[b].bias();
     }
-    return new LearnedDetector(name, mode, featurizer, rules, w, bias, platt, stack, thr, settings.singleLabel(), prov);
+    LearnedDetector.CountingPoint[] points = new LearnedDetector.CountingPoint[nb];
+    Arrays.fill(points, LearnedDetector.CountingPoint.NONE);
+    if (counting) {
+      points = countingPoints(p, rows, oof, platt, thr);
+    }
+    return new LearnedDetector(name, mode, featurizer, rules, w, bias, platt, stack, thr, points, settings.singleLabel(), prov);
+  }
+
+  /** Fewest held-out predictions a counting threshold's precision is estimated from. */
+  static final int COUNTING_MIN_PREDICTIONS = 10;
+
+  /** Lowest held-out recall a counting threshold may have: below it a count misses most instances. */
+  static final double COUNTING_MIN_RECALL = 0.25;
+
+  /**
+   * Each behaviour's counting threshold: the lowest probability, from its decision threshold up to 0.95 in
+   * steps of 0.05, at which the held-out precision of the decisions with {@code probability >= t} reaches {@link
+   * Settings#countingPrecision} over at least {@link #COUNTING_MIN_PREDICTIONS} predictions, keeping a held-out
+   * recall of at least {@link #COUNTING_MIN_RECALL}. Held out means:
+   * when the rows come from at least three training sets, scored by scorers trained with whole sets left
+   * out ({@code folds} folds of sets, one seed: the closest proxy for another author's text); otherwise the
+   * out-of-fold scores grouped by scene of the first seed ({@code oof}). Scores become probabilities
+   * through the final detector's Platt scaling. A behaviour whose precision never reaches the target is
+   * counted at its most precise candidate, marked not reached.
+   */
+  private LearnedDetector.CountingPoint[] countingPoints(Prepared p, int[] rows, double[][] oof, double[][] platt, double[] thr) {
+    int nb = LearnedDetector.BEHAVIOURS.size();
+    int n = rows.length;
+    double[][] held = new double[nb][];
+    TreeSet<Integer> setIds = new TreeSet<>();
+    if (p.sets != null) {
+      for (int r : rows) {
+        setIds.add(p.sets[r]);
+      }
+    }
+    String how;
+    if (setIds.size() >= 3) {
+      List<Integer> order = new ArrayList<>(setIds);
+      Collections.shuffle(order, new Random(settings.seed() + 1));
+      int k = Math.min(settings.folds(), order.size());
+      Map<Integer, Integer> foldOf = new HashMap<>();
+      for (int i = 0; i < order.size(); i++) {
+        foldOf.put(order.get(i), i % k);
+      }
+      for (int b = 0; b < nb; b++) {
+        held[b] = new double[n];
+      }
+      for (int f = 0; f < k; f++) {
+        List<Integer> tr = new ArrayList<>();
+        List<Integer> te = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          (foldOf.get(p.sets[rows[i]]) == f ? te : tr).add(i);
+        }
+        int[] trRows = new int[tr.size()];
+        for (int i = 0; i < trRows.length; i++) {
+          trRows[i] = rows[tr.get(i)];
+        }
+        LogisticRegression.Linear[] m = scorers(p, trRows, settings.seed(), 1);
+        for (int i : te) {
+          for (int b = 0; b < nb; b++) {
+            held[b][i] = m[b].score(p.vectors.get(rows[i]));
+          }
+        }
+      }
+      how = "sets left out";
+    } else {
+      for (int b = 0; b < nb; b++) {
+        held[b] = Arrays.copyOf(oof[b], n);
+      }
+      how = "scenes left out";
+    }
+    double[][] prob = new double[nb][n];
+    for (int b = 0; b < nb; b++) {
+      for (int i = 0; i < n; i++) {
+        prob[b][i] = LogisticRegression.sigmoid(platt[b][0] * held[b][i] + platt[b][1]);
+      }
+    }
+    // what the detector decides on each held-out row (as LearnedDetector.decide does)
+    boolean[][] decided = new boolean[nb][n];
+    double[] pi = new double[nb];
+    for (int i = 0; i < n; i++) {
+      for (int b = 0; b < nb; b++) {
+        pi[b] = prob[b][i];
+      }
+      for (var d : LearnedDetector.decide(pi, thr, settings.singleLabel(), null)) {
+        decided[LearnedDetector.BEHAVIOURS.indexOf(d)][i] = true;
+      }
+    }
+    LearnedDetector.CountingPoint[] out = new LearnedDetector.CountingPoint[nb];
+    for (int b = 0; b < nb; b++) {
+      boolean[] y = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        y[i] = p.labels[rows[i]] == b;
+      }
+      out[b] = countingPoint(prob[b], decided[b], y, thr[b], settings.countingPrecision(), how);
+    }
+    return out;
+  }
+
+  /**
+   * The counting point of one behaviour from held-out probabilities {@code prob}, the rows where the
+   * detector decided for it ({@code decided}) and the gold labels {@code y} (see {@link #countingPoints}):
+   * a row counts at {@code t} when it was decided and {@code prob >= t}.
+   */
+  static LearnedDetector.CountingPoint countingPoint(double[] prob, boolean[] decided, boolean[] y, double decision, double target,
+      String heldOut) {
+    int positives = 0;
+    for (boolean v : y) {
+      positives += v ? 1 : 0;
+    }
+    LearnedDetector.CountingPoint best = null;
+    for (int k = 0; ; k++) {
+      double t = k == 0 ? decision : Math.round(decision / 0.05 + k) * 0.05;
+      if (t > 0.95 + 1e-9) {
+        break;
+      }
+      int tp = 0;
+      int fp = 0;
+      for (int i = 0; i < prob.length; i++) {
+        if (decided[i] && prob[i] >= t) {
+          tp += y[i] ? 1 : 0;
+          fp += y[i] ? 0 : 1;
+        }
+      }
+      if (tp + fp < COUNTING_MIN_PREDICTIONS) {
+        break;
+      }
+      double precision = (double) tp / (tp + fp);
+      double recall = positives == 0 ? 0 : (double) tp / positives;
+      if (recall < COUNTING_MIN_RECALL) {
+        break; // a count finding so few of the instances could not show a difference between models
+      }
+      if (precision >= target) {
+        return new LearnedDetector.CountingPoint(t, precision, recall, true, heldOut);
+      }
+      if (best == null || precision > best.precision()) {
+        best = new LearnedDetector.CountingPoint(t, precision, recall, false, heldOut);
+      }
+    }
+    return best != null ? best : new LearnedDetector.CountingPoint(decision, Double.NaN, Double.NaN, false, heldOut);
   }
 
   /** The threshold in [0.2, 0.65] (steps of 0.05) with the best F1 of {@code prob >= t} against {@code y}. */

@@ -69,6 +69,9 @@ class BlindSetProtocolTest {
     for (BehaviourClassifier d : List.of(BehaviourDetectors.defaults(), learned, combined)) {
       EvaluationReport r = DetectorEvaluation.evaluate(blind, d);
       System.out.println(FreshScenesProtocolTest.line(d.name(), r));
+      if (d instanceof LearnedDetector l) {
+        System.out.println(FreshScenesProtocolTest.line(d.name() + ", counted", DetectorEvaluation.evaluate(blind, l.counting(d.name()))));
+      }
       assertThat(r.steps()).isEqualTo(blind.size());
       if (roundTwoLook && d == learned) {
         assertThat(r.macroF1()).as("the recorded one look of round 2").isCloseTo(0.600, org.assertj.core.data.Offset.offset(0.0005));
@@ -82,6 +85,9 @@ class BlindSetProtocolTest {
       System.out.println(sentences + ", sentences: P / R / F1");
       for (BehaviourClassifier d : List.of(BehaviourDetectors.defaults(), learned, combined)) {
         System.out.println(FreshScenesProtocolTest.line(d.name(), SentenceEvaluation.evaluate(texts, d)));
+        if (d instanceof LearnedDetector l) {
+          System.out.println(FreshScenesProtocolTest.line(d.name() + ", counted", SentenceEvaluation.evaluate(texts, l.counting(d.name()))));
+        }
       }
     }
     // for a set the shipped detector has not seen, it is this one: `ltm detect --scenes DIR --detector learned` is

@@ -61,7 +61,7 @@ public final class GeneralisationExperiment {
         Double.parseDouble(System.getProperty("lr", "" + d.learningRate())), Double.parseDouble(System.getProperty("l2", "" + d.l2())),
         d.folds(), Integer.getInteger("minDf", d.minDf()), Double.parseDouble(System.getProperty("threshold", "" + d.threshold())),
         d.singleLabel(), Long.getLong("seed", d.seed()), Boolean.parseBoolean(System.getProperty("tune", "" + d.tuneThresholds())),
-        Integer.getInteger("seeds", d.seeds()));
+        Integer.getInteger("seeds", d.seeds()), Double.parseDouble(System.getProperty("countingPrecision", "" + d.countingPrecision())));
     System.out.println("settings " + settings);
     LearnedDetectorTrainer trainer = new LearnedDetectorTrainer(settings);
     List<LabelledStep> all = TrainingData.all(sets);
