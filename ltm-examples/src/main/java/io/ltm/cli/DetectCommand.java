@@ -65,8 +65,12 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--sentences", paramLabel = "FILE", description = "Also evaluate on sentence-labelled text (text-id<TAB>lang<TAB>label<TAB>sentence per line).")
   Path sentences;
 
-  @Option(names = "--json", description = "Print {\"behaviours\":{kind:{precision,recall,f1,support}},\"macroF1\"}; a learned detector adds \"counted\": the same for what the metrics count, with each kind's threshold and precisionTargetReached.")
+  @Option(names = "--json", description = "Print {\"behaviours\":{kind:{precision,recall,f1,support}},\"macroF1\"}.")
   boolean json;
+
+  @Option(names = "--counted", description = "With --json and a learned detector: add \"counted\", the same figures for what the metrics count "
+      + "(detections at the counting thresholds), each kind with its threshold and precisionTargetReached.")
+  boolean countedJson;
 
   @Mixin DetectorOption detectorOption;
 
@@ -131,6 +135,7 @@ public final class DetectCommand implements Callable<Integer> {
       List<LabelledStep> steps = DetectorEvaluation.steps(load.sceneList());
       EvaluationReport rep = DetectorEvaluation.evaluate(steps, d);
       print(o, rep, d instanceof LearnedDetector l ? DetectorEvaluation.evaluate(steps, l.counting(d.name())) : null, d);
+      o.flush();
       warnIfTrainedOn(d, scenes, err);
       err.println("evaluated " + rep.steps() + " steps of " + load.scenes().size() + " scenes with the " + d.name() + " detector");
       rc = load.hasErrors() ? LtmCli.INPUT_ERROR : LtmCli.OK;
@@ -150,6 +155,7 @@ public final class DetectCommand implements Callable<Integer> {
         o.println("sentences of " + sentences + ":");
       }
       print(o, rep, d instanceof LearnedDetector l ? SentenceEvaluation.evaluate(texts, l.counting(d.name())) : null, d);
+      o.flush();
       err.println("evaluated " + rep.steps() + " sentences of " + texts.size() + " texts with the " + d.name() + " detector");
     }
     o.flush();
@@ -198,7 +204,7 @@ public final class DetectCommand implements Callable<Integer> {
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       com.fasterxml.jackson.databind.node.ObjectNode root = rep.toJson(mapper);
-      if (counted != null) {
+      if (counted != null && countedJson) {
         com.fasterxml.jackson.databind.node.ObjectNode c = counted.toJson(mapper);
         LearnedDetector l = (LearnedDetector) d;
         for (Behaviour b : LearnedDetector.BEHAVIOURS) {
@@ -339,7 +345,7 @@ public final class DetectCommand implements Callable<Integer> {
     }
     if (!below.isEmpty()) {
       sb.append("no counting threshold reached the detector's held-out precision target for ").append(String.join(", ", below))
-          .append(": counted at the most precise threshold tried; read their base-vs-adapter deltas as exploratory (docs/detectors.md)\n");
+          .append(": counted at the most precise threshold tried; read base-vs-adapter deltas of those counts as exploratory (docs/detectors.md)\n");
     }
     return sb.toString();
   }

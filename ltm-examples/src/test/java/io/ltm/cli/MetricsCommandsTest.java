@@ -52,13 +52,36 @@ class MetricsCommandsTest {
   }
 
   @Test
+  void detectSaysWhatTheMetricsCountAndHowPreciseThatIs() throws Exception {
+    assertThat(run("detect", "--scenes", "../examples/scenes", "--json", "--counted")).isEqualTo(0);
+    JsonNode j = new ObjectMapper().readTree(out.toString());
+    assertThat(j.fieldNames()).toIterable().containsExactly("behaviours", "macroF1", "counted");
+    for (String k : List.of("verify", "backtrack", "subgoal", "tension", "rewrite", "reflect")) {
+      JsonNode all = j.get("behaviours").get(k);
+      JsonNode c = j.get("counted").get("behaviours").get(k);
+      assertThat(c.get("support").asInt()).isEqualTo(all.get("support").asInt());
+      // counted detections are a subset of the detections: recall can only fall
+      assertThat(c.get("recall").asDouble()).as(k).isLessThanOrEqualTo(all.get("recall").asDouble());
+      assertThat(c.get("threshold").asDouble()).as(k).isBetween(0.35, 0.95);
+      assertThat(c.has("precisionTargetReached")).isTrue();
+    }
+    out.getBuffer().setLength(0);
+    assertThat(run("detect", "--scenes", "../examples/scenes")).isEqualTo(0);
+    assertThat(out.toString()).contains("counted by the metrics").contains("| counting threshold |");
+    out.getBuffer().setLength(0);
+    assertThat(run("detect", "--scenes", "../examples/scenes", "--detector", "rules")).isEqualTo(0);
+    assertThat(out.toString()).doesNotContain("counted by the metrics");
+  }
+
+  @Test
   void detectTextAndBadScenes() throws Exception {
-    // a check in context (alone, a bare "Let me check the sum." is under the learned detector's threshold)
+    // the rules' text table ("Let me check" is a strong cue for them); the learned detector's text is checked by
+    // detectSaysWhatTheMetricsCountAndHowPreciseThatIs
     Files.writeString(dir.resolve("s.yaml"), "id: s\nprompt: q?\nthought:\n  - kind: observe\n    text: The report says the total is 4,210.\n"
         + "  - kind: verify\n    text: Let me check the sum - added the column again by hand and got 4,210, which matches the report.\n"
         + "  - kind: plan\n    text: Send the report to the client today.\nanswer: a\n");
     Files.writeString(dir.resolve("bad.yaml"), "id: bad\nprompt: q?\nthought:\n  - kind: verfy\n    text: x\nanswer: a\n");
-    assertThat(run("detect", "--scenes", dir.toString())).isEqualTo(1);
+    assertThat(run("detect", "--scenes", dir.toString(), "--detector", "rules")).isEqualTo(1);
     assertThat(out.toString()).contains("| verification | verify | 1.000 | 1.000 | 1.000 | 1 |");
     assertThat(err.toString()).contains("bad.yaml:4").contains("error");
     assertThat(run("detect", "--scenes", dir.resolve("none").toString())).isEqualTo(1);

@@ -91,7 +91,7 @@ public final class HtmlReport {
     h.append("</section>\n");
 
     h.append("<section id=\"traces\"><h2>Traces side by side</h2>");
-    legend(h, detectors.name());
+    legend(h, detectors);
     traces(h, data.traces(), detectors);
     h.append("</section>\n");
 
@@ -159,12 +159,30 @@ public final class HtmlReport {
     h.append("</tbody></table></div>");
   }
 
-  private static void legend(StringBuilder h, String detector) {
-    h.append("<p class=\"legend\">Detected behaviours (").append(Html.escape(detector)).append(" detector): ");
+  private static void legend(StringBuilder h, BehaviourClassifier detectors) {
+    h.append("<p class=\"legend\">Detected behaviours (").append(Html.escape(detectors.name())).append(" detector): ");
     for (Behaviour b : Behaviour.values()) {
       h.append("<mark class=\"").append(SpanHighlighter.cssClass(b)).append("\">").append(b.label()).append("</mark> ");
     }
     h.append("</p>");
+    if (detectors instanceof io.ltm.metrics.detect.learned.LearnedDetector d) {
+      List<String> below = new java.util.ArrayList<>();
+      for (Behaviour b : io.ltm.metrics.detect.learned.LearnedDetector.BEHAVIOURS) {
+        var cp = d.countingPoint(b);
+        if (!cp.reached()) {
+          below.add(b.label() + (cp.estimated() && !Double.isNaN(cp.precision())
+              ? String.format(java.util.Locale.ROOT, " (held-out precision %.2f)", cp.precision()) : " (not estimated)"));
+        }
+      }
+      h.append("<p class=\"legend\">Highlighted: every sentence the detector decides for. Counted in the metrics: those whose "
+          + "probability also reaches the behaviour's counting threshold, chosen for held-out precision &ge; ")
+          .append(String.format(java.util.Locale.ROOT, "%.2f", d.provenance().settings().countingPrecision())).append('.');
+      if (!below.isEmpty()) {
+        h.append(" Below that target: ").append(Html.escape(String.join(", ", below)))
+            .append("; read differences in their counts as exploratory.");
+      }
+      h.append("</p>");
+    }
   }
 
   private static void traces(StringBuilder h, List<TraceRecord> records, BehaviourClassifier detectors) {
@@ -235,7 +253,7 @@ public final class HtmlReport {
       default:
         return "Spans found by the " + m.behaviour().map(Behaviour::label).orElse("?")
             + " detector per 1,000 tokens (rules: cue matches of English and Russian patterns; learned or combined"
-            + " detectors: sentences showing the behaviour).";
+            + " detectors: sentences showing the behaviour whose probability reaches its counting threshold).";
     }
   }
 
