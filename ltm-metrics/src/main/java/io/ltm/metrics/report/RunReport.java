@@ -60,6 +60,32 @@ public final class RunReport {
    *
    * @throws IllegalArgumentException naming the file when it is there but unreadable
    */
+  /**
+   * A warning for each primary metric whose behaviour a learned detector counts below its precision target
+   * ({@link io.ltm.metrics.detect.learned.LearnedDetector.CountingPoint#reached}): its test still runs, but
+   * a difference there may be made of false alarms.
+   */
+  static List<Problem> countedBelowTarget(io.ltm.metrics.detect.BehaviourClassifier detectors, Preregistration prereg) {
+    List<Problem> out = new ArrayList<>();
+    if (!(detectors instanceof io.ltm.metrics.detect.learned.LearnedDetector d)) {
+      return out;
+    }
+    for (Metric m : prereg.primary()) {
+      if (m.behaviour().isEmpty() || !io.ltm.metrics.detect.learned.LearnedDetector.BEHAVIOURS.contains(m.behaviour().get())) {
+        continue;
+      }
+      var cp = d.countingPoint(m.behaviour().get());
+      if (!cp.reached()) {
+        out.add(Problem.warning("seed.json", 0, 0, "preregistration.primary", String.format(java.util.Locale.ROOT,
+            "%s is primary, but the %s detector counts %s below its precision target (held-out precision %s < %.2f): "
+                + "read its result as exploratory (docs/detectors.md#what-the-metrics-count-counting-thresholds)",
+            m.key(), d.name(), m.behaviour().get().label(), Double.isNaN(cp.precision()) ? "not estimated"
+                : String.format(java.util.Locale.ROOT, "%.2f", cp.precision()), d.provenance().settings().countingPrecision())));
+      }
+    }
+    return out;
+  }
+
   public static Preregistration readPreregistration(Path runDir) throws IOException {
     Path file = runDir.resolve("seed.json");
     if (!Files.isRegularFile(file)) {
@@ -100,8 +126,11 @@ public final class RunReport {
             rec.model() + (rec.adapter() == null ? "" : "+" + rec.adapter()) + ": " + note));
       }
     }
-    data = new RunData(data.runDir(), data.training(), data.traces(), data.traceFiles(), warnings);
     Preregistration prereg = readPreregistration(runDir);
+    if (prereg != null) {
+      warnings.addAll(countedBelowTarget(metrics.detectors(), prereg));
+    }
+    data = new RunData(data.runDir(), data.training(), data.traces(), data.traceFiles(), warnings);
     ExperimentResult experiment = prereg == null ? null : ExperimentAnalysis.analyze(tm, prereg);
     double lastStep = 0;
     if (data.training() != null && !data.training().train().isEmpty()) {

@@ -97,4 +97,23 @@ class RunReportTest {
     Files.writeString(f, "{\"step\":1}\n");
     assertThatThrownBy(() -> TrainingLog.read(f)).hasMessageContaining(":1:").hasMessageContaining("neither 'loss' nor 'eval_loss'");
   }
+
+  @Test
+  void aPrimaryMetricCountedBelowTheDetectorsPrecisionTargetIsFlagged() {
+    io.ltm.metrics.experiment.Preregistration prereg = new io.ltm.metrics.experiment.Preregistration(
+        io.ltm.metrics.experiment.Preregistration.DEFAULT_PRIMARY, List.of("p1", "p2", "p3"),
+        io.ltm.core.loop.GenerationSettings.defaults(), 1, "none", List.of(1L), List.of("a1"), List.of(), 0.05, "2026-12-06T00:00:00Z");
+    var learned = io.ltm.metrics.detect.learned.Detectors.shipped();
+    List<String> below = new java.util.ArrayList<>();
+    for (io.ltm.metrics.detect.Behaviour b : io.ltm.metrics.detect.learned.LearnedDetector.BEHAVIOURS) {
+      if (!learned.countingPoint(b).reached() && prereg.primary().contains(Metric.of(b))) {
+        below.add(Metric.of(b).key());
+      }
+    }
+    var warnings = RunReport.countedBelowTarget(learned, prereg);
+    assertThat(warnings).extracting(w -> w.message().substring(0, w.message().indexOf(' '))).containsExactlyElementsOf(below);
+    assertThat(warnings).allSatisfy(w -> assertThat(w.message()).contains("exploratory").contains("held-out precision"));
+    // the rules have no counting threshold: nothing to flag
+    assertThat(RunReport.countedBelowTarget(io.ltm.metrics.detect.BehaviourDetectors.defaults(), prereg)).isEmpty();
+  }
 }
