@@ -28,7 +28,8 @@ public final class GeneralisationExperiment {
       "src/test/resources/fresh-sentences-4/sentences.tsv", "src/test/resources/train-sentences-6/sentences.tsv",
       "src/test/resources/fresh-scenes-6", "src/test/resources/fresh-sentences-5/sentences.tsv",
       "src/test/resources/fresh-scenes-7", "src/test/resources/fresh-sentences-6/sentences.tsv",
-      "src/test/resources/train-sentences-7/sentences.tsv"};
+      "src/test/resources/train-sentences-7/sentences.tsv", "src/test/resources/fresh-scenes-8",
+      "src/test/resources/fresh-sentences-7/sentences.tsv"};
 
   /**
    * The sets the round-2 shipped detector was trained on (all of {@link #TRAINING_SETS} but train-scenes-6);
@@ -46,7 +47,8 @@ public final class GeneralisationExperiment {
       "src/test/resources/fresh-sentences-4/sentences.tsv", "src/test/resources/train-sentences-6/sentences.tsv",
       "src/test/resources/fresh-scenes-6", "src/test/resources/fresh-sentences-5/sentences.tsv",
       "src/test/resources/fresh-scenes-7", "src/test/resources/fresh-sentences-6/sentences.tsv",
-      "src/test/resources/train-sentences-7/sentences.tsv");
+      "src/test/resources/train-sentences-7/sentences.tsv", "src/test/resources/fresh-scenes-8",
+      "src/test/resources/fresh-sentences-7/sentences.tsv");
 
   private GeneralisationExperiment() {}
 

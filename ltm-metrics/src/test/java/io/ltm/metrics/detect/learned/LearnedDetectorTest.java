@@ -79,8 +79,9 @@ class LearnedDetectorTest {
         "ltm-metrics/src/test/resources/fresh-scenes-5", "ltm-metrics/src/test/resources/train-sentences-6/sentences.tsv",
         "ltm-metrics/src/test/resources/fresh-scenes-6", "ltm-metrics/src/test/resources/fresh-sentences-5/sentences.tsv",
         "ltm-metrics/src/test/resources/fresh-scenes-7", "ltm-metrics/src/test/resources/fresh-sentences-6/sentences.tsv",
-        "ltm-metrics/src/test/resources/train-sentences-7/sentences.tsv");
-    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(4517);
+        "ltm-metrics/src/test/resources/train-sentences-7/sentences.tsv", "ltm-metrics/src/test/resources/fresh-scenes-8",
+        "ltm-metrics/src/test/resources/fresh-sentences-7/sentences.tsv");
+    assertThat(p.labels().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(4886);
     assertThat(p.rulesSha256()).isEqualTo(LearnedDetectorTrainer.rulesSha256());
     String text = "The cache hit rate dropped to 40% after the deploy. Scrap that idea about the cache; "
         + "I'll go back to the request logs and start over from there. The logs show a retry storm.";
