@@ -218,7 +218,32 @@ final class Gemv {
       LOG.info("decode runs libtorch's GEMV; start the JVM with --add-modules jdk.incubator.vector for the faster Java kernel");
       return false;
     }
+    if (!hasByteBufferLoads()) {
+      LOG.warn("decode runs libtorch's GEMV and the libtorch decode path: the Java kernels are written against JDK 17's "
+          + "Vector API (FloatVector.fromByteBuffer), which Java {} no longer has; run ltm on JDK 17 for them",
+          Runtime.version().feature());
+      return false;
+    }
     return true;
+  }
+
+  /**
+   * Whether this JDK's incubating Vector API has the {@code fromByteBuffer} loads the kernels use (JDK 17 and
+   * 18; later incubations replaced them by {@code fromMemorySegment}). Asked by reflection, so that a later JDK
+   * falls back to libtorch instead of failing with {@link NoSuchMethodError} in the middle of a generation.
+   */
+  static boolean hasByteBufferLoads() {
+    try {
+      Class<?> fv = Class.forName("jdk.incubator.vector.FloatVector");
+      Class<?> species = Class.forName("jdk.incubator.vector.VectorSpecies");
+      Class<?> iv = Class.forName("jdk.incubator.vector.IntVector");
+      fv.getMethod("fromByteBuffer", species, java.nio.ByteBuffer.class, int.class, java.nio.ByteOrder.class);
+      iv.getMethod("fromByteBuffer", species, java.nio.ByteBuffer.class, int.class, java.nio.ByteOrder.class);
+      fv.getMethod("intoByteBuffer", java.nio.ByteBuffer.class, int.class, java.nio.ByteOrder.class);
+      return true;
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return false;
+    }
   }
 
   private static int threads() {

@@ -153,4 +153,14 @@ class GemvTest {
       assertThat((double) got[i]).as("element %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(tol * Math.max(1, Math.abs(want[i]))));
     }
   }
+
+  @Test
+  void theJavaKernelsAreOnlyUsedWhereThisJdksVectorApiHasTheirLoads() {
+    // JDK 17 and 18 have FloatVector.fromByteBuffer; later incubations replaced it, and there the engine must fall
+    // back to libtorch instead of failing with NoSuchMethodError in the middle of a generation
+    assertThat(Gemv.hasByteBufferLoads()).isEqualTo(Runtime.version().feature() <= 18);
+    if (!Gemv.hasByteBufferLoads()) {
+      assertThat(Gemv.AVAILABLE).isFalse();
+    }
+  }
 }
