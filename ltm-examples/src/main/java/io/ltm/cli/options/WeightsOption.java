@@ -4,7 +4,7 @@ import io.ltm.lora.io.LoadOptions;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --f32-weights}: for the commands that only run the model (generate, score, serve, loop). On the CPU they
+ * {@code --f32-weights} and {@code --kv-cache}: for the commands that only run the model (generate, score, serve, loop). On the CPU they
  * keep a bf16 checkpoint's weight matrices in bf16 ({@link LoadOptions#forGeneration}: half the memory of
  * f32 and half the bytes read per decoded token); this flag widens them to f32 at load instead, as
  * training does.
@@ -15,9 +15,22 @@ public final class WeightsOption {
           + "token) instead of keeping them in bf16")
   boolean f32;
 
+  @Option(names = "--kv-cache", paramLabel = "f32|f16", defaultValue = "f32",
+      description = "element type of the KV cache while generating: f32, or f16 (half the bytes per cached token; each "
+          + "key and value rounded to f16, logprobs move by up to about 1e-3: docs/engine.md) (default: ${DEFAULT-VALUE})")
+  String kvCache;
+
   /** Load options for running (not training) the model on {@code device}'s device. */
   public LoadOptions loadOptions(DeviceOption device) {
     LoadOptions o = LoadOptions.forGeneration(device.device());
-    return f32 ? o.widened() : o;
+    o = f32 ? o.widened() : o;
+    switch (kvCache.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "f32":
+        return o;
+      case "f16":
+        return o.withKvCache(io.ltm.lora.io.TensorDType.F16);
+      default:
+        throw new IllegalArgumentException("--kv-cache must be f32 or f16 but got " + kvCache);
+    }
   }
 }

@@ -118,7 +118,7 @@ public final class LocalGenerator implements TextGenerator {
     }
     int pad = model.eosIds().isEmpty() ? 0 : model.eosIds().get(0);
     int[] nextPos = new int[b];
-    try (NDManager gen = d.manager().newSubManager(); KvCache cache = d.newCache(b, maxPrompt + maxNew)) {
+    try (NDManager gen = d.manager().newSubManager(); KvCache cache = d.newCache(b, maxPrompt + maxNew, model.kvCache())) {
       float[] logits; // (B, V)
       try (NDManager step = gen.newSubManager()) {
         logits = d.forward(step, DecoderInput.padded(prompts, pad, true), cache, true).toFloatArray();

@@ -29,9 +29,20 @@ public final class LocalModel implements AutoCloseable {
   private final List<Integer> eosIds;
   private final int thinkStart;
   private final int thinkEnd;
+  private final io.ltm.lora.io.TensorDType kvCache;
 
   /** Wraps an already loaded decoder and tokenizer; this model then owns and closes both. */
   public LocalModel(String name, Decoder decoder, ModelTokenizer tokenizer, GenerationConfig generation) {
+    this(name, decoder, tokenizer, generation, io.ltm.lora.io.TensorDType.F32);
+  }
+
+  /** As the other constructor, with generations keeping their KV cache in {@code kvCache} (F32 or F16). */
+  public LocalModel(String name, Decoder decoder, ModelTokenizer tokenizer, GenerationConfig generation,
+      io.ltm.lora.io.TensorDType kvCache) {
+    if (kvCache != io.ltm.lora.io.TensorDType.F32 && kvCache != io.ltm.lora.io.TensorDType.F16) {
+      throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + kvCache);
+    }
+    this.kvCache = kvCache;
     this.name = name;
     this.decoder = decoder;
     this.tokenizer = tokenizer;
@@ -62,7 +73,7 @@ public final class LocalModel implements AutoCloseable {
       Decoder decoder = DecoderLoader.load(modelDir, options);
       GenerationConfig gen = GenerationConfig.read(modelDir.resolve("generation_config.json"), decoder.config().eosTokenIds());
       Path fileName = modelDir.toAbsolutePath().normalize().getFileName();
-      return new LocalModel(fileName == null ? modelDir.toString() : fileName.toString(), decoder, tok, gen);
+      return new LocalModel(fileName == null ? modelDir.toString() : fileName.toString(), decoder, tok, gen, options.kvCache());
     } catch (RuntimeException e) {
       tok.close();
       throw e;
@@ -102,6 +113,11 @@ public final class LocalModel implements AutoCloseable {
   /** The id of {@code </think>}, or -1 when the tokenizer has none. */
   public int thinkEndId() {
     return thinkEnd;
+  }
+
+  /** The element type of the KV cache its generations keep (F32 or F16). */
+  public io.ltm.lora.io.TensorDType kvCache() {
+    return kvCache;
   }
 
   /** A generator over this model. */

@@ -4,7 +4,8 @@ import ai.djl.Device;
 import java.util.Objects;
 
 /**
- * How to load a decoder: the device and the element type of the frozen weights.
+ * How to load a decoder and run it: the device, the element type of the frozen weights, and that of the
+ * KV cache generation uses.
  *
  * @param device where the weights live and the forward runs; default {@link Device#cpu()}
  * @param weightType F32 (default on the CPU) or F16 (default on a GPU: half the memory; matMuls in
@@ -17,20 +18,37 @@ import java.util.Objects;
  *     and f32 and f16 tensors load as {@code weightType} (an f16 kernel was slower per weight than f32 on
  *     JDK 17: docs/engine.md). For generation ({@link #forGeneration}); training
  *     loads f32 ({@link #cpu()}). Ignored on a GPU.
+ * @param kvCache the KV cache of generations ({@code io.ltm.lora.generate.LocalGenerator}): F32 (default) or
+ *     F16, half the bytes per cached token, each key and value rounded to f16 (docs/engine.md, "16-bit KV
+ *     cache")
  */
-public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit) {
+public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit, TensorDType kvCache) {
   public LoadOptions {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(weightType, "weightType");
+    Objects.requireNonNull(kvCache, "kvCache");
+    if (kvCache == TensorDType.BF16) {
+      throw new IllegalArgumentException("kvCache BF16 is not supported; use F32 or F16");
+    }
     if (weightType == TensorDType.BF16) {
       throw new IllegalArgumentException("weightType BF16 is not supported (DJL's PyTorch engine aborts on bf16); use F32 or F16"
           + " (keep16Bit keeps a bf16 checkpoint's matrices in bf16 on the CPU)");
     }
   }
 
+  /** {@code device}, {@code weightType} and {@code keep16Bit}, with an f32 KV cache. */
+  public LoadOptions(Device device, TensorDType weightType, boolean keep16Bit) {
+    this(device, weightType, keep16Bit, TensorDType.F32);
+  }
+
   /** {@code device} and {@code weightType}, every tensor converted to {@code weightType}. */
   public LoadOptions(Device device, TensorDType weightType) {
     this(device, weightType, false);
+  }
+
+  /** These options with generations keeping their KV cache in {@code type} (F32 or F16). */
+  public LoadOptions withKvCache(TensorDType type) {
+    return new LoadOptions(device, weightType, keep16Bit, type);
   }
 
   /** f32 weights on the CPU (what training needs). */
@@ -48,7 +66,7 @@ public record LoadOptions(Device device, TensorDType weightType, boolean keep16B
 
   /** These options with every weight widened to {@code weightType} (no 16 bits kept): e.g. to compare with f32. */
   public LoadOptions widened() {
-    return new LoadOptions(device, weightType, false);
+    return new LoadOptions(device, weightType, false, kvCache);
   }
 
   /** {@code device} with its default weight type: f32 on the CPU, f16 on a GPU. */

@@ -201,9 +201,24 @@ public final class Decoder implements AutoCloseable {
     }
   }
 
-  /** A KV cache for {@code batch} rows of up to {@code capacity} columns; the caller closes it. */
+  /** An f32 KV cache for {@code batch} rows of up to {@code capacity} columns; the caller closes it. */
   public KvCache newCache(int batch, int capacity) {
     return new KvCache(manager, config, batch, capacity);
+  }
+
+  /**
+   * A KV cache for {@code batch} rows of up to {@code capacity} columns holding {@code type} ({@code F32} or
+   * {@code F16}: half the bytes, see {@link KvCache}); the caller closes it.
+   */
+  public KvCache newCache(int batch, int capacity, io.ltm.lora.io.TensorDType type) {
+    switch (type) {
+      case F32:
+        return new KvCache(manager, config, batch, capacity, ai.djl.ndarray.types.DataType.FLOAT32);
+      case F16:
+        return new KvCache(manager, config, batch, capacity, ai.djl.ndarray.types.DataType.FLOAT16);
+      default:
+        throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + type);
+    }
   }
 
   /**

@@ -13,9 +13,15 @@ import java.util.Arrays;
 
 /**
  * The keys and values of every layer for one generation, preallocated to a fixed capacity:
- * {@code [B, kv_heads, capacity, head_dim]} per layer, f32, written in place as tokens arrive. It
- * also remembers each cached column's segment id so the attention mask of later steps knows which
+ * {@code [B, kv_heads, capacity, head_dim]} per layer, f32 or f16, written in place as tokens arrive.
+ * It also remembers each cached column's segment id so the attention mask of later steps knows which
  * columns are padding.
+ *
+ * <p>An f16 cache ({@link Decoder#newCache(int, int, io.ltm.lora.io.TensorDType)}) holds half the bytes:
+ * each key and value is rounded to the nearest f16 when it is written (both paths round the same way,
+ * to nearest even) and widened exactly when attention reads it, which computes in f32 as with an f32
+ * cache. Values beyond f16's range (65504) become infinite: meant for models whose keys and values stay
+ * well inside it (Qwen3 normalises its keys).
  *
  * <p>On the CPU the same memory is also handed to Java as direct buffers ({@link #keyMemory}): the
  * one-row decode path ({@link RowDecoder}) writes and reads the keys and values there in place, the
@@ -36,9 +42,18 @@ public final class KvCache implements AutoCloseable {
   private final int kvHeads;
   private final int headDim;
   private final int[] segments; // (B, capacity) segment id of each cached column
+  private final DataType type; // FLOAT32 or FLOAT16
   private int length;
 
   KvCache(NDManager parent, ModelConfig c, int batch, int capacity) {
+    this(parent, c, batch, capacity, DataType.FLOAT32);
+  }
+
+  KvCache(NDManager parent, ModelConfig c, int batch, int capacity, DataType type) {
+    if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+      throw new IllegalArgumentException("a KV cache holds f32 or f16, not " + type);
+    }
+    this.type = type;
     if (batch < 1 || capacity < 1) {
       throw new IllegalArgumentException("batch and capacity must be >= 1 but got " + batch + ", " + capacity);
     }
@@ -54,8 +69,8 @@ public final class KvCache implements AutoCloseable {
     ByteBuffer[] vm = new ByteBuffer[c.numLayers()];
     boolean aliased = true;
     for (int l = 0; l < c.numLayers(); l++) {
-      keys[l] = manager.zeros(shape, DataType.FLOAT32);
-      values[l] = manager.zeros(shape, DataType.FLOAT32);
+      keys[l] = manager.zeros(shape, type);
+      values[l] = manager.zeros(shape, type);
       if (aliased) {
         km[l] = alias(keys[l]);
         vm[l] = alias(values[l]);
@@ -82,23 +97,34 @@ public final class KvCache implements AutoCloseable {
     return length;
   }
 
+  /** Whether keys and values are held as f16 (else f32). */
+  public boolean half() {
+    return type == DataType.FLOAT16;
+  }
+
+  /** Bytes of the keys and values of all layers at full capacity. */
+  public long bytes() {
+    return 2L * keys.length * keys[0].getShape().size() * type.getNumOfBytes();
+  }
+
   /**
    * A direct buffer over {@code store}'s own memory (writes through it are what libtorch reads), or
    * null when the tensor is not on the CPU, too big for one buffer or not handed out without a copy.
    */
   private static ByteBuffer alias(NDArray store) {
-    if (!Device.cpu().equals(store.getDevice()) || store.getShape().size() * Float.BYTES > Integer.MAX_VALUE) {
+    long bytes = store.getShape().size() * store.getDataType().getNumOfBytes();
+    if (!Device.cpu().equals(store.getDevice()) || bytes > Integer.MAX_VALUE) {
       return null;
     }
     ByteBuffer b = store.toByteBuffer(true);
-    if (!b.isDirect() || b.capacity() != store.getShape().size() * Float.BYTES) {
+    if (!b.isDirect() || b.capacity() != bytes) {
       return null;
     }
     return b.order(ByteOrder.nativeOrder());
   }
 
   /**
-   * Layer {@code layer}'s keys {@code [B, kvHeads, capacity, D]} f32 as a native-order direct buffer over
+   * Layer {@code layer}'s keys {@code [B, kvHeads, capacity, D]} (f32, or f16 when {@link #half}) as a native-order direct buffer over
    * the same memory the libtorch path reads and writes ({@link #offset} finds a column), or null when
    * the cache lives where Java cannot write it in place (a GPU).
    */
@@ -118,7 +144,7 @@ public final class KvCache implements AutoCloseable {
 
   /** Byte offset of {@code (row, head, col, 0)} in {@link #keyMemory} / {@link #valueMemory}. */
   int offset(int row, int head, int col) {
-    return ((row * kvHeads + head) * capacity + col) * headDim * Float.BYTES;
+    return ((row * kvHeads + head) * capacity + col) * headDim * (half() ? 2 : Float.BYTES);
   }
 
   /** Segment id of cached column {@code col} of row {@code row}. */
@@ -151,8 +177,14 @@ public final class KvCache implements AutoCloseable {
 
   private NDArray append(NDArray store, NDArray x) {
     long t = x.getShape().get(2);
-    store.set(new NDIndex(":, :, {}:{}", length, length + t), x);
-    return store.get(x.getManager(), new NDIndex(":, :, :{}", length + t));
+    if (type == DataType.FLOAT32) {
+      store.set(new NDIndex(":, :, {}:{}", length, length + t), x);
+      return store.get(x.getManager(), new NDIndex(":, :, :{}", length + t));
+    }
+    // f16: round the new columns into the cache, then read every column back widened (the f32 copy lives in x's manager)
+    NDManager m = x.getManager();
+    store.set(new NDIndex(":, :, {}:{}", length, length + t), x.toType(type, false));
+    return store.get(m, new NDIndex(":, :, :{}", length + t)).toType(DataType.FLOAT32, false);
   }
 
   /** Marks {@code input}'s columns as cached, after every layer has appended them. */

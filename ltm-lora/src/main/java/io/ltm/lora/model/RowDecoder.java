@@ -297,20 +297,32 @@ final class RowDecoder {
         }
         rotate(qkv, off, half, isQ ? cosQ : cos, isQ ? sinQ : sin); // queries pre-scaled by 1/sqrt(D)
       }
+      final boolean f16 = cache.half(); // f16 keys and values: rounded when stored, widened when read
       for (int kv = 0; kv < nKv; kv++) { // the new column of the cache
-        RowOps.store(qkv, kOff + kv * d, keys, cache.offset(0, kv, past), d);
-        RowOps.store(qkv, vOff + kv * d, values, cache.offset(0, kv, past), d);
+        if (f16) {
+          RowOps.storeHalf(qkv, kOff + kv * d, keys, cache.offset(0, kv, past), d);
+          RowOps.storeHalf(qkv, vOff + kv * d, values, cache.offset(0, kv, past), d);
+        } else {
+          RowOps.store(qkv, kOff + kv * d, keys, cache.offset(0, kv, past), d);
+          RowOps.store(qkv, vOff + kv * d, values, cache.offset(0, kv, past), d);
+        }
       }
       // grouped-query attention: query head q uses kv head q / g; scores over the S = past + 1 columns
       final int s = past + 1;
       RowPool.Slice heads = (from, to) -> {
         float[] p = new float[s]; // (S) scores, then probabilities
+        float[] low = f16 ? new float[d / 2] : null; // (D/2) an f16 cache's pairs: q's, then the output's, halves
+        float[] high = f16 ? new float[d / 2] : null;
         for (int q = from; q < to; q++) {
           int kv = q / g;
           float max = Float.NEGATIVE_INFINITY;
+          if (f16) {
+            RowOps.splitPairs(qkv, q * d, low, high, d);
+          }
           for (int j = 0; j < s; j++) {
             if (visible[j]) {
-              p[j] = RowOps.dot(qkv, q * d, keys, cache.offset(0, kv, j), d); // q . k_j, already / sqrt(D)
+              p[j] = f16 ? RowOps.dotHalf(low, high, keys, cache.offset(0, kv, j), d)
+                  : RowOps.dot(qkv, q * d, keys, cache.offset(0, kv, j), d); // q . k_j, already / sqrt(D)
               max = Math.max(max, p[j]);
             }
           }
@@ -320,10 +332,21 @@ final class RowDecoder {
             sum += p[j];
           }
           java.util.Arrays.fill(attn, q * d, (q + 1) * d, 0f);
+          if (f16) {
+            java.util.Arrays.fill(low, 0f);
+            java.util.Arrays.fill(high, 0f);
+          }
           for (int j = 0; j < s; j++) {
             if (p[j] != 0f) {
-              RowOps.axpy(p[j] / sum, values, cache.offset(0, kv, j), attn, q * d, d); // sum_j softmax_j v_j
+              if (f16) {
+                RowOps.axpyHalf(p[j] / sum, values, cache.offset(0, kv, j), low, high, d);
+              } else {
+                RowOps.axpy(p[j] / sum, values, cache.offset(0, kv, j), attn, q * d, d); // sum_j softmax_j v_j
+              }
             }
+          }
+          if (f16) {
+            RowOps.joinPairs(low, high, attn, q * d, d);
           }
         }
       };

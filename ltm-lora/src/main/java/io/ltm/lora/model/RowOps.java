@@ -100,6 +100,98 @@ final class RowOps {
     }
   }
 
+  private static final jdk.incubator.vector.VectorSpecies<Integer> I = jdk.incubator.vector.IntVector.SPECIES_PREFERRED;
+  /** 2^112: an f16's exponent and mantissa, moved into an f32's fields, times this is the f16's value. */
+  private static final float HALF_SCALE = 0x1p112f;
+  /** Whether an f16 pair's low int half holds the even element (little-endian). */
+  private static final boolean LOW_IS_EVEN = NATIVE == ByteOrder.LITTLE_ENDIAN;
+
+  /**
+   * The f16 values in the low ({@code high == false}) or high halves of {@code v}'s int lanes, as f32: exact for
+   * zeros, subnormals and normals (an f16 infinity or NaN, which {@link KvCache} never holds for finite input,
+   * would read as a large finite value). The sign is moved across, the rest is the f16's exponent and mantissa
+   * placed in an f32's fields and scaled by 2^112.
+   */
+  private static FloatVector widenHalves(jdk.incubator.vector.IntVector v, boolean high) {
+    jdk.incubator.vector.IntVector h = high ? v.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 16) : v.and(0xFFFF);
+    jdk.incubator.vector.IntVector sign = h.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16);
+    FloatVector mag = h.and(0x7FFF).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE);
+    return mag.reinterpretAsInts().or(sign).reinterpretAsFloats();
+  }
+
+  /**
+   * Splits {@code q[qOff .. qOff+n)} ({@code n} even) into the elements an f16 pair's low and high int halves
+   * meet ({@code low}, {@code high}, {@code n/2} each): the even and odd elements on a little-endian CPU.
+   */
+  static void splitPairs(float[] q, int qOff, float[] low, float[] high, int n) {
+    int lowColumn = LOW_IS_EVEN ? 0 : 1;
+    for (int k = 0; k < n / 2; k++) {
+      low[k] = q[qOff + 2 * k + lowColumn];
+      high[k] = q[qOff + 2 * k + 1 - lowColumn];
+    }
+  }
+
+  /** The inverse of {@link #splitPairs}: {@code out[outOff + ...] = } the interleaved {@code low} and {@code high}. */
+  static void joinPairs(float[] low, float[] high, float[] out, int outOff, int n) {
+    int lowColumn = LOW_IS_EVEN ? 0 : 1;
+    for (int k = 0; k < n / 2; k++) {
+      out[outOff + 2 * k + lowColumn] = low[k];
+      out[outOff + 2 * k + 1 - lowColumn] = high[k];
+    }
+  }
+
+  /**
+   * {@code q . k} with {@code k} {@code n} (even) f16 values at byte offset {@code kByte} and {@code q} given
+   * as {@link #splitPairs}' halves; each f16 widened exactly, the products summed in f32.
+   */
+  static float dotHalf(float[] qLow, float[] qHigh, ByteBuffer k, int kByte, int n) {
+    final int lanes = I.length();
+    final int pairs = n / 2;
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = a0;
+    int p = 0;
+    for (; p <= pairs - lanes; p += lanes) {
+      jdk.incubator.vector.IntVector v = jdk.incubator.vector.IntVector.fromByteBuffer(I, k, kByte + p * 4, NATIVE);
+      a0 = widenHalves(v, false).fma(FloatVector.fromArray(F, qLow, p), a0);
+      a1 = widenHalves(v, true).fma(FloatVector.fromArray(F, qHigh, p), a1);
+    }
+    float s = sum(a0.add(a1));
+    for (; p < pairs; p++) {
+      int lo = LOW_IS_EVEN ? 0 : 2;
+      s += qLow[p] * io.ltm.lora.io.HalfFloats.fromF16(k.getShort(kByte + p * 4 + lo))
+          + qHigh[p] * io.ltm.lora.io.HalfFloats.fromF16(k.getShort(kByte + p * 4 + 2 - lo));
+    }
+    return s;
+  }
+
+  /**
+   * {@code outLow/outHigh[0 .. n/2) += a * v} with {@code v} {@code n} (even) f16 values at byte offset
+   * {@code vByte}, split as {@link #splitPairs} splits (join the halves with {@link #joinPairs}).
+   */
+  static void axpyHalf(float a, ByteBuffer v, int vByte, float[] outLow, float[] outHigh, int n) {
+    final int lanes = I.length();
+    final int pairs = n / 2;
+    FloatVector av = FloatVector.broadcast(F, a);
+    int p = 0;
+    for (; p <= pairs - lanes; p += lanes) {
+      jdk.incubator.vector.IntVector w = jdk.incubator.vector.IntVector.fromByteBuffer(I, v, vByte + p * 4, NATIVE);
+      widenHalves(w, false).fma(av, FloatVector.fromArray(F, outLow, p)).intoArray(outLow, p);
+      widenHalves(w, true).fma(av, FloatVector.fromArray(F, outHigh, p)).intoArray(outHigh, p);
+    }
+    for (; p < pairs; p++) {
+      int lo = LOW_IS_EVEN ? 0 : 2;
+      outLow[p] += a * io.ltm.lora.io.HalfFloats.fromF16(v.getShort(vByte + p * 4 + lo));
+      outHigh[p] += a * io.ltm.lora.io.HalfFloats.fromF16(v.getShort(vByte + p * 4 + 2 - lo));
+    }
+  }
+
+  /** Writes {@code x[xOff .. xOff+n)} to {@code dst} at byte offset {@code dstByte} as f16, rounded to nearest even. */
+  static void storeHalf(float[] x, int xOff, ByteBuffer dst, int dstByte, int n) {
+    for (int i = 0; i < n; i++) {
+      dst.putShort(dstByte + i * 2, io.ltm.lora.io.HalfFloats.toF16(x[xOff + i]));
+    }
+  }
+
   /**
    * SwiGLU's activation {@code out[i] = silu(g[i]) * u[i] = g / (1 + exp(-g)) * u} with
    * {@code g = gu[i]}, {@code u = gu[n + i]} ({@code gu} is the fused gate/up output {@code [2n]}).
