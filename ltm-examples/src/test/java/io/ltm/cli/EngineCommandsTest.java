@@ -68,6 +68,15 @@ class EngineCommandsTest {
     CliRun stream = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think");
     assertThat(stream.code()).isZero();
     assertThat(stream.out().strip()).isEqualTo(j.get("answer").asText().strip());
+    // an f16 KV cache: the same contract, logprobs within the stated tolerance of the f32 cache's
+    CliRun half = run("generate", "--base", model.toString(), "--prompt", "Why?", "--max-new-tokens", "6", "--no-think", "--json",
+        "--kv-cache", "f16");
+    assertThat(half.code()).as(half.err()).isZero();
+    JsonNode h = new ObjectMapper().readTree(half.out());
+    assertThat(h.get("ids")).hasSize(6);
+    for (int i = 0; i < 6 && h.get("ids").get(i).asInt() == j.get("ids").get(i).asInt(); i++) {
+      assertThat(Math.abs(h.get("logprobs").get(i).asDouble() - j.get("logprobs").get(i).asDouble())).isLessThan(5e-3);
+    }
   }
 
   @Test
@@ -93,7 +102,8 @@ class EngineCommandsTest {
         {"--temperature", "-0.5", "--temperature must be 0 (greedy) or more but got -0.5"},
         {"--top-p", "2", "--top-p must be in (0, 1] but got 2.0"},
         {"--top-k", "-1", "--top-k must be 0 (off) or more but got -1"},
-        {"--repetition-penalty", "0", "--repetition-penalty must be more than 0 (1 = off) but got 0.0"}};
+        {"--repetition-penalty", "0", "--repetition-penalty must be more than 0 (1 = off) but got 0.0"},
+        {"--kv-cache", "bf16", "--kv-cache must be f32 or f16 but got bf16"}};
     for (String[] c : cases) {
       CliRun r = run("generate", "--base", model.toString(), "--prompt", "x", c[0], c[1]);
       assertThat(r.code()).as(c[0] + " " + c[1]).isEqualTo(LtmCli.USAGE_ERROR);

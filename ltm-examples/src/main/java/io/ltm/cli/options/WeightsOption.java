@@ -15,22 +15,26 @@ public final class WeightsOption {
           + "token) instead of keeping them in bf16")
   boolean f32;
 
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec mixee;
+
+  private io.ltm.lora.io.TensorDType kvCache = io.ltm.lora.io.TensorDType.F32;
+
   @Option(names = "--kv-cache", paramLabel = "f32|f16", defaultValue = "f32",
       description = "element type of the KV cache while generating: f32, or f16 (half the bytes per cached token; each "
-          + "key and value rounded to f16, logprobs move by up to about 1e-3: docs/engine.md) (default: ${DEFAULT-VALUE})")
-  String kvCache;
+          + "key and value rounded to f16, logprobs move by up to 1e-2: docs/engine.md) (default: ${DEFAULT-VALUE})")
+  void kvCache(String value) {
+    switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "f32" -> kvCache = io.ltm.lora.io.TensorDType.F32;
+      case "f16" -> kvCache = io.ltm.lora.io.TensorDType.F16;
+      default -> throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+          "--kv-cache must be f32 or f16 but got " + value);
+    }
+  }
 
   /** Load options for running (not training) the model on {@code device}'s device. */
   public LoadOptions loadOptions(DeviceOption device) {
     LoadOptions o = LoadOptions.forGeneration(device.device());
-    o = f32 ? o.widened() : o;
-    switch (kvCache.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "f32":
-        return o;
-      case "f16":
-        return o.withKvCache(io.ltm.lora.io.TensorDType.F16);
-      default:
-        throw new IllegalArgumentException("--kv-cache must be f32 or f16 but got " + kvCache);
-    }
+    return (f32 ? o.widened() : o).withKvCache(kvCache);
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The f16 KV cache: its kernels against scalar references and libtorch's own f16 rounding, and generation
  * with it against the f32 cache: logprobs over the whole vocabulary within {@link #TOLERANCE} (the stated
- * tolerance), the chosen token's within a quarter of it, on every architecture, through both decode paths,
+ * tolerance), the chosen token's within half of it, on every architecture, through both decode paths,
  * for as long as both caches choose the same greedy tokens (on these random checkpoints near-ties are
  * common, and a flip is allowed after the first 8 steps).
  */
@@ -155,7 +155,7 @@ class HalfKvCacheTest {
         System.out.printf("%s, %s path: f16 cache vs f32, max |dlogprob| %.2e over the vocabulary, %.2e for the chosen token%n",
             preset, row ? "row" : "libtorch", worst, worstChosen);
         assertThat(worst).as("%s: f16 vs f32 cache", preset).isLessThan(TOLERANCE).isGreaterThan(0);
-        assertThat(worstChosen).as("%s: the chosen token", preset).isLessThan(TOLERANCE / 4);
+        assertThat(worstChosen).as("%s: the chosen token", preset).isLessThan(TOLERANCE / 2);
       }
     }
   }
