@@ -52,6 +52,8 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Mixin PlanOptions planOptions;
 
+  @Mixin io.ltm.cli.options.WeightsOption weights;
+
   @Option(names = "--json", description = "print the plan as JSON")
   boolean json;
 
@@ -68,8 +70,10 @@ public final class PlanCommand implements Callable<Integer> {
       dev = device.device();
       request = planOptions.request(dev, lora, training, maxNewTokens);
       // config.json's torch_dtype: a bf16 checkpoint generates from bf16 weights on the CPU (ltm generate's default)
-      request = request.toBuilder().optBf16Weights("bfloat16".equals(new ObjectMapper().readTree(configJson.toFile())
-          .path("torch_dtype").asText())).build();
+      // (unless --f32-weights); --kv-cache f16 halves the KV cache
+      request = request.toBuilder().optBf16Weights(!weights.f32Weights() && "bfloat16".equals(new ObjectMapper()
+          .readTree(configJson.toFile()).path("torch_dtype").asText()))
+          .optHalfKvCache(weights.kvCache() == io.ltm.lora.io.TensorDType.F16).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

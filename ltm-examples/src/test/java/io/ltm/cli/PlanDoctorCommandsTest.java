@@ -36,6 +36,15 @@ class PlanDoctorCommandsTest {
     assertThat(j.get("fits").get("train").asBoolean()).isTrue();
     assertThat(j.get("fits").get("generate").asBoolean()).isTrue();
     assertThat(j.get("memory").get("bytes").asLong()).isEqualTo(96_000_000_000L);
+    // --kv-cache f16 halves the planned KV cache and nothing else
+    CliRun half = CliRun.of("plan", "--base", FIXTURES + "/Qwen3-30B-A3B.config.json", "--device", "cuda", "--memory", "96GB",
+        "--gradient-checkpointing", "--json", "--kv-cache", "f16");
+    assertThat(half.code()).as(half.err()).isZero();
+    JsonNode h = new ObjectMapper().readTree(half.out());
+    long kv = j.get("generate").get("parts").get("kv_cache").asLong();
+    assertThat(kv).isPositive();
+    assertThat(h.get("generate").get("parts").get("kv_cache").asLong() * 2).isEqualTo(kv);
+    assertThat(h.get("train")).isEqualTo(j.get("train"));
   }
 
   @Test

@@ -32,6 +32,16 @@ public final class WeightsOption {
     }
   }
 
+  /** Whether {@code --f32-weights} was given. */
+  public boolean f32Weights() {
+    return f32;
+  }
+
+  /** The KV cache's element type {@code --kv-cache} names (F32 or F16). */
+  public io.ltm.lora.io.TensorDType kvCache() {
+    return kvCache;
+  }
+
   /** Load options for running (not training) the model on {@code device}'s device. */
   public LoadOptions loadOptions(DeviceOption device) {
     LoadOptions o = LoadOptions.forGeneration(device.device());

@@ -200,7 +200,8 @@ public final class MemoryPlanner {
 
     // --- generation: a prompt of --max-len tokens, then --max-new-tokens decode steps ---
     long capacity = t + request.maxNewTokens();
-    long kv = b * capacity * config.numLayers() * 2L * config.numKvHeads() * config.headDim() * 4; // f32 cache
+    long kv = b * capacity * config.numLayers() * 2L * config.numKvHeads() * config.headDim()
+        * (request.halfKvCache() ? 2 : 4); // f32 cache, or f16 (--kv-cache f16)
     Map<String, Long> gen = new LinkedHashMap<>();
     // a bf16 checkpoint generates on the CPU with its matrices kept in bf16 (LoadOptions.forGeneration): half
     // the weight bytes, and half the heap holes the fused q/k/v and gate/up leave (layerSlack is per weight byte)

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param bf16Weights the checkpoint is bf16 ({@code torch_dtype} bfloat16): generation on the CPU keeps its
  *     matrices in bf16 ({@code LoadOptions.forGeneration}), 2 bytes per parameter instead of 4; training
  *     still widens them to f32
+ * @param halfKvCache generation keeps an f16 KV cache ({@code --kv-cache f16}): 2 bytes per cached value
+ *     instead of 4
  */
 public record PlanRequest(
     boolean gpu,
@@ -40,7 +42,8 @@ public record PlanRequest(
     boolean evaluation,
     int maxNewTokens,
     long memoryBytes,
-    boolean bf16Weights) {
+    boolean bf16Weights,
+    boolean halfKvCache) {
 
   public PlanRequest {
     Objects.requireNonNull(targets, "targets");
@@ -83,6 +86,7 @@ public record PlanRequest(
     b.maxNewTokens = maxNewTokens;
     b.memoryBytes = memoryBytes;
     b.bf16Weights = bf16Weights;
+    b.halfKvCache = halfKvCache;
     return b;
   }
 
@@ -100,6 +104,7 @@ public record PlanRequest(
     private int maxNewTokens = 512;
     private long memoryBytes;
     private boolean bf16Weights;
+    private boolean halfKvCache;
 
     private Builder() {}
 
@@ -129,10 +134,13 @@ public record PlanRequest(
     /** @param v the checkpoint is bf16 (default false) @return this */
     public Builder optBf16Weights(boolean v) { bf16Weights = v; return this; }
 
+    /** @param v generation keeps an f16 KV cache (default false: f32) @return this */
+    public Builder optHalfKvCache(boolean v) { halfKvCache = v; return this; }
+
     /** @return the checked request */
     public PlanRequest build() {
       return new PlanRequest(gpu, maxLen, batch, gradAccum, r, targets, dropout, gradientCheckpointing, evaluation,
-          maxNewTokens, memoryBytes, bf16Weights);
+          maxNewTokens, memoryBytes, bf16Weights, halfKvCache);
     }
   }
 }
