@@ -23,57 +23,36 @@ final class VectorGemv {
    * {@code y[yOffset + r] = dot(W[r, :], x)} for the rows {@code r} in {@code [from, to)} of
    * {@code W [rows, cols]} stored row-major as native-order f32 in {@code w}
    * (whose own byte order must be native too).
+   *
+   * <p>One row at a time with four accumulators, as the bf16 kernel: the rows are read as one sequential
+   * stream, which the CPU's prefetcher keeps ahead of. Until 2026-12-06 this kernel read eight rows at once
+   * (eight streams, each x vector loaded once for eight rows), which an earlier Intel machine streamed faster
+   * (12.2-12.7 GB/s against 8.7-9.7 for one row, on 4 KiB pages); on this AMD EPYC with the weights on huge
+   * pages one row decodes Qwen3-0.6B f32 on one thread at 8.6-9.0 tokens/s against 6.8-7.1 (alternating
+   * `./ltm generate` runs, 48 tokens) and the same on two threads (9.5-10.4 either way); docs/engine.md.
    */
   static void multiply(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     final int lanes = F.length();
     final int rowBytes = cols * Float.BYTES;
     final float[] lanesOut = new float[lanes];
-    int r = from;
-    // eight rows at a time, one accumulator each: eight weight streams in flight (over the 151936 x 1024
-    // matrix here: 12.2-12.7 GB/s against 11.2-11.7 for four rows and 8.7-9.7 for one row with four
-    // accumulators), each x vector loaded once for eight rows, eight independent FMA chains to hide
-    // the FMA latency; each weight byte is read once
-    for (; r <= to - 8; r += 8) {
+    for (int r = from; r < to; r++) {
       final int b = r * rowBytes;
       FloatVector a0 = FloatVector.zero(F);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
       int c = 0;
-      for (; c <= cols - lanes; c += lanes) {
-        FloatVector xv = FloatVector.fromArray(F, x, c);
+      for (; c <= cols - 4 * lanes; c += 4 * lanes) {
         int o = b + c * Float.BYTES;
-        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(xv, a0);
-        a1 = FloatVector.fromByteBuffer(F, w, o + rowBytes, NATIVE).fma(xv, a1);
-        a2 = FloatVector.fromByteBuffer(F, w, o + 2 * rowBytes, NATIVE).fma(xv, a2);
-        a3 = FloatVector.fromByteBuffer(F, w, o + 3 * rowBytes, NATIVE).fma(xv, a3);
-        a4 = FloatVector.fromByteBuffer(F, w, o + 4 * rowBytes, NATIVE).fma(xv, a4);
-        a5 = FloatVector.fromByteBuffer(F, w, o + 5 * rowBytes, NATIVE).fma(xv, a5);
-        a6 = FloatVector.fromByteBuffer(F, w, o + 6 * rowBytes, NATIVE).fma(xv, a6);
-        a7 = FloatVector.fromByteBuffer(F, w, o + 7 * rowBytes, NATIVE).fma(xv, a7);
+        a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
+        a1 = FloatVector.fromByteBuffer(F, w, o + lanes * 4, NATIVE).fma(FloatVector.fromArray(F, x, c + lanes), a1);
+        a2 = FloatVector.fromByteBuffer(F, w, o + lanes * 8, NATIVE).fma(FloatVector.fromArray(F, x, c + 2 * lanes), a2);
+        a3 = FloatVector.fromByteBuffer(F, w, o + lanes * 12, NATIVE).fma(FloatVector.fromArray(F, x, c + 3 * lanes), a3);
       }
-      int yr = yOffset + r;
-      y[yr] = finish(a0, lanesOut, w, b, x, c, cols);
-      y[yr + 1] = finish(a1, lanesOut, w, b + rowBytes, x, c, cols);
-      y[yr + 2] = finish(a2, lanesOut, w, b + 2 * rowBytes, x, c, cols);
-      y[yr + 3] = finish(a3, lanesOut, w, b + 3 * rowBytes, x, c, cols);
-      y[yr + 4] = finish(a4, lanesOut, w, b + 4 * rowBytes, x, c, cols);
-      y[yr + 5] = finish(a5, lanesOut, w, b + 5 * rowBytes, x, c, cols);
-      y[yr + 6] = finish(a6, lanesOut, w, b + 6 * rowBytes, x, c, cols);
-      y[yr + 7] = finish(a7, lanesOut, w, b + 7 * rowBytes, x, c, cols);
-    }
-    for (; r < to; r++) { // the last rows, one at a time
-      final int base = r * rowBytes;
-      FloatVector a0 = FloatVector.zero(F);
-      int c = 0;
       for (; c <= cols - lanes; c += lanes) {
-        a0 = FloatVector.fromByteBuffer(F, w, base + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
+        a0 = FloatVector.fromByteBuffer(F, w, b + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
       }
-      y[yOffset + r] = finish(a0, lanesOut, w, base, x, c, cols);
+      y[yOffset + r] = finish(a0.add(a1).add(a2.add(a3)), lanesOut, w, b, x, c, cols);
     }
   }
 
