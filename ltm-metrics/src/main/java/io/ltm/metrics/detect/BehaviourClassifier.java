@@ -43,13 +43,22 @@ public interface BehaviourClassifier {
    */
   List<Span> detect(String text);
 
-  /** Number of spans per behaviour in {@code text}; every behaviour of {@link #behaviours()} has an entry. */
+  /**
+   * Number of detections per behaviour in {@code text} that the metrics count; every behaviour of {@link
+   * #behaviours()} has an entry. The default counts the spans of {@link #detect}; a learned detector counts
+   * those at its counting thresholds.
+   */
   default Map<Behaviour, Integer> counts(String text) {
+    return spanCounts(behaviours(), detect(text));
+  }
+
+  /** How many of {@code spans} show each behaviour, with an entry (0 when none) for every one of {@code behaviours}. */
+  static Map<Behaviour, Integer> spanCounts(Set<Behaviour> behaviours, List<Span> spans) {
     Map<Behaviour, Integer> m = new EnumMap<>(Behaviour.class);
-    for (Behaviour b : behaviours()) {
+    for (Behaviour b : behaviours) {
       m.put(b, 0);
     }
-    for (Span s : detect(text)) {
+    for (Span s : spans) {
       m.merge(s.behaviour(), 1, Integer::sum);
     }
     return m;

@@ -346,14 +346,7 @@ public final class LearnedDetector implements BehaviourClassifier {
    */
   @Override
   public Map<Behaviour, Integer> counts(String text) {
-    Map<Behaviour, Integer> m = new EnumMap<>(Behaviour.class);
-    for (Behaviour b : behaviours()) {
-      m.put(b, 0);
-    }
-    for (Span s : spans(text, true)) {
-      m.merge(s.behaviour(), 1, Integer::sum);
-    }
-    return m;
+    return BehaviourClassifier.spanCounts(behaviours(), spans(text, true));
   }
 
   private List<Span> spans(String text, boolean counted) {

@@ -227,9 +227,14 @@ public final class LearnedDetectorTrainer {
 
   /** Assigns the groups of {@code rows} to {@code k} folds (shuffled by the seed); returns the fold of each row. */
   int[] folds(Prepared p, int[] rows, int k, long seed) {
+    return folds(p.groups, rows, k, seed);
+  }
+
+  /** As {@link #folds(Prepared, int[], int, long)} for any grouping: {@code groupOf} gives each row's group. */
+  static int[] folds(int[] groupOf, int[] rows, int k, long seed) {
     TreeSet<Integer> gs = new TreeSet<>();
     for (int r : rows) {
-      gs.add(p.groups[r]);
+      gs.add(groupOf[r]);
     }
     List<Integer> order = new ArrayList<>(gs);
     Collections.shuffle(order, new Random(seed));
@@ -239,7 +244,35 @@ public final class LearnedDetectorTrainer {
     }
     int[] out = new int[rows.length];
     for (int i = 0; i < rows.length; i++) {
-      out[i] = foldOf.get(p.groups[rows[i]]);
+      out[i] = foldOf.get(groupOf[rows[i]]);
+    }
+    return out;
+  }
+
+  /**
+   * Out-of-fold scores {@code [behaviour][i]} of {@code rows[i]}: each fold's rows scored by scorers trained (with
+   * {@code seed}) on the other folds' rows; {@code fold[i]} in {@code [0, k)} is row {@code i}'s fold.
+   */
+  private double[][] outOfFold(Prepared p, int[] rows, int[] fold, int k, long seed) {
+    int nb = LearnedDetector.BEHAVIOURS.size();
+    int n = rows.length;
+    double[][] out = new double[nb][n];
+    for (int f = 0; f < k; f++) {
+      List<Integer> tr = new ArrayList<>();
+      List<Integer> te = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        (fold[i] == f ? te : tr).add(i);
+      }
+      int[] trRows = new int[tr.size()];
+      for (int i = 0; i < trRows.length; i++) {
+        trRows[i] = rows[tr.get(i)];
+      }
+      LogisticRegression.Linear[] m = scorers(p, trRows, seed, 1);
+      for (int i : te) {
+        for (int b = 0; b < nb; b++) {
+          out[b][i] = m[b].score(p.vectors.get(rows[i]));
+        }
+      }
     }
     return out;
   }
@@ -262,23 +295,9 @@ public final class LearnedDetectorTrainer {
     double[][] oof = new double[nb][n * bag];
     for (int e = 0; e < bag; e++) {
       long seed = settings.seed() + SEED_STEP * e;
-      int[] fold = folds(p, rows, k, seed);
-      for (int f = 0; f < k; f++) {
-        List<Integer> tr = new ArrayList<>();
-        List<Integer> te = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          (fold[i] == f ? te : tr).add(i);
-        }
-        int[] trRows = new int[tr.size()];
-        for (int i = 0; i < trRows.length; i++) {
-          trRows[i] = rows[tr.get(i)];
-        }
-        LogisticRegression.Linear[] m = scorers(p, trRows, seed, 1);
-        for (int i : te) {
-          for (int b = 0; b < nb; b++) {
-            oof[b][e * n + i] = m[b].score(p.vectors.get(rows[i]));
-          }
-        }
+      double[][] scores = outOfFold(p, rows, folds(p, rows, k, seed), k, seed);
+      for (int b = 0; b < nb; b++) {
+        System.arraycopy(scores[b], 0, oof[b], e * n, n);
       }
     }
     double[][] platt = new double[nb][];
@@ -363,33 +382,8 @@ public final class LearnedDetectorTrainer {
     }
     String how;
     if (setIds.size() >= 3) {
-      List<Integer> order = new ArrayList<>(setIds);
-      Collections.shuffle(order, new Random(settings.seed() + 1));
-      int k = Math.min(settings.folds(), order.size());
-      Map<Integer, Integer> foldOf = new HashMap<>();
-      for (int i = 0; i < order.size(); i++) {
-        foldOf.put(order.get(i), i % k);
-      }
-      for (int b = 0; b < nb; b++) {
-        held[b] = new double[n];
-      }
-      for (int f = 0; f < k; f++) {
-        List<Integer> tr = new ArrayList<>();
-        List<Integer> te = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          (foldOf.get(p.sets[rows[i]]) == f ? te : tr).add(i);
-        }
-        int[] trRows = new int[tr.size()];
-        for (int i = 0; i < trRows.length; i++) {
-          trRows[i] = rows[tr.get(i)];
-        }
-        LogisticRegression.Linear[] m = scorers(p, trRows, settings.seed(), 1);
-        for (int i : te) {
-          for (int b = 0; b < nb; b++) {
-            held[b][i] = m[b].score(p.vectors.get(rows[i]));
-          }
-        }
-      }
+      int k = Math.min(settings.folds(), setIds.size());
+      held = outOfFold(p, rows, folds(p.sets, rows, k, settings.seed() + 1), k, settings.seed());
       how = "sets left out";
     } else {
       for (int b = 0; b < nb; b++) {
