@@ -49,7 +49,7 @@ public final class KvCacheBench {
     }
     List<String> lines = new ArrayList<>();
     lines.add("f16 vs f32 KV cache, Qwen3-0.6B shape, bf16 weights kept, " + Runtime.getRuntime().availableProcessors()
-        + " cores, " + System.getProperty("java.vm.version") + ", load average " + loadAverage());
+        + " cores, " + System.getProperty("java.vm.version") + String.format(Locale.ROOT, ", load average %.1f", PeerBench.loadAverage()));
     lines.add("");
     lines.add("| cached columns | KV bytes / token, f32 | f16 | bytes / token, f32 cache | f16 cache | decode ms/token, f32 cache (rounds) | f16 cache (rounds) | f16 / f32 time | max abs dlogprob (vocabulary / chosen token) |");
     lines.add("|---:|---:|---:|---:|---:|---|---|---:|---|");
@@ -83,8 +83,8 @@ public final class KvCacheBench {
         double worst = 0;
         double chosen = 0;
         for (int i = 0; i < lpFull.length; i++) {
-          int a = argmax(lpFull[i]);
-          if (argmax(lpHalf[i]) != a) {
+          int a = MoeBench.argmax(lpFull[i]);
+          if (MoeBench.argmax(lpHalf[i]) != a) {
             break;
           }
           for (int v = 0; v < lpFull[i].length; v++) {
@@ -109,14 +109,6 @@ public final class KvCacheBench {
     }
   }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
   private record Run(double msPerToken, float[][] logprobs, long kvBytesPerToken) {}
 
   private static Run run(Decoder d, int[] prompt, int n, TensorDType type) {
@@ -129,7 +121,7 @@ public final class KvCacheBench {
       start = System.nanoTime();
       for (int i = 1; i < n; i++) {
         try (NDManager step = scope.newSubManager()) {
-          lp = d.forward(step, DecoderInput.of(new int[] {argmax(lp)}, prompt.length + i - 1), cache, true)
+          lp = d.forward(step, DecoderInput.of(new int[] {MoeBench.argmax(lp)}, prompt.length + i - 1), cache, true)
               .reshape(-1).logSoftmax(0).toFloatArray();
         }
         lps[i] = lp;
@@ -139,15 +131,5 @@ public final class KvCacheBench {
       kv = (long) (cache.bytes() / (double) cache.capacity() * (prompt.length + n / 2.0));
       return new Run(ms, lps, kv);
     }
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

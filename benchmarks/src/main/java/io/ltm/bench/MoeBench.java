@@ -367,7 +367,7 @@ public final class MoeBench {
     return ids;
   }
 
-  private static int argmax(float[] v) {
+  static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {

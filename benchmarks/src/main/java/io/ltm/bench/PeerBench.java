@@ -445,7 +445,7 @@ public final class PeerBench {
     return String.join(", ", parts);
   }
 
-  private static double loadAverage() {
+  static double loadAverage() {
     try {
       return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     } catch (IOException | RuntimeException e) {

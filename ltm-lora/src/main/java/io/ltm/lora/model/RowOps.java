@@ -108,8 +108,9 @@ final class RowOps {
 
 
   /**
-   * Splits {@code q[qOff .. qOff+n)} ({@code n} even) into the elements an f16 pair's low and high int halves
-   * meet ({@code low}, {@code high}, {@code n/2} each): the even and odd elements on a little-endian CPU.
+   * Splits {@code q[qOff .. qOff+n)} ({@code n} even) into the elements a 16-bit pair's low and high int halves
+   * meet ({@code low}, {@code high}, {@code n/2} each): the even and odd elements on a little-endian CPU. Used by
+   * the f16 cache's kernels here and by {@link VectorGemv#multiplyBf16} for its x.
    */
   static void splitPairs(float[] q, int qOff, float[] low, float[] high, int n) {
     int lowColumn = LOW_IS_EVEN ? 0 : 1;

@@ -80,11 +80,7 @@ final class VectorGemv {
     // xLow[k] / xHigh[k]: the x of the weight in the low / high half of the row's k-th int (shape [pairs])
     final float[] xLow = new float[pairs];
     final float[] xHigh = new float[pairs];
-    final int lowColumn = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 1;
-    for (int k = 0; k < pairs; k++) {
-      xLow[k] = x[2 * k + lowColumn];
-      xHigh[k] = x[2 * k + 1 - lowColumn];
-    }
+    RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
     final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
     final float[] lanesOut = new float[lanes];
     for (int r = from; r < to; r++) {

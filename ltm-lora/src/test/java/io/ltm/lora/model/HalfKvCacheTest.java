@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.TestCheckpoints;
 import io.ltm.lora.io.CheckpointPreset;
 import io.ltm.lora.io.DecoderLoader;
@@ -13,7 +12,6 @@ import io.ltm.lora.io.HalfFloats;
 import io.ltm.lora.io.TensorDType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -110,37 +108,14 @@ class HalfKvCacheTest {
     }
   }
 
-  /** Greedy logprobs of {@code n} tokens after {@code prompt} with a cache of {@code type}, the row path on or off. */
-  private static List<float[]> greedy(Decoder d, int[] prompt, int n, TensorDType type, boolean row) {
-    List<float[]> out = new ArrayList<>();
-    Decoder.useRowDecoder(row);
-    try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prompt.length + n, type)) {
-      assertThat(cache.half()).isEqualTo(type == TensorDType.F16);
-      float[] lp = d.forward(scope, DecoderInput.of(prompt), cache, true).reshape(-1).logSoftmax(0).toFloatArray();
-      out.add(lp);
-      for (int i = 0; i < n - 1; i++) {
-        try (NDManager step = scope.newSubManager()) {
-          long before = RowDecoder.steps();
-          lp = d.forward(step, DecoderInput.of(new int[] {RowDecoderTest.argmax(lp)}, prompt.length + i), cache, true)
-              .reshape(-1).logSoftmax(0).toFloatArray();
-          assertThat(RowDecoder.steps() - before).isEqualTo(row ? 1 : 0);
-        }
-        out.add(lp);
-      }
-    } finally {
-      Decoder.useRowDecoder(true);
-    }
-    return out;
-  }
-
   @ParameterizedTest
   @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_LLAMA3_ROPE", "TINY_QWEN2", "TINY_QWEN3_MOE"})
   void bothPathsAgreeOnAnF16CacheAndStayWithinToleranceOfF32(CheckpointPreset preset) {
     try (Decoder d = DecoderLoader.load(TestCheckpoints.get(preset, TensorDType.F32, 5))) {
       int[] prompt = DecoderConsistencyTest.randomIds(7, 40);
-      List<float[]> full = greedy(d, prompt, 24, TensorDType.F32, true);
+      List<float[]> full = RowDecoderTest.greedy(d, prompt, 24, i -> true, TensorDType.F32);
       for (boolean row : new boolean[] {true, false}) {
-        List<float[]> half = greedy(d, prompt, 24, TensorDType.F16, row);
+        List<float[]> half = RowDecoderTest.greedy(d, prompt, 24, i -> row, TensorDType.F16);
         double worst = 0;
         double worstChosen = 0;
         for (int i = 0; i < half.size(); i++) {
@@ -165,6 +140,8 @@ class HalfKvCacheTest {
     try (Decoder d = DecoderLoader.load(TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5));
         KvCache full = d.newCache(2, 64, TensorDType.F32);
         KvCache half = d.newCache(2, 64, TensorDType.F16)) {
+      assertThat(half.half()).isTrue();
+      assertThat(full.half()).isFalse();
       assertThat(half.bytes() * 2).isEqualTo(full.bytes());
       assertThat(full.bytes()).isEqualTo(2L * d.config().numLayers() * 2 * d.config().numKvHeads() * 64 * d.config().headDim() * 4);
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.newCache(1, 8, TensorDType.BF16))

@@ -51,8 +51,13 @@ class RowDecoderTest {
    * {@code row} says so: the logprobs of every step.
    */
   private static List<float[]> greedy(Decoder d, int[] prompt, int n, java.util.function.IntPredicate row) {
+    return greedy(d, prompt, n, row, TensorDType.F32);
+  }
+
+  /** As {@link #greedy(Decoder, int[], int, java.util.function.IntPredicate)} with a KV cache of {@code type}. */
+  static List<float[]> greedy(Decoder d, int[] prompt, int n, java.util.function.IntPredicate row, TensorDType type) {
     List<float[]> out = new ArrayList<>();
-    try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prompt.length + n)) {
+    try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, prompt.length + n, type)) {
       float[] lp = logprobs(d.forward(scope, DecoderInput.of(prompt), cache, true));
       out.add(lp);
       for (int i = 0; i < n - 1; i++) {
