@@ -58,7 +58,7 @@ public final class PeerBench {
 
   /** The harness's settings, checked. */
   record Options(Path llamaBench, Path gguf, Path model, int rounds, List<Integer> threads, int prefill,
-      int newTokens, Path out, boolean inProcess, List<String> llamaArgs) {
+      int newTokens, Path out, boolean inProcess, List<String> llamaArgs, boolean bf16Matmul, boolean halfKvCache) {
     Options {
       Objects.requireNonNull(model, "model");
       threads = List.copyOf(threads);
@@ -102,10 +102,13 @@ public final class PeerBench {
       Path out = null;
       boolean inProcess = false;
       List<String> llamaArgs = List.of();
+      boolean bf16Matmul = false;
+      boolean halfKvCache = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
-        if (a.equals("--in-process")) {
-          inProcess = true;
+        if (a.equals("--in-process") || a.equals("--bf16-matmul")) {
+          inProcess |= a.equals("--in-process");
+          bf16Matmul |= a.equals("--bf16-matmul");
           continue;
         }
         if (i + 1 >= args.length) {
@@ -122,12 +125,19 @@ public final class PeerBench {
           case "--new" -> newTokens = Integer.parseInt(v);
           case "--out" -> out = Path.of(v);
           case "--llama-args" -> llamaArgs = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
+          case "--kv-cache" -> {
+            if (!v.equals("f32") && !v.equals("f16")) {
+              throw new IllegalArgumentException("--kv-cache must be f32 or f16 but got " + v);
+            }
+            halfKvCache = v.equals("f16");
+          }
           default -> throw new IllegalArgumentException("unknown argument " + a + " (PeerBench --llama-bench PATH "
               + "--gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] [--in-process] "
-              + "[--llama-args \"-fa off\"] --out FILE.md)");
+              + "[--llama-args \"-fa off\"] [--bf16-matmul] [--kv-cache f32|f16] --out FILE.md)");
         }
       }
-      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess, llamaArgs);
+      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess, llamaArgs,
+          bf16Matmul, halfKvCache);
       if (o.hasPeer() && (gguf == null || !Files.isRegularFile(gguf))) {
         throw new IllegalArgumentException(gguf == null
             ? "--llama-bench needs --gguf FILE, the GGUF of the same checkpoint (docs/benchmarks.md, \"Peer: llama.cpp\")"
@@ -218,8 +228,11 @@ public final class PeerBench {
     String llamaModel = "";
     String cpu = "";
     String settings = "";
-    // as `ltm generate` loads: a bf16 checkpoint's matrices stay bf16 (the GEMV reads 16 bits), f32 stays f32
-    try (LocalModel model = LocalModel.open(o.model(), LoadOptions.forGeneration(ai.djl.Device.cpu()))) {
+    // as `ltm generate` loads: a bf16 checkpoint's matrices stay bf16 (the GEMV reads 16 bits), f32 stays f32;
+    // --bf16-matmul and --kv-cache f16 as generate's flags of those names
+    LoadOptions load = LoadOptions.forGeneration(ai.djl.Device.cpu()).withBf16Matmul(o.bf16Matmul())
+        .withKvCache(o.halfKvCache() ? io.ltm.lora.io.TensorDType.F16 : io.ltm.lora.io.TensorDType.F32);
+    try (LocalModel model = LocalModel.open(o.model(), load)) {
       ltmRound(model, Math.min(32, o.prefill()), 4, threads, -1); // warm-up: JIT, allocator, page cache
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {
@@ -360,6 +373,8 @@ public final class PeerBench {
     WorkerReport first = reports.get(0);
     AllocatorEnvironment allocator = AllocatorEnvironment.current(); // ltm-env.sh; docs/engine.md "Memory pages"
     md.append("- ltm: `").append(o.model()).append("`, libtorch ").append(first.libtorch())
+        .append(o.bf16Matmul() ? ", `--bf16-matmul` (prefill multiplies bf16 weights in bf16)" : "")
+        .append(o.halfKvCache() ? ", `--kv-cache f16`" : "")
         .append("; each thread count in its own JVM (`-Dai.djl.pytorch.num_threads=T`, `OMP_NUM_THREADS=T`)")
         .append(o.inProcess() ? " — here `--in-process`: all in one JVM, its own thread settings" : "")
         .append("; allocator: ").append(allocator.isLtmEnv() ? "huge pages as ./ltm runs" : "glibc's and libtorch's defaults")
@@ -369,7 +384,7 @@ public final class PeerBench {
           .append(o.gguf()).append("` (").append(first.llamaModel()).append("), `-p ").append(o.prefill())
           .append(" -n ").append(o.newTokens()).append(" -t T -r 1 -o json")
           .append(o.llamaArgs().isEmpty() ? "" : " " + String.join(" ", o.llamaArgs())).append("` per round; ")
-          .append(first.llamaSettings()).append(" (ltm's KV cache is f32).\n");
+          .append(first.llamaSettings()).append(" (ltm's KV cache is ").append(o.halfKvCache() ? "f16" : "f32").append(").\n");
       md.append("- CPU: ").append(first.cpu()).append(".\n");
     }
     md.append(String.format(Locale.ROOT, "- Machine: %d cores; load average %s (before, after each thread count); "

@@ -6,6 +6,7 @@ import io.ltm.core.generate.Generation;
 import io.ltm.core.generate.GenerationRequest;
 import io.ltm.core.generate.TextGenerator;
 import io.ltm.lora.model.DecodeThreads;
+import io.ltm.lora.model.Autograd;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
@@ -96,6 +97,10 @@ public final class LocalGenerator implements TextGenerator {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("need at least one row");
     }
+    return Autograd.inference(() -> generateUnrecorded(batch)); // no graph: the fused kernels may run
+  }
+
+  private List<Generation> generateUnrecorded(List<BatchRow> batch) {
     Decoder d = model.decoder();
     int vocab = d.config().vocabSize();
     int b = batch.size();

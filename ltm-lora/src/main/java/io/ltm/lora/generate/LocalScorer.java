@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.core.generate.TokenScorer;
+import io.ltm.lora.model.Autograd;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import java.util.List;
@@ -50,6 +51,10 @@ public final class LocalScorer implements TokenScorer {
    * {@code entropies} is not null ({@code n - 1} long) the entropy of each of those distributions.
    */
   public double[] score(int[] ids, double[] entropies) {
+    return Autograd.inference(() -> scoreUnrecorded(ids, entropies)); // no graph: the fused kernels may run
+  }
+
+  private double[] scoreUnrecorded(int[] ids, double[] entropies) {
     Decoder d = model.decoder();
     int n = ids.length;
     double[] out = new double[n - 1];

@@ -77,8 +77,9 @@ public final class DecoderLoader {
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
     try {
       TensorLoader tl = new TensorLoader(manager, target, bf16Chunk);
+      // bf16 products for prefill and scoring (not the lm head, whose logits keep the f32 product)
       MatrixLoader ml = info -> keep16Bit && info.dtype() == TensorDType.BF16
-          ? new LinearProjection(info.name(), tl.loadBits(info), null, WeightFormat.BF16)
+          ? new LinearProjection(info.name(), tl.loadBits(info), null, WeightFormat.BF16, options.bf16Matmul())
           : new LinearProjection(info.name(), tl.load(info), null);
       LinearProjection embed = ml.load(infos.get(HfTensorLayout.EMBED));
       NDArray embedding = embed.weight();
@@ -93,18 +94,19 @@ public final class DecoderLoader {
           String name = k.moduleName(l);
           LinearProjection w = ml.load(infos.get(name + ".weight"));
           NDArray b = HfTensorLayout.hasBias(config, k) ? tl.load(infos.get(name + ".bias")) : null;
-          projections.put(name, new LinearProjection(name, w.weight(), b, w.format()));
+          projections.put(name, new LinearProjection(name, w.weight(), b, w.format(), w.bf16Matmul()));
         }
         if (sparse) { // Qwen3-MoE: the router [num_experts, hidden] and each expert's gate/up/down
           String router = ProjectionKind.routerName(l);
           LinearProjection rw = ml.load(infos.get(router + ".weight"));
+          // the router keeps the f32 product: bf16 rounding would move near-tied expert choices
           projections.put(router, new LinearProjection(router, rw.weight(), null, rw.format()));
           for (int e = 0; e < config.moe().numExperts(); e++) {
             for (ProjectionKind k : new ProjectionKind[] {ProjectionKind.GATE_PROJ, ProjectionKind.UP_PROJ,
                 ProjectionKind.DOWN_PROJ}) {
               String name = k.expertModuleName(l, e);
               LinearProjection ew = ml.load(infos.get(name + ".weight"));
-              projections.put(name, new LinearProjection(name, ew.weight(), null, ew.format()));
+              projections.put(name, new LinearProjection(name, ew.weight(), null, ew.format(), ew.bf16Matmul()));
             }
           }
         }
@@ -117,6 +119,10 @@ public final class DecoderLoader {
       // Tied embeddings: the logits reuse the embedding matrix (no lm_head.weight in the checkpoint).
       LinearProjection head = config.tieWordEmbeddings() ? embed : ml.load(infos.get(HfTensorLayout.LM_HEAD));
       LinearProjection lmHead = new LinearProjection("lm_head", head.weight(), null, head.format());
+      if (options.bf16Matmul() && embed.format() != WeightFormat.BF16) {
+        LOG.warn("bf16 matmul asked for, but {} keeps no bf16 matrices ({}): products stay in f32", modelDir,
+            keep16Bit ? "its weights are not bf16" : "bf16 is only kept on the CPU");
+      }
       DecoderWeights weights = new DecoderWeights(embedding, finalNorm, lmHead, layers, projections, embed.format());
       Decoder decoder = new Decoder(config, manager, weights);
       LOG.info("loaded {} ({} parameters, {}{}) from {} in {} ms", config.modelType(), config.parameterCount(),

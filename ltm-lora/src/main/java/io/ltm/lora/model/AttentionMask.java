@@ -17,6 +17,26 @@ final class AttentionMask {
   private AttentionMask() {}
 
   /**
+   * Whether the mask {@link #build} gives is exactly causal over the new columns (query i sees keys 0..i):
+   * nothing cached, and each row one non-zero segment (no packed sequences, no padding).
+   */
+  static boolean isPlainCausal(DecoderInput in, KvCache cache) {
+    if (cache != null && cache.length() > 0) {
+      return false;
+    }
+    int t = in.length();
+    for (int r = 0; r < in.batch(); r++) {
+      int first = in.segment(r * t);
+      for (int i = 0; i < t; i++) {
+        if (first == 0 || in.segment(r * t + i) != first) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
    * {@code [B, 1, 1, T, past + T]} in {@code scope}, broadcasting over kv heads and groups; null when
    * every query sees every key column (a single decode step without padding), so the add is skipped.
    */

@@ -19,6 +19,34 @@ public final class Autograd {
     return DEPTH.get()[0] > 0;
   }
 
+  /**
+   * Whether libtorch records no graph on this thread: no collector open and libtorch's grad mode off (a DJL
+   * gradient collector turns it on; so does a new thread, by default). For the fused kernels
+   * ({@link TorchKernels}), whose results carry no graph: where nothing is recorded they lose nothing. (Asking
+   * an intermediate array's {@code requires_grad} through DJL answered false under a collector, so the mode
+   * is what is asked.)
+   */
+  static boolean off() {
+    return !recording() && !ai.djl.pytorch.jni.JniUtils.isGradMode();
+  }
+
+  /**
+   * Runs {@code body} with libtorch's grad mode off on this thread, restoring it after: for inference (generation,
+   * scoring), which then records no graph and may use the fused kernels. Inside a collector it runs as is.
+   */
+  public static <T> T inference(java.util.function.Supplier<T> body) {
+    if (recording()) {
+      return body.get();
+    }
+    boolean previous = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    try {
+      return body.get();
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(previous);
+    }
+  }
+
   /** Marks the start of recording on this thread (a collector opens); pair with {@link #end}. */
   public static void begin() {
     DEPTH.get()[0]++;

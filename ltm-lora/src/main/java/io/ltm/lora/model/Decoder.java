@@ -260,6 +260,22 @@ public final class Decoder implements AutoCloseable {
     return RowDecoder.setEnabled(on);
   }
 
+  /**
+   * Switches the fused causal attention of a prefill ({@link TorchKernels#causalAttention}: libtorch's
+   * flash kernel, which skips the masked half) on or off for every decoder (on by default;
+   * {@code -Dltm.attention=explicit} starts with it off). Off, every forward computes the scores, the mask,
+   * the softmax and the product with the values as separate ops. Meant for A/B comparisons.
+   *
+   * @return whether it was on before
+   */
+  public static boolean useFusedAttention(boolean on) {
+    boolean was = fusedAttention;
+    fusedAttention = on;
+    return was;
+  }
+
+  private static volatile boolean fusedAttention = !"explicit".equals(System.getProperty("ltm.attention"));
+
   private RowDecoder rowPlan() {
     if (!rowPlanChecked) {
       synchronized (this) {
@@ -349,12 +365,13 @@ public final class Decoder implements AutoCloseable {
     final int s = (cache == null ? 0 : cache.length()) + t; // key columns: cached + new
     final float scale = (float) (1.0 / Math.sqrt(config.headDim()));
     NDArray mask = AttentionMask.build(scope, input, cache); // (B, 1, 1, T, S), null when all visible
+    boolean causal = AttentionMask.isPlainCausal(input, cache);
     NDArray[] cosSin = rope.cosSin(scope, input); // 2 x (B, 1, T, D)
     NDArray cos = cosSin[0];
     NDArray sin = cosSin[1];
     NDArray cosQ = cos.mul(scale); // RoPE is linear: rotating with scaled cos/sin pre-scales q by 1/sqrt(D)
     NDArray sinQ = sin.mul(scale);
-    return new LayerContext(b, t, s, mask, cos, sin, cosQ, sinQ);
+    return new LayerContext(b, t, s, mask, causal, cos, sin, cosQ, sinQ);
   }
 
   /**
@@ -419,18 +436,22 @@ public final class Decoder implements AutoCloseable {
       k = cache.appendKeys(l, k); // (B, nKv, S, D)
       v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
-    // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
-    NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
-    NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
-        .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
-    if (ctx.mask() != null) {
-      scores = scores.add(ctx.mask()); // 0 where visible, -1e30 where not
+    NDArray heads; // (B, nH, T, D)
+    if (fusedAttention && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()) {
+      // a prefill over new columns only: libtorch's flash kernel, the masked half skipped (S == T)
+      heads = TorchKernels.get().causalAttention(q, k, v, g); // (B, nH, T, D)
+    } else {
+      // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
+      NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
+      NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, nKv, g*T, S)
+          .reshape(b, nKv, g, t, s); // (B, nKv, g, T, S)
+      if (ctx.mask() != null) {
+        scores = scores.add(ctx.mask()); // 0 where visible, -1e30 where not
+      }
+      NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
+      heads = probs.matMul(v).reshape(b, nH, t, d); // (B, nKv, g*T, D) -> (B, nH, T, D)
     }
-    NDArray probs = scores.softmax(-1).reshape(b, nKv, g * t, s); // (B, nKv, g*T, S)
-    NDArray attn = probs.matMul(v) // (B, nKv, g*T, D)
-        .reshape(b, nH, t, d)
-        .transpose(0, 2, 1, 3)
-        .reshape(b, t, (long) nH * d); // (B, T, nH*D)
+    NDArray attn = heads.transpose(0, 2, 1, 3).reshape(b, t, (long) nH * d); // (B, T, nH*D)
     x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
 
     // --- MLP: dense SwiGLU, or in a Qwen3-MoE sparse layer the routed experts' SwiGLU ---
@@ -686,7 +707,8 @@ public final class Decoder implements AutoCloseable {
       for (int i = 0; i < names.length; i++) {
         long end = row + old[i].outFeatures();
         NDIndex rows = new NDIndex("{}:{}", row, end);
-        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows), old[0].format());
+        parts[i] = new LinearProjection(names[i], w.get(rows), bias == null ? null : bias.get(rows), old[0].format(),
+            old[0].bf16Matmul());
         parts[i].weight().setName(names[i] + ".weight");
         projections.put(names[i], parts[i]);
         if (i < splitAt.length) {
@@ -698,7 +720,7 @@ public final class Decoder implements AutoCloseable {
           old[i].bias().close();
         }
       }
-      return new Fused(new LinearProjection(fusedName, w, bias, old[0].format()), parts, splitAt);
+      return new Fused(new LinearProjection(fusedName, w, bias, old[0].format(), old[0].bf16Matmul()), parts, splitAt);
     }
   }
 

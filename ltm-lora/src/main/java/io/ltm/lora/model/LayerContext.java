@@ -13,17 +13,19 @@ public final class LayerContext {
   private final int length;
   private final int keys;
   private final NDArray mask;
+  private final boolean plainCausal;
   private final NDArray cos;
   private final NDArray sin;
   private final NDArray cosQ;
   private final NDArray sinQ;
 
-  LayerContext(int batch, int length, int keys, NDArray mask, NDArray cos, NDArray sin, NDArray cosQ,
-      NDArray sinQ) {
+  LayerContext(int batch, int length, int keys, NDArray mask, boolean plainCausal, NDArray cos, NDArray sin,
+      NDArray cosQ, NDArray sinQ) {
     this.batch = batch;
     this.length = length;
     this.keys = keys;
     this.mask = mask;
+    this.plainCausal = plainCausal;
     this.cos = cos;
     this.sin = sin;
     this.cosQ = cosQ;
@@ -48,6 +50,11 @@ public final class LayerContext {
   /** {@code (B, 1, 1, T, S)}: 0 where a query sees a key, a large negative number where not; null when all are visible. */
   NDArray mask() {
     return mask;
+  }
+
+  /** Whether {@link #mask()} is exactly causal over the new columns: nothing cached, no packing, no padding. */
+  boolean plainCausal() {
+    return plainCausal;
   }
 
   /** {@code (B, 1, T, D)}: RoPE's cos, for keys. */

@@ -21,13 +21,15 @@ import java.util.Objects;
  * reads f32 and bf16 weights as stored. On the CPU, 16-bit weights ({@link WeightFormat}: bf16 kept for
  * generation, or f16) reach libtorch's {@code linear} widened to f32, {@link WeightFormat#WIDEN_CHUNK}
  * elements at a time into a buffer the thread reuses (a fresh copy while autograd records), so prefill
- * and scoring compute in f32 as with an f32 checkpoint.
+ * and scoring compute in f32 as with an f32 checkpoint, unless the model was loaded with
+ * {@code LoadOptions.bf16Matmul}: then a bf16 weight's multi-row products run in bf16 ({@link TorchKernels#linearBf16}).
  */
 public final class LinearProjection implements Projection {
   private final String name;
   private final NDArray weight; // (out, in)
   private final NDArray bias; // (out) or null
   private final WeightFormat format; // how the weight's elements are stored
+  private final boolean bf16Matmul; // multi-row products of a BF16 weight in bf16 (else widened to f32)
   private volatile Gemv gemv; // built on the first single-row call
   private volatile boolean gemvChecked;
 
@@ -48,6 +50,15 @@ public final class LinearProjection implements Projection {
    * @param format how {@code weight}'s elements are stored
    */
   public LinearProjection(String name, NDArray weight, NDArray bias, WeightFormat format) {
+    this(name, weight, bias, format, false);
+  }
+
+  /**
+   * As {@link #LinearProjection(String, NDArray, NDArray, WeightFormat)}; with {@code bf16Matmul} a BF16 weight's
+   * multi-row products that autograd does not record multiply in bf16 ({@link TorchKernels#linearBf16}: bf16
+   * activations) instead of widening the weight to f32.
+   */
+  public LinearProjection(String name, NDArray weight, NDArray bias, WeightFormat format, boolean bf16Matmul) {
     this.name = Objects.requireNonNull(name, "name");
     this.format = Objects.requireNonNull(format, "format");
     this.weight = Objects.requireNonNull(weight, "weight");
@@ -59,6 +70,7 @@ public final class LinearProjection implements Projection {
     }
     this.bias = bias;
     format.check(name, weight);
+    this.bf16Matmul = format == WeightFormat.BF16 && bf16Matmul;
   }
 
   @Override
@@ -91,6 +103,11 @@ public final class LinearProjection implements Projection {
     return format;
   }
 
+  /** Whether multi-row inputs multiply the bf16 weight in bf16 ({@link TorchKernels#linearBf16}) rather than in f32. */
+  public boolean bf16Matmul() {
+    return bf16Matmul;
+  }
+
   @Override
   public NDArray apply(NDArray x) {
     DataType wt = weight.getDataType();
@@ -102,6 +119,9 @@ public final class LinearProjection implements Projection {
     }
     if (wt == DataType.FLOAT32) {
       return Linear.linear(x, weight, bias).singletonOrThrow(); // (..., out)
+    }
+    if (bf16Matmul && Autograd.off()) { // its result carries no graph: only where nothing is recorded
+      return TorchKernels.get().linearBf16(x, weight, bias); // (..., out), bf16 activations
     }
     if (Device.cpu().equals(weight.getDevice())) {
       return widened(x, WeightFormat.WIDEN_CHUNK); // (..., out)

@@ -1,0 +1,199 @@
+package io.ltm.lora.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two libtorch kernels that DJL's API does not reach, run through a small TorchScript module whose source
+ * is {@link #SOURCE} (written as the archive libtorch loads by {@link #archive()}: nothing binary is shipped):
+ *
+ * <ul>
+ *   <li>{@link #linearBf16}: the multi-row products (prefill, scoring) of a bf16 checkpoint kept in bf16 on
+ *       the CPU, {@code y [..., out] = bf16(x) [..., in] W [out, in]^T}, accumulated in f32 by oneDNN (AVX512-BF16
+ *       or AMX dot products where the CPU has them: about twice the f32 GEMM's rate), the result rounded to bf16
+ *       by libtorch and returned widened to f32. The activations are rounded to bf16 on the way in, as llama.cpp
+ *       and a bf16 torch model do, so results differ from the f32 product of the same weights by about bf16's
+ *       precision (opt-in: {@code LoadOptions.bf16Matmul}; docs/engine.md, "bf16 matmul"). DJL's JNI cannot hold
+ *       a bf16 tensor (its dtype table aborts the JVM on bf16), so the module receives the weight's bf16 bits
+ *       in their FLOAT16 array ({@link WeightFormat#BF16}) and reinterprets them ({@code view_copy} with a
+ *       dtype, since TorchScript has no dtype overload of {@code view}; the copy is 2 bytes per weight, half
+ *       of what widening to f32 writes).
+ *   <li>{@link #causalAttention}: causal attention over the new columns only (a prefill without cached or
+ *       packed columns) in f32 through libtorch's {@code scaled_dot_product_attention} with {@code is_causal},
+ *       whose CPU flash kernel fuses scores, softmax and the product with the values and skips the masked
+ *       half of the scores; the same arithmetic as the explicit form up to the order of f32 sums.
+ * </ul>
+ *
+ * <p>One module per process, loaded on first use into a manager of its own (it holds no tensors);
+ * thread-safe (libtorch runs a scripted method concurrently). Neither kernel records a gradient: callers
+ * use them only where autograd does not record.
+ */
+final class TorchKernels {
+  private static final Logger LOG = LoggerFactory.getLogger(TorchKernels.class);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+  /** Calls of {@link #causalAttention} since the JVM started: tests assert which path a forward took. */
+  private static final java.util.concurrent.atomic.LongAdder ATTENTION_CALLS = new java.util.concurrent.atomic.LongAdder();
+
+  /**
+   * The module's TorchScript. ScalarType 15 is bfloat16, 6 float32. {@code linear_bf16}: {@code x} f32
+   * {@code [..., in]}, {@code w_bits} bf16 bits in a FLOAT16 {@code [out, in]} -> f32 {@code [..., out]}.
+   * {@code causal_attention}: {@code q [B, nH, T, D]} already scaled by {@code 1/sqrt(D)}, {@code k, v
+   * [B, nKv, T, D]}, {@code groups = nH / nKv} (head h reads kv head h / groups) -> {@code [B, nH, T, D]}.
+   */
+  static final String SOURCE = """
+      class TorchKernels(Module):
+        __parameters__ = []
+        __buffers__ = []
+        training : bool
+        def linear_bf16(self: __torch__.TorchKernels,
+          x: Tensor,
+          w_bits: Tensor) -> Tensor:
+          _0 = torch.linear(torch.to(x, 15), torch.view_copy(w_bits, dtype=15))
+          return torch.to(_0, 6)
+        def causal_attention(self: __torch__.TorchKernels,
+          q: Tensor,
+          k: Tensor,
+          v: Tensor,
+          groups: int) -> Tensor:
+          k1 = torch.repeat_interleave(k, groups, 1)
+          v1 = torch.repeat_interleave(v, groups, 1)
+          return torch.scaled_dot_product_attention(q, k1, v1, None, 0., True, scale=1.)
+      """;
+
+  /**
+   * The module object as TorchScript's loader expects it in {@code data.pkl}: pickle protocol 2 of
+   * {@code __torch__.TorchKernels()} with {@code training = True} (PROTO 2, GLOBAL, EMPTY_TUPLE, NEWOBJ,
+   * EMPTY_DICT, MARK, 'training', True, SETITEMS, BUILD, STOP).
+   */
+  private static byte[] modulePickle() {
+    ByteArrayOutputStream p = new ByteArrayOutputStream();
+    p.writeBytes(new byte[] {(byte) 0x80, 2}); // PROTO 2
+    p.writeBytes("c__torch__\nTorchKernels\n".getBytes(StandardCharsets.US_ASCII)); // GLOBAL
+    p.writeBytes(new byte[] {')', (byte) 0x81, '}', '('}); // EMPTY_TUPLE NEWOBJ EMPTY_DICT MARK
+    byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+    p.write('X'); // BINUNICODE, 4-byte little-endian length
+    p.writeBytes(new byte[] {(byte) key.length, 0, 0, 0});
+    p.writeBytes(key);
+    p.writeBytes(new byte[] {(byte) 0x88, 'u', 'b', '.'}); // NEWTRUE SETITEMS BUILD STOP
+    return p.toByteArray();
+  }
+
+  /** The TorchScript archive (a zip, as {@code torch.jit.save} writes it) holding {@link #SOURCE}. */
+  static byte[] archive() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      entry(zip, "torch_kernels/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      entry(zip, "torch_kernels/data.pkl", modulePickle());
+      entry(zip, "torch_kernels/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // an empty tuple
+      entry(zip, "torch_kernels/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void entry(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(data);
+    zip.closeEntry();
+  }
+
+  private static final class Holder {
+    static final TorchKernels INSTANCE = load();
+  }
+
+  private final PtSymbolBlock module;
+
+  private TorchKernels(PtSymbolBlock module) {
+    this.module = module;
+  }
+
+  /** The process's module, loaded on first use. */
+  static TorchKernels get() {
+    return Holder.INSTANCE;
+  }
+
+  private static TorchKernels load() {
+    // a manager of its own, never closed: the module holds no tensors, only its compiled methods
+    PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Device.cpu(), "PyTorch");
+    try {
+      return new TorchKernels(JniUtils.loadModule(manager, new ByteArrayInputStream(archive()), false, false));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code x [..., in]} (f32) times the bf16 {@code weightBits [out, in]} transposed, plus {@code bias [out]}
+   * (f32, added in f32) or null: {@code [..., out]} f32 in {@code x}'s manager.
+   */
+  NDArray linearBf16(NDArray x, NDArray weightBits, NDArray bias) {
+    if (!WARNED.getAndSet(true) && !cpuHasBf16()) {
+      LOG.warn("bf16 matmul on a CPU that reports neither avx512_bf16 nor amx_bf16 (/proc/cpuinfo): libtorch may"
+          + " multiply bf16 slower than f32 here; leave --bf16-matmul off to keep the f32 product");
+    }
+    NDArray y = run("linear_bf16", x, IValue.from((PtNDArray) x), IValue.from((PtNDArray) weightBits)); // (..., out)
+    if (bias == null) {
+      return y;
+    }
+    NDArray biased = y.add(bias); // (..., out)
+    y.close();
+    return biased;
+  }
+
+  /**
+   * Causal attention of {@code q [B, nH, T, D]} (pre-scaled by {@code 1/sqrt(D)}) over {@code k, v [B, nKv, T, D]}
+   * with query i seeing keys 0..i: {@code [B, nH, T, D]} in {@code q}'s manager.
+   */
+  NDArray causalAttention(NDArray q, NDArray k, NDArray v, int groups) {
+    ATTENTION_CALLS.increment();
+    return run("causal_attention", q, IValue.from((PtNDArray) q), IValue.from((PtNDArray) k),
+        IValue.from((PtNDArray) v), IValue.from((long) groups));
+  }
+
+  /** Runs {@code method} on {@code inputs} (closed here; IValues, not an NDList, which DJL would turn into a dict for named arrays). */
+  private NDArray run(String method, NDArray like, IValue... inputs) {
+    try (IValue out = IValueUtils.runMethod(module, method, inputs)) {
+      return out.toTensor((PtNDManager) like.getManager());
+    } finally {
+      for (IValue i : inputs) {
+        i.close();
+      }
+    }
+  }
+
+  /** {@link #causalAttention} calls so far, all threads. */
+  static long attentionCalls() {
+    return ATTENTION_CALLS.sum();
+  }
+
+  /** Whether /proc/cpuinfo lists bf16 dot-product instructions (AVX512-BF16 or AMX-BF16). */
+  static boolean cpuHasBf16() {
+    try {
+      String info = Files.readString(Path.of("/proc/cpuinfo")).toLowerCase(Locale.ROOT);
+      return info.contains("avx512_bf16") || info.contains("amx_bf16");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package io.ltm.lora.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.ltm.lora.TestCheckpoints;
+import io.ltm.lora.io.CheckpointPreset;
+import io.ltm.lora.io.DecoderLoader;
+import io.ltm.lora.io.HalfFloats;
+import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.io.TensorDType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TorchKernels}: the bf16 product of prefill and scoring with bf16 weights ({@code LoadOptions.bf16Matmul})
+ * against a float64 reference of the bf16 arithmetic it promises (activations rounded to bf16 to nearest even,
+ * exact products, the sum rounded to bf16, the bias added in f32), and a decoder loaded with it against the same
+ * checkpoint's f32 products within the stated tolerance; the fused causal attention against a float64 reference
+ * and, through whole forwards, against the explicit scores/mask/softmax path.
+ */
+class TorchKernelsTest {
+  /**
+   * Full-forward logprobs over the whole vocabulary, bf16 products vs f32 products of the same bf16 weights
+   * (measured 6.7e-2 .. 7.7e-2 on the tiny models, where rounding their f32 weights to bf16 moved them by
+   * 7.1e-2 .. 9.5e-2; docs/engine.md, "bf16 matmul").
+   */
+  static final double LOGPROB_TOLERANCE = 0.15;
+  /** The same for the greedy token of each position (measured 1.9e-2 .. 3.2e-2). */
+  static final double CHOSEN_TOLERANCE = 5e-2;
+
+  private static NDArray bf16Bits(NDManager m, short[] bits, Shape shape) {
+    ByteBuffer b = ByteBuffer.allocateDirect(bits.length * 2).order(ByteOrder.nativeOrder());
+    b.asShortBuffer().put(bits);
+    return m.create(b, shape, DataType.FLOAT16);
+  }
+
+  /** One bf16 ulp of {@code v}: 2^(exponent - 7). */
+  private static double bf16Ulp(double v) {
+    return Math.scalb(1.0, Math.getExponent((float) v) - 7);
+  }
+
+  @Test
+  void multipliesBf16RoundedActivationsByTheWeightBitsAsTheFloat64ReferenceOfBf16Arithmetic() {
+    int rows = 6;
+    int in = 37; // not a multiple of any vector width
+    int out = 11;
+    SplittableRandom rnd = new SplittableRandom(3);
+    float[] x = new float[rows * in];
+    short[] w = new short[out * in];
+    float[] bias = new float[out];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rnd.nextGaussian() * 2);
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] = HalfFloats.toBf16((float) rnd.nextGaussian());
+    }
+    for (int i = 0; i < out; i++) {
+      bias[i] = (float) rnd.nextGaussian();
+    }
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      NDArray wBits = bf16Bits(m, w, new Shape(out, in));
+      NDArray xs = m.create(x, new Shape(2, rows / 2, in)); // 3-D: (batch, tokens, in)
+      float[] plain = TorchKernels.get().linearBf16(xs, wBits, null).toFloatArray(); // (2, 3, out)
+      float[] biased = TorchKernels.get().linearBf16(xs, wBits, m.create(bias)).toFloatArray();
+      assertThat(plain).hasSize(rows * out);
+      int exact = 0;
+      int exactIfF32Activations = 0;
+      for (int r = 0; r < rows; r++) {
+        for (int o = 0; o < out; o++) {
+          double sum = 0;
+          double sumF32 = 0;
+          for (int k = 0; k < in; k++) {
+            double wk = HalfFloats.fromBf16(w[o * in + k]);
+            sum += HalfFloats.fromBf16(HalfFloats.toBf16(x[r * in + k])) * wk;
+            sumF32 += x[r * in + k] * wk;
+          }
+          float want = HalfFloats.fromBf16(HalfFloats.toBf16((float) sum)); // the product rounded to bf16
+          float got = plain[r * out + o];
+          assertThat(Float.floatToRawIntBits(got) & 0xFFFF).as("row %d col %d is a bf16 value", r, o).isZero();
+          // f32 sums in another order may round to the neighbouring bf16 value
+          assertThat((double) Math.abs(got - want)).as("row %d col %d", r, o).isLessThanOrEqualTo(bf16Ulp(sum));
+          exact += got == want ? 1 : 0;
+          exactIfF32Activations += got == HalfFloats.fromBf16(HalfFloats.toBf16((float) sumF32)) ? 1 : 0;
+          assertThat(biased[r * out + o]).as("bias added in f32").isEqualTo(got + bias[o]);
+        }
+      }
+      assertThat(exact).as("products equal to the bf16 reference").isGreaterThanOrEqualTo(rows * out * 9 / 10);
+      assertThat(exactIfF32Activations).as("the activations were rounded to bf16").isLessThan(exact);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_QWEN2", "TINY_QWEN3_MOE"})
+  void decoderWithBf16ProductsStaysWithinToleranceOfTheF32Products(CheckpointPreset preset) {
+    Path dir = TestCheckpoints.get(preset, TensorDType.BF16, 5);
+    LoadOptions kept = LoadOptions.forGeneration(Device.cpu());
+    try (Decoder f32 = DecoderLoader.load(dir, kept);
+         Decoder bf16 = DecoderLoader.load(dir, kept.withBf16Matmul(true))) {
+      assertThat(f32.weights().projections().values().stream().noneMatch(LinearProjection::bf16Matmul)).isTrue();
+      assertThat(bf16.weights().lmHead().bf16Matmul()).as("the lm head keeps the f32 product").isFalse();
+      assertThat(bf16.weights().projections().values().stream().filter(p -> !p.name().endsWith(".mlp.gate"))
+          .allMatch(LinearProjection::bf16Matmul)).as("every layer projection multiplies in bf16").isTrue();
+      assertThat(bf16.weights().projections().values().stream().filter(p -> p.name().endsWith(".mlp.gate"))
+          .noneMatch(LinearProjection::bf16Matmul)).as("MoE routers keep the f32 product").isTrue();
+      int[] ids = DecoderConsistencyTest.randomIds(8, 17);
+      try (NDManager s = f32.manager().newSubManager(); NDManager t = bf16.manager().newSubManager()) {
+        float[] a = f32.forward(s, DecoderInput.of(ids), null, false).logSoftmax(-1).toFloatArray(); // (1, T, V)
+        float[] b = Autograd.inference(() -> bf16.forward(t, DecoderInput.of(ids), null, false)).logSoftmax(-1)
+            .toFloatArray();
+        double diff = RowDecoderTest.maxDiff(a, b);
+        int vocab = a.length / ids.length;
+        double chosen = 0;
+        for (int t0 = 0; t0 < ids.length; t0++) {
+          float[] row = java.util.Arrays.copyOfRange(a, t0 * vocab, (t0 + 1) * vocab);
+          int k = RowDecoderTest.argmax(row);
+          chosen = Math.max(chosen, Math.abs(a[t0 * vocab + k] - b[t0 * vocab + k]));
+        }
+        double weights; // the same positions with the f32 checkpoint these bf16 weights were rounded from
+        try (Decoder wide = DecoderLoader.load(TestCheckpoints.get(preset, TensorDType.F32, 5), LoadOptions.cpu());
+             NDManager u = wide.manager().newSubManager()) {
+          float[] c = wide.forward(u, DecoderInput.of(ids), null, false).logSoftmax(-1).toFloatArray();
+          weights = RowDecoderTest.maxDiff(a, c);
+        }
+        assertThat(diff).as("%s: the bf16 products were used", preset).isGreaterThan(1e-5);
+        assertThat(diff).as("%s full forward, whole vocabulary", preset).isLessThan(LOGPROB_TOLERANCE);
+        assertThat(chosen).as("%s full forward, greedy tokens", preset).isLessThan(CHOSEN_TOLERANCE);
+        assertThat(diff).as("%s: about what rounding the weights to bf16 moved", preset).isLessThan(1.5 * weights);
+      }
+    }
+  }
+
+  @Test
+  void causalAttentionMatchesTheFloat64ReferenceWithGroupedKvHeads() {
+    int b = 2;
+    int nH = 6;
+    int nKv = 2; // three query heads per kv head
+    int t = 19;
+    int d = 8;
+    SplittableRandom rnd = new SplittableRandom(5);
+    float[] q = new float[b * nH * t * d];
+    float[] k = new float[b * nKv * t * d];
+    float[] v = new float[b * nKv * t * d];
+    for (float[] a : new float[][] {q, k, v}) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) rnd.nextGaussian();
+      }
+    }
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      float[] got = TorchKernels.get().causalAttention(m.create(q, new Shape(b, nH, t, d)),
+          m.create(k, new Shape(b, nKv, t, d)), m.create(v, new Shape(b, nKv, t, d)), nH / nKv).toFloatArray();
+      assertThat(got).hasSize(q.length);
+      for (int r = 0; r < b; r++) {
+        for (int h = 0; h < nH; h++) {
+          int kv = h / (nH / nKv);
+          for (int i = 0; i < t; i++) {
+            double[] w = new double[i + 1]; // query i sees keys 0..i; q is taken as pre-scaled
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j <= i; j++) {
+              for (int c = 0; c < d; c++) {
+                w[j] += (double) q[((r * nH + h) * t + i) * d + c] * k[((r * nKv + kv) * t + j) * d + c];
+              }
+              max = Math.max(max, w[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j <= i; j++) {
+              w[j] = Math.exp(w[j] - max);
+              sum += w[j];
+            }
+            for (int c = 0; c < d; c++) {
+              double want = 0;
+              for (int j = 0; j <= i; j++) {
+                want += w[j] / sum * v[((r * nKv + kv) * t + j) * d + c];
+              }
+              assertThat((double) got[((r * nH + h) * t + i) * d + c]).as("row %d head %d query %d col %d", r, h, i, c)
+                  .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_QWEN2", "TINY_LLAMA", "TINY_QWEN3_MOE"})
+  void prefillWithFusedAttentionMatchesTheExplicitScoresAndTheDecodeAfterIt(CheckpointPreset preset) {
+    Path dir = TestCheckpoints.get(preset, TensorDType.F32, 5);
+    int[] ids = DecoderConsistencyTest.randomIds(9, 23);
+    try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()))) {
+      float[][] fused = prefillThenStep(d, ids, true);
+      float[][] explicit = prefillThenStep(d, ids, false);
+      for (int i = 0; i < 2; i++) {
+        assertThat(RowDecoderTest.maxDiff(fused[i], explicit[i])).as("%s %s", preset, i == 0 ? "prefill" : "next step")
+            .isLessThan(1e-5);
+      }
+    } finally {
+      Decoder.useFusedAttention(true);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void gradientsStillFlowWhereAGraphIsRecorded() {
+    // a DJL collector turns libtorch's grad mode on: the explicit attention and f32 products run, so a graph exists
+    Path dir = TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.BF16, 5);
+    try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()).withBf16Matmul(true));
+         NDManager s = d.manager().newSubManager();
+         ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+      long before = TorchKernels.attentionCalls();
+      NDArray x = d.embed(s, DecoderInput.of(DecoderConsistencyTest.randomIds(3, 9)));
+      x.setRequiresGradient(true);
+      LayerContext ctx = d.context(s, DecoderInput.of(new int[9]), null);
+      NDArray y = d.layer(0, x, ctx, null);
+      gc.backward(y.sum());
+      assertThat(TorchKernels.attentionCalls()).as("no fused attention under a collector").isEqualTo(before);
+      assertThat(x.getGradient().abs().sum().getFloat()).as("the gradient reaches the layer's input").isGreaterThan(0f);
+    }
+  }
+
+  /** Logprobs of every prefill position and of one decode step after it, with the fused attention on or off. */
+  private static float[][] prefillThenStep(Decoder d, int[] ids, boolean fusedOn) {
+    return Autograd.inference(() -> prefillThenStepUnrecorded(d, ids, fusedOn));
+  }
+
+  private static float[][] prefillThenStepUnrecorded(Decoder d, int[] ids, boolean fusedOn) {
+    Decoder.useFusedAttention(fusedOn);
+    long before = TorchKernels.attentionCalls();
+    try (NDManager s = d.manager().newSubManager(); KvCache cache = d.newCache(1, ids.length + 1)) {
+      float[] prefill = d.forward(s, DecoderInput.of(ids), cache, false).logSoftmax(-1).toFloatArray(); // (1, T, V)
+      long fusedCalls = TorchKernels.attentionCalls() - before;
+      assertThat(fusedCalls).as("fused attention calls, one per layer when on")
+          .isEqualTo(fusedOn ? d.config().numLayers() : 0);
+      float[] step = d.forward(s, DecoderInput.of(new int[] {ids[0]}, ids.length), cache, true).logSoftmax(-1)
+          .toFloatArray();
+      assertThat(TorchKernels.attentionCalls() - before).as("a decode step attends over the cache").isEqualTo(fusedCalls);
+      return new float[][] {prefill, step};
+    }
+  }
+}
