@@ -233,7 +233,11 @@ public final class PeerBench {
     LoadOptions load = LoadOptions.forGeneration(ai.djl.Device.cpu()).withBf16Matmul(o.bf16Matmul())
         .withKvCache(o.halfKvCache() ? io.ltm.lora.io.TensorDType.F16 : io.ltm.lora.io.TensorDType.F32);
     try (LocalModel model = LocalModel.open(o.model(), load)) {
-      ltmRound(model, Math.min(32, o.prefill()), 4, threads, -1); // warm-up: JIT, allocator, page cache
+      // warm-up as llama-bench warms up with a run of its test: the measured prompt length, so the JIT, the
+      // allocator, the page cache and oneDNN's kernels for these shapes are ready (two: the second still gained)
+      for (int w = 0; w < 2; w++) {
+        ltmRound(model, o.prefill(), 4, threads, -1);
+      }
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {
           boolean ltmTurn = (k == 0) == (r % 2 == 0);
@@ -352,7 +356,8 @@ public final class PeerBench {
         + "per-round ratios ltm / llama.cpp (and their min–max). ltm's decode is greedy through the generator after a "
         + "16-token prompt (sampling included: the logprob/entropy pass over the vocabulary); llama-bench's tg test "
         + "decodes from an empty context without sampling. ltm's prefill is one `Decoder.forward` of the prompt into a "
-        + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size.\n\n");
+        + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size. Each "
+        + "warms up first: ltm with two rounds of the same sizes, llama-bench with its own warm-up run.\n\n");
     md.append("Every round, tokens/s, and the cores each process kept busy (CPU time / wall time: ltm's during "
         + "prefill / decode, llama-bench's over its whole process, load and warm-up included). The cores check the "
         + "thread setting and show what other jobs took: a core shared with another job counts < 1.\n\n");

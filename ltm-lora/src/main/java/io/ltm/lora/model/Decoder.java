@@ -261,20 +261,21 @@ public final class Decoder implements AutoCloseable {
   }
 
   /**
-   * Switches the fused causal attention of a prefill ({@link TorchKernels#causalAttention}: libtorch's
-   * flash kernel, which skips the masked half) on or off for every decoder (on by default;
-   * {@code -Dltm.attention=explicit} starts with it off). Off, every forward computes the scores, the mask,
-   * the softmax and the product with the values as separate ops. Meant for A/B comparisons.
+   * Switches the fused prefill kernels ({@link TorchKernels}) on or off for every decoder (on by default;
+   * {@code -Dltm.fused=off} starts with them off): the causal attention over new columns (libtorch's flash
+   * kernel, which skips the masked half) and, with {@code LoadOptions.bf16Matmul}, a dense layer's whole
+   * SwiGLU MLP in one bf16 call. Off, every forward computes the scores, the mask, the softmax and the product
+   * with the values as separate ops, and each MLP projection separately. Meant for A/B comparisons.
    *
-   * @return whether it was on before
+   * @return whether they were on before
    */
-  public static boolean useFusedAttention(boolean on) {
-    boolean was = fusedAttention;
-    fusedAttention = on;
+  public static boolean useFusedKernels(boolean on) {
+    boolean was = fused;
+    fused = on;
     return was;
   }
 
-  private static volatile boolean fusedAttention = !"explicit".equals(System.getProperty("ltm.attention"));
+  private static volatile boolean fused = !"off".equals(System.getProperty("ltm.fused"));
 
   private RowDecoder rowPlan() {
     if (!rowPlanChecked) {
@@ -437,7 +438,7 @@ public final class Decoder implements AutoCloseable {
       v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
     NDArray heads; // (B, nH, T, D)
-    if (fusedAttention && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()) {
+    if (fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()) {
       // a prefill over new columns only: libtorch's flash kernel, the masked half skipped (S == T)
       heads = TorchKernels.get().causalAttention(q, k, v, g); // (B, nH, T, D)
     } else {
@@ -465,6 +466,12 @@ public final class Decoder implements AutoCloseable {
 
   /** SwiGLU {@code down(silu(gate(h)) * up(h))}: {@code h [..., H] -> [..., H]}, gate/up fused while intact. */
   private static NDArray swiGlu(Fused fusedGateUp, Projection gate, Projection up, Projection down, NDArray h) {
+    if (fused && fusedGateUp != null && fusedGateUp.isIntact(gate, up) && fusedGateUp.all().bf16Matmul()
+        && fusedGateUp.all().bias() == null && down instanceof LinearProjection dp && dp.bf16Matmul()
+        && dp.bias() == null && h.getShape().size() > h.getShape().tail() && Autograd.off()) {
+      // bf16 weights multiplied in bf16 (LoadOptions.bf16Matmul), several rows, no graph: one call, bf16 inside
+      return TorchKernels.get().swiGluBf16(h, fusedGateUp.all().weight(), dp.weight()); // (..., H)
+    }
     NDArray[] gateUpOut = project(fusedGateUp, h, gate, up);
     NDArray g = gateUpOut[0]; // (..., I)
     NDArray u = gateUpOut[1]; // (..., I)

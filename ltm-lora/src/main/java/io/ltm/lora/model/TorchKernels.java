@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Two libtorch kernels that DJL's API does not reach, run through a small TorchScript module whose source
+ * libtorch kernels that DJL's API does not reach, run through a small TorchScript module whose source
  * is {@link #SOURCE} (written as the archive libtorch loads by {@link #archive()}: nothing binary is shipped):
  *
  * <ul>
@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  *       in their FLOAT16 array ({@link WeightFormat#BF16}) and reinterprets them ({@code view_copy} with a
  *       dtype, since TorchScript has no dtype overload of {@code view}; the copy is 2 bytes per weight, half
  *       of what widening to f32 writes).
+ *   <li>{@link #swiGluBf16}: a dense layer's whole SwiGLU MLP with bf16 products, its intermediates kept in bf16.
  *   <li>{@link #causalAttention}: causal attention over the new columns only (a prefill without cached or
  *       packed columns) in f32 through libtorch's {@code scaled_dot_product_attention} with {@code is_causal},
  *       whose CPU flash kernel fuses scores, softmax and the product with the values and skips the masked
@@ -78,6 +79,16 @@ final class TorchKernels {
           k1 = torch.repeat_interleave(k, groups, 1)
           v1 = torch.repeat_interleave(v, groups, 1)
           return torch.scaled_dot_product_attention(q, k1, v1, None, 0., True, scale=1.)
+        def swiglu_bf16(self: __torch__.TorchKernels,
+          x: Tensor,
+          gate_up_bits: Tensor,
+          down_bits: Tensor,
+          intermediate: int) -> Tensor:
+          gu = torch.linear(torch.to(x, 15), torch.view_copy(gate_up_bits, dtype=15))
+          g = torch.narrow(gu, -1, 0, intermediate)
+          u = torch.narrow(gu, -1, intermediate, intermediate)
+          a = torch.mul(torch.silu(g), u)
+          return torch.to(torch.linear(a, torch.view_copy(down_bits, dtype=15)), 6)
       """;
 
   /**
@@ -159,6 +170,19 @@ final class TorchKernels {
     NDArray biased = y.add(bias); // (..., out)
     y.close();
     return biased;
+  }
+
+  /**
+   * The SwiGLU MLP {@code down(silu(gate(x)) * up(x))} of bf16 weights in bf16 from end to end: {@code x [..., H]}
+   * (f32), {@code gateUpBits [2 I, H]} (gate's rows, then up's) and {@code downBits [H, I]} as bf16 bits ->
+   * {@code [..., H]} f32 in {@code x}'s manager. As {@link #linearBf16} twice, with the gate and up products,
+   * the SiLU and the product between them kept in bf16 (as a bf16 torch model computes them) instead of
+   * widened to f32 and narrowed again.
+   */
+  NDArray swiGluBf16(NDArray x, NDArray gateUpBits, NDArray downBits) {
+    long intermediate = downBits.getShape().get(1);
+    return run("swiglu_bf16", x, IValue.from((PtNDArray) x), IValue.from((PtNDArray) gateUpBits),
+        IValue.from((PtNDArray) downBits), IValue.from(intermediate));
   }
 
   /**
