@@ -80,6 +80,25 @@ class EngineCommandsTest {
   }
 
   @Test
+  void bf16MatmulScoresWithinItsToleranceAndRefusesF32Weights() throws Exception {
+    String ids = "151644,872,198,3838,374,264,11198,30,1207,42";
+    JsonNode f32 = new ObjectMapper().readTree(run("score", "--base", model.toString(), "--ids", ids, "--json").out());
+    CliRun r = run("score", "--base", model.toString(), "--ids", ids, "--json", "--bf16-matmul");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode bf16 = new ObjectMapper().readTree(r.out());
+    assertThat(bf16.get("logprobs")).hasSize(f32.get("logprobs").size());
+    double max = 0;
+    for (int i = 0; i < f32.get("logprobs").size(); i++) {
+      max = Math.max(max, Math.abs(bf16.get("logprobs").get(i).asDouble() - f32.get("logprobs").get(i).asDouble()));
+    }
+    // bf16 products move logprobs by about bf16's precision (docs/engine.md): different, within the bound
+    assertThat(max).isGreaterThan(1e-6).isLessThan(0.15);
+    CliRun both = run("generate", "--base", model.toString(), "--prompt", "x", "--bf16-matmul", "--f32-weights");
+    assertThat(both.code()).isEqualTo(LtmCli.USAGE_ERROR);
+    assertThat(both.err()).contains("--bf16-matmul").contains("--f32-weights");
+  }
+
+  @Test
   void malformedModelDirectoryIsExitOneWithAClearError() throws Exception {
     Path bad = tmp.resolve("bad");
     Files.createDirectories(bad);
