@@ -81,7 +81,11 @@ class PlanDoctorCommandsTest {
     assertThat(j.get("ok").asBoolean()).isTrue();
     java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
     j.get("checks").forEach(c -> byName.put(c.get("name").asText(), c));
-    assertThat(byName).containsKeys("libtorch", "devices", "limits", "score", "prefill", "decode", "train", "memory", "pages");
+    assertThat(byName).containsKeys("libtorch", "devices", "limits", "score", "prefill", "decode", "train", "memory", "pages",
+        "kernels");
+    JsonNode kernels = byName.get("kernels").get("figures");
+    assertThat(kernels.get("loaded").asBoolean()).as("the TorchScript kernels load on this libtorch").isTrue();
+    assertThat(kernels.get("bf16_max_relative_error").asDouble()).isPositive().isLessThan(2e-2);
     assertThat(byName.get("libtorch").get("figures").get("version").asText()).startsWith("2.");
     assertThat(byName.get("score").get("status").asText()).isEqualTo("PASS");
     assertThat(byName.get("score").get("figures").get("max_abs_diff").asDouble()).isLessThan(1e-3);

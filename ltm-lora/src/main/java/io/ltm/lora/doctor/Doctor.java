@@ -21,6 +21,7 @@ import io.ltm.lora.lora.TargetModules;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
+import io.ltm.lora.model.TorchKernels;
 import io.ltm.lora.plan.ByteSize;
 import io.ltm.lora.plan.DeviceMemory;
 import io.ltm.lora.plan.MemoryPlan;
@@ -157,6 +158,7 @@ public final class Doctor {
       checks.add(memoryCheck(config));
       if (!device.isGpu()) { // read while the model is loaded: are its weights on huge pages?
         checks.add(HugePages.current().check());
+        checks.add(kernelsCheck(TorchKernels.probe()));
       }
     } catch (RuntimeException | OutOfMemoryError e) {
       String msg = String.valueOf(e.getMessage());
@@ -170,6 +172,33 @@ public final class Doctor {
   }
 
   // ---------------------------------------------------------------- checks
+
+  /** The fused prefill kernels and the bf16 products of {@code --bf16-matmul} (docs/engine.md). */
+  static Check kernelsCheck(TorchKernels.Probe p) {
+    if (!p.loaded()) {
+      return new Check("kernels", Check.Status.WARN, "libtorch could not load ltm's TorchScript kernels: prefill runs the "
+          + "explicit attention and --bf16-matmul keeps the f32 products", "use the libtorch 2.7.1 DJL ships (see the "
+          + "libtorch check); everything else works without them", Map.of("loaded", false));
+    }
+    Map<String, Object> figs = new java.util.LinkedHashMap<>();
+    figs.put("loaded", true);
+    figs.put("cpu_bf16", p.cpuHasBf16());
+    figs.put("bf16_gflops", p.bf16Gflops());
+    figs.put("f32_gflops", p.f32Gflops());
+    figs.put("bf16_max_relative_error", p.maxRelativeError());
+    String summary = String.format(Locale.ROOT, "fused attention loaded; bf16 products (--bf16-matmul) %.1f GFLOP/s vs f32 "
+        + "%.1f (%.2fx), max relative difference %.1e; CPU bf16 dot products: %s", p.bf16Gflops(), p.f32Gflops(),
+        p.bf16Gflops() / p.f32Gflops(), p.maxRelativeError(), p.cpuHasBf16() ? "yes" : "no");
+    if (!(p.maxRelativeError() < 2e-2)) {
+      return new Check("kernels", Check.Status.FAIL, summary, "the bf16 product disagrees with the f32 one beyond bf16's "
+          + "precision: do not use --bf16-matmul here, and report it", figs);
+    }
+    if (p.bf16Gflops() < p.f32Gflops()) {
+      return new Check("kernels", Check.Status.WARN, summary, "bf16 products are slower than f32 on this CPU: leave "
+          + "--bf16-matmul off", figs);
+    }
+    return new Check("kernels", Check.Status.PASS, summary, "", figs);
+  }
 
   private Check libtorch(Engine engine) {
     String version = engine.getVersion();

@@ -438,9 +438,11 @@ public final class Decoder implements AutoCloseable {
       v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
     NDArray heads; // (B, nH, T, D)
-    if (fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()) {
+    TorchKernels kernels = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()
+        ? TorchKernels.get() : null;
+    if (kernels != null) {
       // a prefill over new columns only: libtorch's flash kernel, the masked half skipped (S == T)
-      heads = TorchKernels.get().causalAttention(q, k, v, g); // (B, nH, T, D)
+      heads = kernels.causalAttention(q, k, v, g); // (B, nH, T, D)
     } else {
       // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
       NDArray qg = q.reshape(b, nKv, g * t, d); // (B, nKv, g*T, D), pre-scaled by 1/sqrt(D)
@@ -468,7 +470,8 @@ public final class Decoder implements AutoCloseable {
   private static NDArray swiGlu(Fused fusedGateUp, Projection gate, Projection up, Projection down, NDArray h) {
     if (fused && fusedGateUp != null && fusedGateUp.isIntact(gate, up) && fusedGateUp.all().bf16Matmul()
         && fusedGateUp.all().bias() == null && down instanceof LinearProjection dp && dp.bf16Matmul()
-        && dp.bias() == null && h.getShape().size() > h.getShape().tail() && Autograd.off()) {
+        && dp.bias() == null && h.getShape().size() > h.getShape().tail() && Autograd.off()
+        && TorchKernels.get() != null) {
       // bf16 weights multiplied in bf16 (LoadOptions.bf16Matmul), several rows, no graph: one call, bf16 inside
       return TorchKernels.get().swiGluBf16(h, fusedGateUp.all().weight(), dp.weight()); // (..., H)
     }

@@ -120,7 +120,7 @@ public final class LinearProjection implements Projection {
     if (wt == DataType.FLOAT32) {
       return Linear.linear(x, weight, bias).singletonOrThrow(); // (..., out)
     }
-    if (bf16Matmul && Autograd.off()) { // its result carries no graph: only where nothing is recorded
+    if (bf16Matmul && Autograd.off() && TorchKernels.get() != null) { // no graph in its result: only where none is recorded
       return TorchKernels.get().linearBf16(x, weight, bias); // (..., out), bf16 activations
     }
     if (Device.cpu().equals(weight.getDevice())) {

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * thread-safe (libtorch runs a scripted method concurrently). Neither kernel records a gradient: callers
  * use them only where autograd does not record.
  */
-final class TorchKernels {
+public final class TorchKernels {
   private static final Logger LOG = LoggerFactory.getLogger(TorchKernels.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
   /** Calls of {@link #causalAttention} since the JVM started: tests assert which path a forward took. */
@@ -130,7 +130,7 @@ final class TorchKernels {
   }
 
   private static final class Holder {
-    static final TorchKernels INSTANCE = load();
+    static final TorchKernels INSTANCE = loadOrNull();
   }
 
   private final PtSymbolBlock module;
@@ -139,9 +139,23 @@ final class TorchKernels {
     this.module = module;
   }
 
-  /** The process's module, loaded on first use. */
+  /**
+   * The process's module, loaded on first use; null when this libtorch cannot load it (logged once as a
+   * WARN): callers then keep their explicit path.
+   */
   static TorchKernels get() {
     return Holder.INSTANCE;
+  }
+
+  private static TorchKernels loadOrNull() {
+    try {
+      return load();
+    } catch (RuntimeException e) {
+      LOG.warn("libtorch could not load ltm's TorchScript kernels ({}): prefill keeps the explicit attention and"
+          + " the f32 products", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines()
+          .findFirst().orElse(""));
+      return null;
+    }
   }
 
   private static TorchKernels load() {
@@ -209,6 +223,76 @@ final class TorchKernels {
   /** {@link #causalAttention} calls so far, all threads. */
   static long attentionCalls() {
     return ATTENTION_CALLS.sum();
+  }
+
+  /**
+   * What {@code ltm doctor} reports of these kernels on this machine.
+   *
+   * @param loaded whether this libtorch loaded the module (false: prefill keeps its explicit path)
+   * @param cpuHasBf16 whether /proc/cpuinfo lists AVX512-BF16 or AMX-BF16
+   * @param bf16Gflops a 256 x 1024 by 1024 x 1024 product through {@code linear_bf16}, best of five (NaN if not loaded)
+   * @param f32Gflops the same product of the widened weights in f32 through libtorch
+   * @param maxRelativeError max |bf16 - f32| over max |f32| of that product (about bf16's 2^-8 when right)
+   */
+  public record Probe(boolean loaded, boolean cpuHasBf16, double bf16Gflops, double f32Gflops, double maxRelativeError) {}
+
+  /** Measures {@link Probe} on the CPU (a fraction of a second). */
+  public static Probe probe() {
+    boolean cpu = cpuHasBf16();
+    TorchKernels k = get();
+    if (k == null) {
+      return new Probe(false, cpu, Double.NaN, Double.NaN, Double.NaN);
+    }
+    int rows = 256;
+    int in = 1024;
+    int out = 1024;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    float[] x = new float[rows * in];
+    short[] bits = new short[out * in];
+    float[] w = new float[out * in];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < bits.length; i++) {
+      bits[i] = io.ltm.lora.io.HalfFloats.toBf16((float) rnd.nextGaussian());
+      w[i] = io.ltm.lora.io.HalfFloats.fromBf16(bits[i]);
+    }
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(bits.length * 2).order(java.nio.ByteOrder.nativeOrder());
+      b.asShortBuffer().put(bits);
+      NDArray wBits = m.create(b, new ai.djl.ndarray.types.Shape(out, in), ai.djl.ndarray.types.DataType.FLOAT16);
+      NDArray wF32 = m.create(w, new ai.djl.ndarray.types.Shape(out, in));
+      NDArray xs = m.create(x, new ai.djl.ndarray.types.Shape(rows, in));
+      double flops = 2.0 * rows * in * out;
+      double bestBf16 = Double.MAX_VALUE;
+      double bestF32 = Double.MAX_VALUE;
+      float[] yb = null;
+      float[] yf = null;
+      for (int round = 0; round < 6; round++) { // the first round warms up (oneDNN builds its kernel)
+        try (NDManager s = m.newSubManager()) {
+          xs.attach(s);
+          long t0 = System.nanoTime();
+          NDArray a = k.linearBf16(xs, wBits, null);
+          long t1 = System.nanoTime();
+          NDArray f = ai.djl.nn.core.Linear.linear(xs, wF32, null).singletonOrThrow();
+          long t2 = System.nanoTime();
+          if (round > 0) {
+            bestBf16 = Math.min(bestBf16, t1 - t0);
+            bestF32 = Math.min(bestF32, t2 - t1);
+          }
+          yb = a.toFloatArray();
+          yf = f.toFloatArray();
+          xs.attach(m);
+        }
+      }
+      double maxErr = 0;
+      double maxRef = 0;
+      for (int i = 0; i < yf.length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(yb[i] - yf[i]));
+        maxRef = Math.max(maxRef, Math.abs(yf[i]));
+      }
+      return new Probe(true, cpu, flops / bestBf16, flops / bestF32, maxErr / maxRef);
+    }
   }
 
   /** Whether /proc/cpuinfo lists bf16 dot-product instructions (AVX512-BF16 or AMX-BF16). */
