@@ -2,6 +2,8 @@ package io.ltm.bench;
 
 import ai.djl.ndarray.NDManager;
 import io.ltm.lora.generate.LocalModel;
+import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.model.Autograd;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
@@ -30,21 +32,24 @@ public final class PeerLogits {
     Path model = PeerBench.DEFAULT_MODEL;
     String prompt = "The capital of France is";
     Path llama = null;
+    boolean bf16Matmul = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--bf16-matmul" -> bf16Matmul = true; // a bf16 checkpoint kept bf16, its products in bf16 (as llama.cpp's)
         case "--model" -> model = Path.of(args[++i]);
         case "--prompt" -> prompt = args[++i];
         case "--llama-logits" -> llama = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (PeerLogits --model DIR --prompt TEXT --llama-logits data/llamacpp-NAME.bin)");
+            + " (PeerLogits --model DIR --prompt TEXT --llama-logits data/llamacpp-NAME.bin [--bf16-matmul])");
       }
     }
-    try (LocalModel m = LocalModel.open(model)) {
+    LoadOptions load = bf16Matmul ? LoadOptions.forGeneration(ai.djl.Device.cpu()).withBf16Matmul(true) : LoadOptions.cpu();
+    try (LocalModel m = LocalModel.open(model, load)) {
       int[] ids = m.tokenizer().encode(prompt);
       Decoder d = m.decoder();
       float[] ours;
       try (NDManager scope = d.manager().newSubManager(); KvCache cache = d.newCache(1, ids.length)) {
-        ours = d.forward(scope, DecoderInput.of(ids), cache, true).toFloatArray(); // [vocab]
+        ours = Autograd.inference(() -> d.forward(scope, DecoderInput.of(ids), cache, true)).toFloatArray(); // [vocab]
       }
       System.out.printf(Locale.ROOT, "ltm prompt ids %s%nltm top-5 %s%n", Arrays.toString(ids), top5(ours));
       if (llama == null) {

@@ -230,7 +230,8 @@ public final class TorchKernels {
    *
    * @param loaded whether this libtorch loaded the module (false: prefill keeps its explicit path)
    * @param cpuHasBf16 whether /proc/cpuinfo lists AVX512-BF16 or AMX-BF16
-   * @param bf16Gflops a 256 x 1024 by 1024 x 1024 product through {@code linear_bf16}, best of five (NaN if not loaded)
+   * @param bf16Gflops a 512 x 1024 by 1024 x 3072 product (a prompt through one of Qwen3-0.6B's MLP halves) through
+   *     {@code linear_bf16}, best of five after a warm-up (NaN if not loaded)
    * @param f32Gflops the same product of the widened weights in f32 through libtorch
    * @param maxRelativeError max |bf16 - f32| over max |f32| of that product (about bf16's 2^-8 when right)
    */
@@ -243,9 +244,9 @@ public final class TorchKernels {
     if (k == null) {
       return new Probe(false, cpu, Double.NaN, Double.NaN, Double.NaN);
     }
-    int rows = 256;
+    int rows = 512;
     int in = 1024;
-    int out = 1024;
+    int out = 3072;
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
     float[] x = new float[rows * in];
     short[] bits = new short[out * in];
