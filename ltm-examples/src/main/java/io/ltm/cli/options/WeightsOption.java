@@ -34,7 +34,7 @@ public final class WeightsOption {
 
   @Option(names = "--bf16-matmul",
       description = "with a bf16 checkpoint kept in bf16 on the CPU, multiply prompts (prefill) and scored texts in bf16 "
-          + "through libtorch's oneDNN, activations rounded to bf16 as llama.cpp and torch's bf16 do: about 2x faster "
+          + "through libtorch's oneDNN, activations and products rounded to bf16 as a bf16 torch model's: about 2x faster "
           + "prefill on CPUs with AVX512-BF16 or AMX; logprobs move about as much as rounding the weights to bf16 did "
           + "(docs/engine.md)")
   boolean bf16Matmul;

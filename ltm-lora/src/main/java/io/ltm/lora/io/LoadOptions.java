@@ -23,9 +23,10 @@ import java.util.Objects;
  *     cache")
  * @param bf16Matmul with {@code keep16Bit} on the CPU, multiply the bf16 projections' multi-row products (prefill,
  *     scoring; not training, not the lm head) in bf16 through libtorch (oneDNN) instead of widening the weights to
- *     f32: the activations are rounded to bf16 and the products to bf16, as llama.cpp and a bf16 torch model do;
- *     about twice the f32 rate on CPUs with AVX512-BF16 or AMX; logprobs move by about 1e-2 (docs/engine.md,
- *     "bf16 matmul"). Off by default: the f32 product matches an f32 checkpoint exactly.
+ *     f32: the activations are rounded to bf16 (as llama.cpp's bf16 does) and so are the products (as a bf16 torch
+ *     model's are); about twice the f32 rate on CPUs with AVX512-BF16 or AMX; logprobs move about as much as
+ *     rounding the weights to bf16 did (docs/engine.md, "Fused prefill kernels and bf16 matmul"). Off by default:
+ *     the f32 product matches an f32 checkpoint exactly.
  */
 public record LoadOptions(Device device, TensorDType weightType, boolean keep16Bit, TensorDType kvCache,
     boolean bf16Matmul) {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
@@ -31,10 +32,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #linearBf16}: the multi-row products (prefill, scoring) of a bf16 checkpoint kept in bf16 on
  *       the CPU, {@code y [..., out] = bf16(x) [..., in] W [out, in]^T}, accumulated in f32 by oneDNN (AVX512-BF16
  *       or AMX dot products where the CPU has them: about twice the f32 GEMM's rate), the result rounded to bf16
- *       by libtorch and returned widened to f32. The activations are rounded to bf16 on the way in, as llama.cpp
- *       and a bf16 torch model do, so results differ from the f32 product of the same weights by about bf16's
- *       precision (opt-in: {@code LoadOptions.bf16Matmul}; docs/engine.md, "bf16 matmul"). DJL's JNI cannot hold
- *       a bf16 tensor (its dtype table aborts the JVM on bf16), so the module receives the weight's bf16 bits
+ *       by libtorch and returned widened to f32. The activations are rounded to bf16 on the way in (as llama.cpp's
+ *       bf16 dot products do; llama.cpp keeps its sums in f32, a bf16 torch model rounds them as here), so results
+ *       differ from the f32 product of the same weights by about bf16's precision (opt-in:
+ *       {@code LoadOptions.bf16Matmul}; docs/engine.md, "Fused prefill kernels and bf16 matmul"). DJL's JNI cannot
+ *       hold a bf16 tensor (its dtype table aborts the JVM on bf16), so the module receives the weight's bf16 bits
  *       in their FLOAT16 array ({@link WeightFormat#BF16}) and reinterprets them ({@code view_copy} with a
  *       dtype, since TorchScript has no dtype overload of {@code view}; the copy is 2 bytes per weight, half
  *       of what widening to f32 writes).
@@ -46,20 +48,23 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>One module per process, loaded on first use into a manager of its own (it holds no tensors);
- * thread-safe (libtorch runs a scripted method concurrently). Neither kernel records a gradient: callers
- * use them only where autograd does not record.
+ * thread-safe (libtorch runs a scripted method concurrently). No kernel records a gradient: callers use them
+ * only where libtorch records no graph ({@code Autograd.off()}), and keep their explicit path where this
+ * libtorch cannot load the module ({@link #get()} is then null).
  */
 public final class TorchKernels {
   private static final Logger LOG = LoggerFactory.getLogger(TorchKernels.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
   /** Calls of {@link #causalAttention} since the JVM started: tests assert which path a forward took. */
-  private static final java.util.concurrent.atomic.LongAdder ATTENTION_CALLS = new java.util.concurrent.atomic.LongAdder();
+  private static final LongAdder ATTENTION_CALLS = new LongAdder();
 
   /**
    * The module's TorchScript. ScalarType 15 is bfloat16, 6 float32. {@code linear_bf16}: {@code x} f32
    * {@code [..., in]}, {@code w_bits} bf16 bits in a FLOAT16 {@code [out, in]} -> f32 {@code [..., out]}.
    * {@code causal_attention}: {@code q [B, nH, T, D]} already scaled by {@code 1/sqrt(D)}, {@code k, v
    * [B, nKv, T, D]}, {@code groups = nH / nKv} (head h reads kv head h / groups) -> {@code [B, nH, T, D]}.
+   * {@code swiglu_bf16}: {@code x} f32 {@code [..., H]}, the bits of gate/up {@code [2 I, H]} and of down
+   * {@code [H, I]}, {@code intermediate = I} -> f32 {@code [..., H]}.
    */
   static final String SOURCE = """
       class TorchKernels(Module):
