@@ -438,6 +438,8 @@ public final class Decoder implements AutoCloseable {
       v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
     NDArray heads; // (B, nH, T, D)
+    // decided per call, not per forward: a recomputing trainer builds the context with grad mode off and runs the
+    // layers again under a collector, where the explicit path (and its mask) must serve
     TorchKernels kernels = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()
         ? TorchKernels.get() : null;
     if (kernels != null) {
