@@ -66,11 +66,11 @@ public final class Bf16GemvProbe {
       System.out.println("|---|---|---|---|---|");
       String[] names = {"f32 (8 rows)", "bf16 short load + S2I (8 rows, current)", "bf16 even/odd int (4 rows)",
           "bf16 even/odd int (8 rows)", "bf16 even/odd int 256-bit (4 rows)", "bf16 even/odd int (4 rows, 2 acc/row)",
-          "bf16 even/odd int (1 row, 4 acc)", "bf16 even/odd int (2 rows, 2 acc/row)", "f32 (1 row, 4 acc)"};
+          "bf16 even/odd int (1 row, 4 acc)", "bf16 even/odd int (2 rows, 2 acc/row)", "f32 (1 row, 4 acc)", "bf16 even/odd int (1 row, 4 int vectors, 8 acc)"};
       Kernel[] ks = {Bf16GemvProbe::f32, Bf16GemvProbe::bf16Short, Bf16GemvProbe::evenOdd4,
           Bf16GemvProbe::evenOdd8, Bf16GemvProbe::evenOdd4x256, Bf16GemvProbe::evenOdd4Two, Bf16GemvProbe::evenOdd1, Bf16GemvProbe::evenOdd2,
-          Bf16GemvProbe::f32OneRow};
-      int[] bytes = {4, 2, 2, 2, 2, 2, 2, 2, 4};
+          Bf16GemvProbe::f32OneRow, Bf16GemvProbe::evenOdd1x4};
+      int[] bytes = {4, 2, 2, 2, 2, 2, 2, 2, 4, 2};
       double[][] best = new double[ks.length][2];
       float[] y = new float[rows];
       double[] err = new double[ks.length];
@@ -405,6 +405,43 @@ public final class Bf16GemvProbe {
         a3 = v1.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k + lanes), a3);
       }
       y[r] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+  }
+
+  static void evenOdd1x4(ByteBuffer w, int cols, float[] x, float[] y, int rows) {
+    final float[][] s = split(x, cols);
+    final float[] xe = s[0];
+    final float[] xo = s[1];
+    final int lanes = I.length();
+    final int pairs = cols / 2;
+    final int rowBytes = cols * 2;
+    final IntVector hi = IntVector.broadcast(I, 0xFFFF0000);
+    for (int r = 0; r < rows; r++) {
+      final int b = r * rowBytes;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int k = 0; k <= pairs - 4 * lanes; k += 4 * lanes) {
+        int o = b + k * 4;
+        IntVector v0 = IntVector.fromByteBuffer(I, w, o, NATIVE);
+        IntVector v1 = IntVector.fromByteBuffer(I, w, o + lanes * 4, NATIVE);
+        IntVector v2 = IntVector.fromByteBuffer(I, w, o + lanes * 8, NATIVE);
+        IntVector v3 = IntVector.fromByteBuffer(I, w, o + lanes * 12, NATIVE);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k), a0);
+        a1 = v0.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k), a1);
+        a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k + lanes), a2);
+        a3 = v1.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k + lanes), a3);
+        a4 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k + 2 * lanes), a4);
+        a5 = v2.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k + 2 * lanes), a5);
+        a6 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k + 3 * lanes), a6);
+        a7 = v3.and(hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k + 3 * lanes), a7);
+      }
+      y[r] = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).reduceLanes(VectorOperators.ADD);
     }
   }
 
