@@ -32,7 +32,7 @@ class TorchKernelsTest {
   /**
    * Full-forward logprobs over the whole vocabulary, bf16 products vs f32 products of the same bf16 weights
    * (measured 7.0e-2 .. 8.4e-2 on the tiny models with the fused bf16 MLP, where rounding their f32 weights to
-   * bf16 moved them by 7.1e-2 .. 9.5e-2; docs/engine.md, "bf16 matmul").
+   * bf16 moved them by 7.1e-2 .. 9.5e-2; docs/engine.md, "Fused prefill kernels and bf16 matmul").
    */
   static final double LOGPROB_TOLERANCE = 0.15;
   /** The same for the greedy token of each position (measured 1.6e-2 .. 2.9e-2). */
