@@ -4,7 +4,9 @@ import io.ltm.lora.io.CheckpointException;
 import io.ltm.lora.io.DecoderLoader;
 import io.ltm.lora.io.GenerationConfig;
 import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.io.TensorDType;
 import io.ltm.lora.model.Decoder;
+import io.ltm.lora.model.KvCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,19 +31,17 @@ public final class LocalModel implements AutoCloseable {
   private final List<Integer> eosIds;
   private final int thinkStart;
   private final int thinkEnd;
-  private final io.ltm.lora.io.TensorDType kvCache;
+  private final TensorDType kvCache;
 
   /** Wraps an already loaded decoder and tokenizer; this model then owns and closes both. */
   public LocalModel(String name, Decoder decoder, ModelTokenizer tokenizer, GenerationConfig generation) {
-    this(name, decoder, tokenizer, generation, io.ltm.lora.io.TensorDType.F32);
+    this(name, decoder, tokenizer, generation, TensorDType.F32);
   }
 
   /** As the other constructor, with generations keeping their KV cache in {@code kvCache} (F32 or F16). */
   public LocalModel(String name, Decoder decoder, ModelTokenizer tokenizer, GenerationConfig generation,
-      io.ltm.lora.io.TensorDType kvCache) {
-    if (kvCache != io.ltm.lora.io.TensorDType.F32 && kvCache != io.ltm.lora.io.TensorDType.F16) {
-      throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + kvCache);
-    }
+      TensorDType kvCache) {
+    KvCache.elementType(kvCache); // an early error for a type no cache holds
     this.kvCache = kvCache;
     this.name = name;
     this.decoder = decoder;
@@ -116,7 +116,7 @@ public final class LocalModel implements AutoCloseable {
   }
 
   /** The element type of the KV cache its generations keep (F32 or F16). */
-  public io.ltm.lora.io.TensorDType kvCache() {
+  public TensorDType kvCache() {
     return kvCache;
   }
 

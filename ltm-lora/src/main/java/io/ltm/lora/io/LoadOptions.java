@@ -34,9 +34,7 @@ public record LoadOptions(Device device, TensorDType weightType, boolean keep16B
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(weightType, "weightType");
     Objects.requireNonNull(kvCache, "kvCache");
-    if (kvCache == TensorDType.BF16) {
-      throw new IllegalArgumentException("kvCache BF16 is not supported; use F32 or F16");
-    }
+    io.ltm.lora.model.KvCache.elementType(kvCache); // F32 or F16
     if (weightType == TensorDType.BF16) {
       throw new IllegalArgumentException("weightType BF16 is not supported (DJL's PyTorch engine aborts on bf16); use F32 or F16"
           + " (keep16Bit keeps a bf16 checkpoint's matrices in bf16 on the CPU)");

@@ -211,14 +211,7 @@ public final class Decoder implements AutoCloseable {
    * {@code F16}: half the bytes, see {@link KvCache}); the caller closes it.
    */
   public KvCache newCache(int batch, int capacity, io.ltm.lora.io.TensorDType type) {
-    switch (type) {
-      case F32:
-        return new KvCache(manager, config, batch, capacity, ai.djl.ndarray.types.DataType.FLOAT32);
-      case F16:
-        return new KvCache(manager, config, batch, capacity, ai.djl.ndarray.types.DataType.FLOAT16);
-      default:
-        throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + type);
-    }
+    return new KvCache(manager, config, batch, capacity, type);
   }
 
   /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.io.TensorDType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -46,14 +47,11 @@ public final class KvCache implements AutoCloseable {
   private int length;
 
   KvCache(NDManager parent, ModelConfig c, int batch, int capacity) {
-    this(parent, c, batch, capacity, DataType.FLOAT32);
+    this(parent, c, batch, capacity, TensorDType.F32);
   }
 
-  KvCache(NDManager parent, ModelConfig c, int batch, int capacity, DataType type) {
-    if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
-      throw new IllegalArgumentException("a KV cache holds f32 or f16, not " + type);
-    }
-    this.type = type;
+  KvCache(NDManager parent, ModelConfig c, int batch, int capacity, TensorDType cacheType) {
+    this.type = elementType(cacheType);
     if (batch < 1 || capacity < 1) {
       throw new IllegalArgumentException("batch and capacity must be >= 1 but got " + batch + ", " + capacity);
     }
@@ -95,6 +93,22 @@ public final class KvCache implements AutoCloseable {
   /** Columns filled so far. */
   public int length() {
     return length;
+  }
+
+  /**
+   * The array type a cache of {@code type} keeps its keys and values in: FLOAT32 for F32, FLOAT16 for F16.
+   *
+   * @throws IllegalArgumentException for any other type (the one check of every place that takes a cache type)
+   */
+  public static DataType elementType(TensorDType type) {
+    switch (type) {
+      case F32:
+        return DataType.FLOAT32;
+      case F16:
+        return DataType.FLOAT16;
+      default:
+        throw new IllegalArgumentException("a KV cache holds F32 or F16, not " + type);
+    }
   }
 
   /** Whether keys and values are held as f16 (else f32). */
