@@ -5,10 +5,12 @@ import io.ltm.cli.options.LoraOptions;
 import io.ltm.cli.options.PlanOptions;
 import io.ltm.cli.options.TrainingOptions;
 import io.ltm.cli.options.VerboseOption;
+import io.ltm.cli.options.WeightsOption;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ltm.lora.io.ModelConfig;
+import io.ltm.lora.io.TensorDType;
 import io.ltm.lora.plan.DeviceMemory;
 import io.ltm.lora.plan.MemoryPlan;
 import io.ltm.lora.plan.MemoryPlanner;
@@ -52,7 +54,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Mixin PlanOptions planOptions;
 
-  @Mixin io.ltm.cli.options.WeightsOption weights;
+  @Mixin WeightsOption weights;
 
   @Option(names = "--json", description = "print the plan as JSON")
   boolean json;
@@ -73,7 +75,7 @@ public final class PlanCommand implements Callable<Integer> {
       // (unless --f32-weights); --kv-cache f16 halves the KV cache
       request = request.toBuilder().optBf16Weights(!weights.f32Weights() && "bfloat16".equals(new ObjectMapper()
           .readTree(configJson.toFile()).path("torch_dtype").asText()))
-          .optHalfKvCache(weights.kvCache() == io.ltm.lora.io.TensorDType.F16).build();
+          .optHalfKvCache(weights.kvCache() == TensorDType.F16).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

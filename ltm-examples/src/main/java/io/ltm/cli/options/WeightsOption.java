@@ -1,10 +1,16 @@
 package io.ltm.cli.options;
 
 import io.ltm.lora.io.LoadOptions;
+import io.ltm.lora.io.TensorDType;
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code --f32-weights}, {@code --kv-cache} and {@code --bf16-matmul}: for the commands that only run the model (generate, score, serve, loop). On the CPU they
+ * {@code --f32-weights}, {@code --kv-cache} and {@code --bf16-matmul}: for the commands that only run the model
+ * (generate, score, serve, loop). On the CPU they
  * keep a bf16 checkpoint's weight matrices in bf16 ({@link LoadOptions#forGeneration}: half the memory of
  * f32 and half the bytes read per decoded token); this flag widens them to f32 at load instead, as
  * training does.
@@ -15,19 +21,19 @@ public final class WeightsOption {
           + "token) instead of keeping them in bf16")
   boolean f32;
 
-  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
-  picocli.CommandLine.Model.CommandSpec mixee;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
-  private io.ltm.lora.io.TensorDType kvCache = io.ltm.lora.io.TensorDType.F32;
+  private TensorDType kvCache = TensorDType.F32;
 
   @Option(names = "--kv-cache", paramLabel = "f32|f16", defaultValue = "f32",
       description = "element type of the KV cache while generating: f32, or f16 (half the bytes per cached token; each "
           + "key and value rounded to f16, logprobs move by up to 1e-2: docs/engine.md) (default: ${DEFAULT-VALUE})")
   void kvCache(String value) {
-    switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "f32" -> kvCache = io.ltm.lora.io.TensorDType.F32;
-      case "f16" -> kvCache = io.ltm.lora.io.TensorDType.F16;
-      default -> throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+    switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "f32" -> kvCache = TensorDType.F32;
+      case "f16" -> kvCache = TensorDType.F16;
+      default -> throw new ParameterException(mixee.commandLine(),
           "--kv-cache must be f32 or f16 but got " + value);
     }
   }
@@ -45,14 +51,14 @@ public final class WeightsOption {
   }
 
   /** The KV cache's element type {@code --kv-cache} names (F32 or F16). */
-  public io.ltm.lora.io.TensorDType kvCache() {
+  public TensorDType kvCache() {
     return kvCache;
   }
 
   /** Load options for running (not training) the model on {@code device}'s device. */
   public LoadOptions loadOptions(DeviceOption device) {
     if (f32 && bf16Matmul) {
-      throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+      throw new ParameterException(mixee.commandLine(),
           "--bf16-matmul multiplies the bf16 weights as kept; it cannot be combined with --f32-weights (drop one)");
     }
     LoadOptions o = LoadOptions.forGeneration(device.device());

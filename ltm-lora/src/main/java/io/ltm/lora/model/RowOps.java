@@ -1,8 +1,11 @@
 package io.ltm.lora.model;
 
+import io.ltm.lora.io.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -100,12 +103,11 @@ final class RowOps {
     }
   }
 
-  private static final jdk.incubator.vector.VectorSpecies<Integer> I = jdk.incubator.vector.IntVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   /** 2^112: an f16's exponent and mantissa, moved into an f32's fields, times this is the f16's value. */
   private static final float HALF_SCALE = 0x1p112f;
   /** Whether an f16 pair's low int half holds the even element (little-endian). */
   private static final boolean LOW_IS_EVEN = NATIVE == ByteOrder.LITTLE_ENDIAN;
-
 
   /**
    * Splits {@code q[qOff .. qOff+n)} ({@code n} even) into the elements a 16-bit pair's low and high int halves
@@ -149,21 +151,21 @@ final class RowOps {
     FloatVector a1 = a0;
     int p = 0;
     for (; p <= pairs - lanes; p += lanes) {
-      jdk.incubator.vector.IntVector v = jdk.incubator.vector.IntVector.fromByteBuffer(I, k, kByte + p * 4, NATIVE);
-      jdk.incubator.vector.IntVector lo = v.and(0xFFFF);
-      jdk.incubator.vector.IntVector hi = v.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 16);
-      FloatVector fl = lo.and(0x7FFF).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(lo.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).reinterpretAsFloats();
-      FloatVector fh = hi.and(0x7FFF).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(hi.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).reinterpretAsFloats();
+      IntVector v = IntVector.fromByteBuffer(I, k, kByte + p * 4, NATIVE);
+      IntVector lo = v.and(0xFFFF);
+      IntVector hi = v.lanewise(VectorOperators.LSHR, 16);
+      FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
+          .reinterpretAsInts().or(lo.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+      FloatVector fh = hi.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
+          .reinterpretAsInts().or(hi.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
       a0 = fl.fma(FloatVector.fromArray(F, qLow, p), a0);
       a1 = fh.fma(FloatVector.fromArray(F, qHigh, p), a1);
     }
     float s = sum(a0.add(a1));
     for (; p < pairs; p++) {
       int lo = LOW_IS_EVEN ? 0 : 2;
-      s += qLow[p] * io.ltm.lora.io.HalfFloats.fromF16(k.getShort(kByte + p * 4 + lo))
-          + qHigh[p] * io.ltm.lora.io.HalfFloats.fromF16(k.getShort(kByte + p * 4 + 2 - lo));
+      s += qLow[p] * HalfFloats.fromF16(k.getShort(kByte + p * 4 + lo))
+          + qHigh[p] * HalfFloats.fromF16(k.getShort(kByte + p * 4 + 2 - lo));
     }
     return s;
   }
@@ -178,27 +180,27 @@ final class RowOps {
     FloatVector av = FloatVector.broadcast(F, a);
     int p = 0;
     for (; p <= pairs - lanes; p += lanes) {
-      jdk.incubator.vector.IntVector w = jdk.incubator.vector.IntVector.fromByteBuffer(I, v, vByte + p * 4, NATIVE);
-      jdk.incubator.vector.IntVector lo = w.and(0xFFFF);
-      jdk.incubator.vector.IntVector hi = w.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 16);
-      FloatVector fl = lo.and(0x7FFF).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(lo.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).reinterpretAsFloats();
-      FloatVector fh = hi.and(0x7FFF).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(hi.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).reinterpretAsFloats();
+      IntVector w = IntVector.fromByteBuffer(I, v, vByte + p * 4, NATIVE);
+      IntVector lo = w.and(0xFFFF);
+      IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
+      FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
+          .reinterpretAsInts().or(lo.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+      FloatVector fh = hi.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
+          .reinterpretAsInts().or(hi.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
       fl.fma(av, FloatVector.fromArray(F, outLow, p)).intoArray(outLow, p);
       fh.fma(av, FloatVector.fromArray(F, outHigh, p)).intoArray(outHigh, p);
     }
     for (; p < pairs; p++) {
       int lo = LOW_IS_EVEN ? 0 : 2;
-      outLow[p] += a * io.ltm.lora.io.HalfFloats.fromF16(v.getShort(vByte + p * 4 + lo));
-      outHigh[p] += a * io.ltm.lora.io.HalfFloats.fromF16(v.getShort(vByte + p * 4 + 2 - lo));
+      outLow[p] += a * HalfFloats.fromF16(v.getShort(vByte + p * 4 + lo));
+      outHigh[p] += a * HalfFloats.fromF16(v.getShort(vByte + p * 4 + 2 - lo));
     }
   }
 
   /** Writes {@code x[xOff .. xOff+n)} to {@code dst} at byte offset {@code dstByte} as f16, rounded to nearest even. */
   static void storeHalf(float[] x, int xOff, ByteBuffer dst, int dstByte, int n) {
     for (int i = 0; i < n; i++) {
-      dst.putShort(dstByte + i * 2, io.ltm.lora.io.HalfFloats.toF16(x[xOff + i]));
+      dst.putShort(dstByte + i * 2, HalfFloats.toF16(x[xOff + i]));
     }
   }
 
