@@ -24,8 +24,10 @@ final class VectorGemv {
    * {@code W [rows, cols]} stored row-major as native-order f32 in {@code w}
    * (whose own byte order must be native too).
    *
-   * <p>One row at a time with four accumulators, as the bf16 kernel: the rows are read as one sequential
-   * stream, which the CPU's prefetcher keeps ahead of. Until 2026-12-06 this kernel read eight rows at once
+   * <p>One row at a time with eight accumulators, as the bf16 kernel: the rows are read as one sequential
+   * stream, which the CPU's prefetcher keeps ahead of. Eight vectors per step rather than four since
+   * 2026-12-06: Qwen3-0.6B f32 decode on one thread 1.02x (11.25 vs 11.06 tokens/s, medians of 8 rounds
+   * alternating the two forms in one process). Until 2026-12-06 this kernel read eight rows at once
    * (eight streams, each x vector loaded once for eight rows), which an earlier Intel machine streamed faster
    * (12.2-12.7 GB/s against 8.7-9.7 for one row, on 4 KiB pages); on this AMD EPYC with the weights on huge
    * pages one row decodes Qwen3-0.6B f32 on one thread at 8.6-9.0 tokens/s against 6.8-7.1 (alternating
@@ -41,29 +43,37 @@ final class VectorGemv {
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
       int c = 0;
-      for (; c <= cols - 4 * lanes; c += 4 * lanes) {
+      for (; c <= cols - 8 * lanes; c += 8 * lanes) {
         int o = b + c * Float.BYTES;
         a0 = FloatVector.fromByteBuffer(F, w, o, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
         a1 = FloatVector.fromByteBuffer(F, w, o + lanes * 4, NATIVE).fma(FloatVector.fromArray(F, x, c + lanes), a1);
         a2 = FloatVector.fromByteBuffer(F, w, o + lanes * 8, NATIVE).fma(FloatVector.fromArray(F, x, c + 2 * lanes), a2);
         a3 = FloatVector.fromByteBuffer(F, w, o + lanes * 12, NATIVE).fma(FloatVector.fromArray(F, x, c + 3 * lanes), a3);
+        a4 = FloatVector.fromByteBuffer(F, w, o + lanes * 16, NATIVE).fma(FloatVector.fromArray(F, x, c + 4 * lanes), a4);
+        a5 = FloatVector.fromByteBuffer(F, w, o + lanes * 20, NATIVE).fma(FloatVector.fromArray(F, x, c + 5 * lanes), a5);
+        a6 = FloatVector.fromByteBuffer(F, w, o + lanes * 24, NATIVE).fma(FloatVector.fromArray(F, x, c + 6 * lanes), a6);
+        a7 = FloatVector.fromByteBuffer(F, w, o + lanes * 28, NATIVE).fma(FloatVector.fromArray(F, x, c + 7 * lanes), a7);
       }
       for (; c <= cols - lanes; c += lanes) {
         a0 = FloatVector.fromByteBuffer(F, w, b + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
       }
-      y[yOffset + r] = finish(a0.add(a1).add(a2.add(a3)), lanesOut, w, b, x, c, cols);
+      y[yOffset + r] = finish(a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))), lanesOut, w, b, x, c, cols);
     }
   }
 
   /**
    * As {@link #multiply} for {@code W} stored as bf16 (native order, two bytes per element): each weight is
-   * widened exactly to f32 in registers and the products accumulate in f32. A step loads 2 x {@code lanes}
+   * widened exactly to f32 in registers and the products accumulate in f32. A step loads 4 x {@code lanes}
    * int lanes of one row, each holding two neighbouring weights: the weight in an int's low half becomes an
    * f32 by a left shift of 16, the one in its high half by masking off the low half (no conversions). {@code
    * x} is split once per call into the columns that meet low halves and those that meet high halves (the
    * even and odd columns on a little-endian CPU), so each shifted or masked vector FMAs with a plain vector
-   * of {@code x}; four accumulators (low / high, two steps) per row. All in this one method body, so that
+   * of {@code x}; eight accumulators (low / high, four int vectors) per row. All in this one method body, so that
    * nothing depends on the JIT inlining helpers.
    *
    * <p>One row at a time, not eight as in the f32 kernel: the rows are then read as one sequential stream
@@ -71,7 +81,11 @@ final class VectorGemv {
    * 2 KiB each (at 1024 columns) that it has to pick up again every eight rows. Measured one thread over the
    * 151936 x 1024 lm head from DRAM ({@code Bf16GemvProbe}, docs/engine.md): 7.9-10.7 G weights per
    * CPU-second (16-21 GB/s) for this form, 5.0-5.4 for the same split eight rows at a time, 2.9 for the
-   * earlier short load sign-extended to ints, f32's kernel 3.9-4.5 (one row gives f32 nothing).
+   * earlier short load sign-extended to ints, f32's kernel 3.9-4.5 (one row gives f32 nothing). Four int vectors
+   * per step rather than two since 2026-12-06: Qwen3-0.6B bf16 decode 1.05x on one thread (19.4 vs 18.6
+   * tokens/s; a second run on a busier machine 16.7 vs 16.2) and 1.16x on two (22.4 vs 19.2), medians of 6-8
+   * rounds alternating the two forms in one process, weights on huge pages (the probe's 4 KiB-page buffer had
+   * shown the opposite: 9.2 vs 10.3 G weights per CPU-second).
    */
   static void multiplyBf16(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     final int lanes = I.length();
@@ -89,24 +103,36 @@ final class VectorGemv {
       FloatVector a1 = a0;
       FloatVector a2 = a0;
       FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
       int k = 0;
-      for (; k <= pairs - 2 * lanes; k += 2 * lanes) {
+      for (; k <= pairs - 4 * lanes; k += 4 * lanes) {
         int o = base + k * 4;
         IntVector v0 = IntVector.fromByteBuffer(I, w, o, NATIVE);
         IntVector v1 = IntVector.fromByteBuffer(I, w, o + lanes * 4, NATIVE);
+        IntVector v2 = IntVector.fromByteBuffer(I, w, o + lanes * 8, NATIVE);
+        IntVector v3 = IntVector.fromByteBuffer(I, w, o + lanes * 12, NATIVE);
         a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
         a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
         a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
             .fma(FloatVector.fromArray(F, xLow, k + lanes), a2);
         a3 = v1.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + lanes), a3);
+        a4 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + 2 * lanes), a4);
+        a5 = v2.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + 2 * lanes), a5);
+        a6 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + 3 * lanes), a6);
+        a7 = v3.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + 3 * lanes), a7);
       }
-      if (k <= pairs - lanes) { // one more int vector
+      for (; k <= pairs - lanes; k += lanes) { // whole int vectors left
         IntVector v0 = IntVector.fromByteBuffer(I, w, base + k * 4, NATIVE);
         a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
         a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
-        k += lanes;
       }
-      y[yOffset + r] = finishBf16(a0.add(a1).add(a2.add(a3)), lanesOut, w, base, x, 2 * k, cols);
+      y[yOffset + r] = finishBf16(a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))), lanesOut, w, base, x,
+          2 * k, cols);
     }
   }
 
