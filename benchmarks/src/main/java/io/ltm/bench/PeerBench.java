@@ -233,10 +233,13 @@ public final class PeerBench {
     LoadOptions load = LoadOptions.forGeneration(ai.djl.Device.cpu()).withBf16Matmul(o.bf16Matmul())
         .withKvCache(o.halfKvCache() ? io.ltm.lora.io.TensorDType.F16 : io.ltm.lora.io.TensorDType.F32);
     try (LocalModel model = LocalModel.open(o.model(), load)) {
-      // warm-up as llama-bench warms up with a run of its test: the measured prompt length, so the JIT, the
-      // allocator, the page cache and oneDNN's kernels for these shapes are ready (two: the second still gained)
+      // warm-up as llama-bench warms up with a run of its test: two rounds of the measured sizes, so the JIT, the
+      // allocator, the page cache and oneDNN's kernels for these shapes are ready (two: the second still gained).
+      // The decode at its measured length too: with 4 warm-up tokens (until 2026-12-06) the first measured round's
+      // 2-thread f32 prefill ran 119-130 tokens/s against 131-142 in the later rounds (the JIT still compiling the
+      // decode path, presumably); with the whole decode in the warm-up, 149 (one run: 148.8, 129.3, 140.9)
       for (int w = 0; w < 2; w++) {
-        ltmRound(model, o.prefill(), 4, threads, -1);
+        ltmRound(model, o.prefill(), o.newTokens(), threads, -1);
       }
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {
