@@ -99,6 +99,45 @@ class TorchKernelsTest {
     }
   }
 
+  /**
+   * The kernel reinterprets the weight's bits in place ({@code set_} on their storage): a weight that is a view into a
+   * larger array (a storage offset; a non-contiguous transpose) multiplies as its contiguous copy does, bit for bit,
+   * and the array's bits stay as they were.
+   */
+  @Test
+  void readsAWeightViewWithItsOffsetAndStridesWithoutChangingTheBits() {
+    int in = 24;
+    int out = 7;
+    int extra = 5;
+    SplittableRandom rnd = new SplittableRandom(11);
+    short[] all = new short[(out + extra) * in];
+    float[] x = new float[4 * in];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = HalfFloats.toBf16((float) rnd.nextGaussian());
+    }
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      NDArray bits = bf16Bits(m, all, new Shape(out + extra, in)).duplicate(); // owned by libtorch
+      NDArray xs = m.create(x, new Shape(4, in));
+      NDArray rows = bits.get("3:{}", 3 + out); // (out, in) at a storage offset of 3 rows
+      float[] fromView = TorchKernels.get().linearBf16(xs, rows, null).toFloatArray();
+      float[] fromCopy = TorchKernels.get().linearBf16(xs, rows.duplicate(), null).toFloatArray();
+      assertThat(fromView).as("offset view vs its contiguous copy").containsExactly(fromCopy);
+      int n = out + extra;
+      NDArray transposed = bits.get(":, :{}", n).transpose(); // (n, n), strides (1, in)
+      NDArray xn = xs.get(":, :{}", n); // (4, n)
+      float[] fromStrided = TorchKernels.get().linearBf16(xn, transposed, null).toFloatArray();
+      float[] fromContiguous = TorchKernels.get().linearBf16(xn, transposed.duplicate(), null).toFloatArray();
+      assertThat(fromStrided).as("transposed view vs its contiguous copy").containsExactly(fromContiguous);
+      ByteBuffer after = bits.toByteBuffer(true).order(ByteOrder.nativeOrder());
+      for (int i = 0; i < all.length; i++) {
+        assertThat(after.getShort(i * 2)).as("bits[%d]", i).isEqualTo(all[i]);
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = CheckpointPreset.class, names = {"TINY_QWEN3", "TINY_QWEN2", "TINY_QWEN3_MOE"})
   void decoderWithBf16ProductsStaysWithinToleranceOfTheF32Products(CheckpointPreset preset) {
