@@ -1,5 +1,8 @@
 package io.ltm.bench;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
@@ -17,7 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code [151936 x 1024]} matrix (Qwen3-0.6B's lm head: from DRAM) and a {@code [3072 x 1024]} one (an MLP
  * projection: from cache), best of N calls, in G weights per CPU-second (thread CPU time) and per wall second.
  * Each kernel is a copy kept here so that the forms can be compared in one JVM; the winner lives in
- * {@code io.ltm.lora.model.VectorGemv}. Run: {@code benchmarks/run Bf16GemvProbe [N]}.
+ * {@code io.ltm.lora.model.VectorGemv}. Run: {@code benchmarks/run Bf16GemvProbe [N] [--direct]}.
+ *
+ * <p>The matrices are libtorch tensors, as a loaded model's weights are (on 2 MiB pages where {@code ltm-env.sh}
+ * turns that on, which {@code benchmarks/run} sources); {@code --direct} puts them in JDK direct buffers on 4 KiB
+ * pages instead, where this probe ran until 2026-12-06 and where the forms rank differently from DRAM.
  */
 public final class Bf16GemvProbe {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -37,13 +44,31 @@ public final class Bf16GemvProbe {
   }
 
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-    System.out.println("species " + F + ", uptime: " + uptime());
+    int n = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 15;
+    boolean direct = java.util.Arrays.asList(args).contains("--direct");
+    System.out.println("species " + F + ", " + (direct ? "JDK direct buffers (4 KiB pages)" : "libtorch tensors")
+        + ", uptime: " + uptime());
+    try (NDManager torch = NDManager.newBaseManager("PyTorch")) {
+      probe(n, direct, torch);
+    }
+    System.out.println("uptime: " + uptime());
+  }
+
+  /** {@code rows * cols} elements of {@code bytes} each: a libtorch tensor's memory (owned by {@code torch}) or a direct buffer. */
+  private static ByteBuffer matrix(int rows, int cols, int bytes, boolean direct, NDManager torch) {
+    if (direct) {
+      return ByteBuffer.allocateDirect(rows * cols * bytes).order(NATIVE);
+    }
+    return torch.zeros(new Shape(rows, cols), bytes == 4 ? DataType.FLOAT32 : DataType.FLOAT16).toByteBuffer(true)
+        .order(NATIVE); // the tensor's own memory, as Gemv reads a weight
+  }
+
+  private static void probe(int n, boolean direct, NDManager torch) {
     for (int rows : new int[] {151936, 3072}) {
       int cols = 1024;
       Random rnd = new Random(7);
-      ByteBuffer w32 = ByteBuffer.allocateDirect(rows * cols * 4).order(NATIVE);
-      ByteBuffer w16 = ByteBuffer.allocateDirect(rows * cols * 2).order(NATIVE);
+      ByteBuffer w32 = matrix(rows, cols, 4, direct, torch);
+      ByteBuffer w16 = matrix(rows, cols, 2, direct, torch);
       for (int i = 0; i < rows * cols; i++) {
         int bits = Float.floatToRawIntBits((float) rnd.nextGaussian() * 0.05f) & 0xFFFF0000; // bf16-exact
         w32.putInt(i * 4, bits);
@@ -100,7 +125,6 @@ public final class Bf16GemvProbe {
             best[k][0] * bytes[k], err[k]);
       }
     }
-    System.out.println("uptime: " + uptime());
   }
 
   private static String uptime() {
