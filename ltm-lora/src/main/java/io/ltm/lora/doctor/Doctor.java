@@ -180,7 +180,7 @@ public final class Doctor {
           + "explicit attention and --bf16-matmul keeps the f32 products", "use the libtorch 2.7.1 DJL ships (see the "
           + "libtorch check); everything else works without them", Map.of("loaded", false));
     }
-    Map<String, Object> figs = new java.util.LinkedHashMap<>();
+    Map<String, Object> figs = new LinkedHashMap<>();
     figs.put("loaded", true);
     figs.put("cpu_bf16", p.cpuHasBf16());
     figs.put("bf16_gflops", p.bf16Gflops());

@@ -3,12 +3,15 @@ package io.ltm.lora.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import io.ltm.lora.io.HalfFloats;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.ZipEntry;
@@ -257,7 +261,7 @@ public final class TorchKernels {
     int rows = 512;
     int in = 1024;
     int out = 3072;
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    SplittableRandom rnd = new SplittableRandom(1);
     float[] x = new float[rows * in];
     short[] bits = new short[out * in];
     float[] w = new float[out * in];
@@ -265,35 +269,31 @@ public final class TorchKernels {
       x[i] = (float) rnd.nextGaussian();
     }
     for (int i = 0; i < bits.length; i++) {
-      bits[i] = io.ltm.lora.io.HalfFloats.toBf16((float) rnd.nextGaussian());
-      w[i] = io.ltm.lora.io.HalfFloats.fromBf16(bits[i]);
+      bits[i] = HalfFloats.toBf16((float) rnd.nextGaussian());
+      w[i] = HalfFloats.fromBf16(bits[i]);
     }
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(bits.length * 2).order(java.nio.ByteOrder.nativeOrder());
-      b.asShortBuffer().put(bits);
-      NDArray wBits = m.create(b, new ai.djl.ndarray.types.Shape(out, in), ai.djl.ndarray.types.DataType.FLOAT16);
-      NDArray wF32 = m.create(w, new ai.djl.ndarray.types.Shape(out, in));
-      NDArray xs = m.create(x, new ai.djl.ndarray.types.Shape(rows, in));
+      NDArray wBits = WeightFormat.array16(m, bits, new Shape(out, in));
+      NDArray wF32 = m.create(w, new Shape(out, in));
+      NDArray xs = m.create(x, new Shape(rows, in));
       double flops = 2.0 * rows * in * out;
       double bestBf16 = Double.MAX_VALUE;
       double bestF32 = Double.MAX_VALUE;
       float[] yb = null;
       float[] yf = null;
       for (int round = 0; round < 6; round++) { // the first round warms up (oneDNN builds its kernel)
-        try (NDManager s = m.newSubManager()) {
-          xs.attach(s);
-          long t0 = System.nanoTime();
-          NDArray a = k.linearBf16(xs, wBits, null);
+        long t0 = System.nanoTime();
+        try (NDArray a = k.linearBf16(xs, wBits, null)) {
           long t1 = System.nanoTime();
-          NDArray f = ai.djl.nn.core.Linear.linear(xs, wF32, null).singletonOrThrow();
-          long t2 = System.nanoTime();
-          if (round > 0) {
-            bestBf16 = Math.min(bestBf16, t1 - t0);
-            bestF32 = Math.min(bestF32, t2 - t1);
+          try (NDArray f = Linear.linear(xs, wF32, null).singletonOrThrow()) {
+            long t2 = System.nanoTime();
+            if (round > 0) {
+              bestBf16 = Math.min(bestBf16, t1 - t0);
+              bestF32 = Math.min(bestF32, t2 - t1);
+            }
+            yb = a.toFloatArray();
+            yf = f.toFloatArray();
           }
-          yb = a.toFloatArray();
-          yf = f.toFloatArray();
-          xs.attach(m);
         }
       }
       double maxErr = 0;

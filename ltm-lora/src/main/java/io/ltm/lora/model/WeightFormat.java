@@ -51,6 +51,21 @@ public enum WeightFormat {
     return a.getDataType() == DataType.FLOAT16 ? F16 : F32;
   }
 
+  /**
+   * 16-bit elements' bits ({@link #F16} or {@link #BF16}, native order) as the FLOAT16 array such a weight is held
+   * in: {@code bits} laid out as {@code shape}, a copy in libtorch memory owned by {@code manager}.
+   */
+  static NDArray array16(NDManager manager, short[] bits, Shape shape) {
+    ByteBuffer b = ByteBuffer.allocateDirect(bits.length * 2).order(ByteOrder.nativeOrder());
+    b.asShortBuffer().put(bits);
+    try (NDManager staging = manager.newSubManager()) {
+      NDArray alias = staging.create(b, shape, DataType.FLOAT16); // reads b
+      NDArray copy = alias.duplicate(); // owns its bits, independent of b
+      copy.attach(manager);
+      return copy;
+    }
+  }
+
   /** Checks that {@code a}'s type can hold this format (F32: FLOAT32 or anything libtorch computes with; 16-bit: FLOAT16). */
   void check(String name, NDArray a) {
     if (this != F32 && a.getDataType() != DataType.FLOAT16) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.TestCheckpoints;
 import io.ltm.lora.io.CheckpointPreset;
@@ -38,12 +37,6 @@ class TorchKernelsTest {
   /** The same for the greedy token of each position (measured 1.6e-2 .. 2.9e-2). */
   static final double CHOSEN_TOLERANCE = 5e-2;
 
-  private static NDArray bf16Bits(NDManager m, short[] bits, Shape shape) {
-    ByteBuffer b = ByteBuffer.allocateDirect(bits.length * 2).order(ByteOrder.nativeOrder());
-    b.asShortBuffer().put(bits);
-    return m.create(b, shape, DataType.FLOAT16);
-  }
-
   /** One bf16 ulp of {@code v}: 2^(exponent - 7). */
   private static double bf16Ulp(double v) {
     return Math.scalb(1.0, Math.getExponent((float) v) - 7);
@@ -68,7 +61,7 @@ class TorchKernelsTest {
       bias[i] = (float) rnd.nextGaussian();
     }
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      NDArray wBits = bf16Bits(m, w, new Shape(out, in));
+      NDArray wBits = WeightFormat.array16(m, w, new Shape(out, in));
       NDArray xs = m.create(x, new Shape(2, rows / 2, in)); // 3-D: (batch, tokens, in)
       float[] plain = TorchKernels.get().linearBf16(xs, wBits, null).toFloatArray(); // (2, 3, out)
       float[] biased = TorchKernels.get().linearBf16(xs, wBits, m.create(bias)).toFloatArray();
@@ -119,7 +112,7 @@ class TorchKernelsTest {
       x[i] = (float) rnd.nextGaussian();
     }
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-      NDArray bits = bf16Bits(m, all, new Shape(out + extra, in)).duplicate(); // owned by libtorch
+      NDArray bits = WeightFormat.array16(m, all, new Shape(out + extra, in)); // owned by libtorch
       NDArray xs = m.create(x, new Shape(4, in));
       NDArray rows = bits.get("3:{}", 3 + out); // (out, in) at a storage offset of 3 rows
       float[] fromView = TorchKernels.get().linearBf16(xs, rows, null).toFloatArray();
@@ -202,7 +195,8 @@ class TorchKernelsTest {
     }
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       float[] got = TorchKernels.get().swiGluBf16(m.create(x, new Shape(rows, hidden)),
-          bf16Bits(m, gu, new Shape(2 * inter, hidden)), bf16Bits(m, down, new Shape(hidden, inter))).toFloatArray();
+          WeightFormat.array16(m, gu, new Shape(2 * inter, hidden)), WeightFormat.array16(m, down, new Shape(hidden, inter)))
+          .toFloatArray();
       assertThat(got).hasSize(rows * hidden);
       for (int r = 0; r < rows; r++) {
         double[] a = new double[inter];

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ltm.lora.io.HalfFloats;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,13 +36,6 @@ class VectorGemv16BitTest {
 
   private static float widen(WeightFormat format, short h) {
     return format == WeightFormat.BF16 ? HalfFloats.fromBf16(h) : HalfFloats.fromF16(h);
-  }
-
-  /** {@code bits [rows, cols]} as a 16-bit weight array (FLOAT16 container) in {@code m}. */
-  static NDArray weight(NDManager m, short[] bits, int rows, int cols) {
-    ByteBuffer b = ByteBuffer.allocateDirect(bits.length * 2).order(ByteOrder.nativeOrder());
-    b.asShortBuffer().put(bits);
-    return m.create(b, new Shape(rows, cols), DataType.FLOAT16).duplicate(); // owns a copy of the bits
   }
 
   private static float[] floats(SplittableRandom rnd, int n) {
@@ -87,7 +77,7 @@ class VectorGemv16BitTest {
           short[] bits = bits(format, rnd, s[0] * s[1]);
           float[] bias = withBias ? floats(rnd, s[0]) : null;
           float[] x = floats(rnd, s[1]);
-          NDArray w = weight(m, bits, s[0], s[1]);
+          NDArray w = WeightFormat.array16(m, bits, new Shape(s[0], s[1]));
           Gemv kernel = Gemv.of(w, bias == null ? null : m.create(bias), format);
           assertThat(kernel).as("%s kernel for %s", format, w.getShape()).isNotNull();
           assertThat(kernel.format()).isEqualTo(format);
@@ -109,7 +99,7 @@ class VectorGemv16BitTest {
     short[] bits = bits(format, rnd, rows * cols);
     float[] x = floats(rnd, cols);
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray w = weight(m, bits, rows, cols);
+      NDArray w = WeightFormat.array16(m, bits, new Shape(rows, cols));
       float[] whole = new float[rows];
       Gemv.of(w, null, format).apply(x, whole);
       for (long chunk : new long[] {cols * 2, cols * 2 * 7, cols * 2 * 50}) { // 1, 7 and 50 rows per buffer
@@ -130,7 +120,7 @@ class VectorGemv16BitTest {
     short[] bits = bits(format, rnd, rows * cols);
     float[] bias = floats(rnd, rows);
     try (NDManager m = NDManager.newBaseManager()) {
-      LinearProjection p = new LinearProjection("p", weight(m, bits, rows, cols), m.create(bias), format);
+      LinearProjection p = new LinearProjection("p", WeightFormat.array16(m, bits, new Shape(rows, cols)), m.create(bias), format);
       float[] x1 = floats(rnd, cols);
       long calls = Gemv.calls();
       float[] one = p.apply(m.create(x1, new Shape(1, 1, cols))).toFloatArray(); // one row: the bf16 kernel
@@ -163,7 +153,7 @@ class VectorGemv16BitTest {
     bits[4] = (short) 0x0001; // the smallest subnormal
     bits[5] = (short) 0x7F80; // +inf
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray w = weight(m, bits, 6, 10);
+      NDArray w = WeightFormat.array16(m, bits, new Shape(6, 10));
       float[] got = WeightFormat.BF16.rows(m, w).toFloatArray();
       float[] direct = WeightFormat.BF16.floats(w);
       for (int i = 0; i < bits.length; i++) {
