@@ -382,11 +382,16 @@ public final class EngineBench {
 
   /** Greedy decode of {@code n} new tokens after a 16-token prompt; ms per token after the first. */
   static double decodeMsPerToken(LocalModel model, int n) {
+    return decodeMsPerToken(model, n, 16);
+  }
+
+  /** As {@link #decodeMsPerToken(LocalModel, int)} after a prompt of {@code promptTokens} random tokens. */
+  static double decodeMsPerToken(LocalModel model, int n, int promptTokens) {
     long[] stamps = new long[n];
     int[] count = {0};
     GenerationRequest req = GenerationRequest.builder().prompt("x").maxNewTokens(n)
         .listener(tk -> stamps[count[0]++] = System.nanoTime()).build();
-    model.generator().generateFromIds(List.of(randomIds(16, 3)), List.of(req));
+    model.generator().generateFromIds(List.of(randomIds(promptTokens, 3)), List.of(req));
     return (stamps[count[0] - 1] - stamps[0]) / 1e6 / (count[0] - 1);
   }
 

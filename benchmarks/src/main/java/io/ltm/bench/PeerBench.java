@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToDoubleFunction;
 
 /**
  * ltm against llama.cpp on the CPU, same checkpoint (our safetensors directory and its GGUF), side by
@@ -58,13 +59,14 @@ public final class PeerBench {
 
   /** The harness's settings, checked. */
   record Options(Path llamaBench, Path gguf, Path model, int rounds, List<Integer> threads, int prefill,
-      int newTokens, Path out, boolean inProcess, List<String> llamaArgs, boolean bf16Matmul, boolean halfKvCache) {
+      int newTokens, int depth, Path out, boolean inProcess, List<String> llamaArgs, boolean bf16Matmul,
+      boolean halfKvCache) {
     Options {
       Objects.requireNonNull(model, "model");
       threads = List.copyOf(threads);
       llamaArgs = List.copyOf(llamaArgs);
-      if (rounds < 1 || prefill < 1 || newTokens < 2 || threads.isEmpty()) {
-        throw new IllegalArgumentException("--rounds, --prefill must be >= 1, --new >= 2, --threads not empty");
+      if (rounds < 1 || prefill < 1 || newTokens < 2 || depth < 0 || threads.isEmpty()) {
+        throw new IllegalArgumentException("--rounds, --prefill must be >= 1, --new >= 2, --depth >= 0, --threads not empty");
       }
       for (int t : threads) {
         if (t < 1) {
@@ -99,6 +101,7 @@ public final class PeerBench {
       List<Integer> threads = cores > 1 ? List.of(1, cores) : List.of(1);
       int prefill = 512;
       int newTokens = 128;
+      int depth = 0;
       Path out = null;
       boolean inProcess = false;
       List<String> llamaArgs = List.of();
@@ -123,6 +126,7 @@ public final class PeerBench {
           case "--threads" -> threads = Arrays.stream(v.split(",")).map(String::trim).map(Integer::valueOf).toList();
           case "--prefill" -> prefill = Integer.parseInt(v);
           case "--new" -> newTokens = Integer.parseInt(v);
+          case "--depth" -> depth = Integer.parseInt(v);
           case "--out" -> out = Path.of(v);
           case "--llama-args" -> llamaArgs = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
           case "--kv-cache" -> {
@@ -132,11 +136,11 @@ public final class PeerBench {
             halfKvCache = v.equals("f16");
           }
           default -> throw new IllegalArgumentException("unknown argument " + a + " (PeerBench --llama-bench PATH "
-              + "--gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] [--in-process] "
+              + "--gguf FILE [--model DIR] [--rounds N] [--threads 1,2] [--prefill 512] [--new 128] [--depth 2048] [--in-process] "
               + "[--llama-args \"-fa off\"] [--bf16-matmul] [--kv-cache f32|f16] --out FILE.md)");
         }
       }
-      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, out, inProcess, llamaArgs,
+      Options o = new Options(llama, gguf, model, rounds, threads, prefill, newTokens, depth, out, inProcess, llamaArgs,
           bf16Matmul, halfKvCache);
       if (o.hasPeer() && (gguf == null || !Files.isRegularFile(gguf))) {
         throw new IllegalArgumentException(gguf == null
@@ -148,21 +152,28 @@ public final class PeerBench {
   }
 
   /**
-   * One round of one engine at one thread count: prefill and decode tokens/s, and the cores the process
-   * kept busy (CPU time / wall time): ltm's during each; llama-bench's over its whole process (both the
-   * same figure); 0 when not measured.
+   * One round of one engine at one thread count: prefill and decode tokens/s, decode tokens/s after a long prompt
+   * ({@code --depth}; 0 when not measured), and the cores the process kept busy (CPU time / wall time): ltm's during
+   * prefill and decode; llama-bench's over its whole process (both the same figure); 0 when not measured.
    */
-  record Sample(String engine, int threads, int round, double prefillTps, double decodeTps, double prefillCores,
-      double decodeCores) {
+  record Sample(String engine, int threads, int round, double prefillTps, double decodeTps, double deepDecodeTps,
+      double prefillCores, double decodeCores) {
     static final String LTM = "ltm";
     static final String LLAMA = "llama.cpp";
+
+    /** A sample without the decode after a long prompt. */
+    Sample(String engine, int threads, int round, double prefillTps, double decodeTps, double prefillCores,
+        double decodeCores) {
+      this(engine, threads, round, prefillTps, decodeTps, 0, prefillCores, decodeCores);
+    }
 
     Sample {
       if (!engine.equals(LTM) && !engine.equals(LLAMA)) {
         throw new IllegalArgumentException("engine " + engine);
       }
-      if (!(prefillTps > 0) || !(decodeTps > 0)) {
-        throw new IllegalArgumentException(engine + " round " + round + ": tokens/s " + prefillTps + ", " + decodeTps);
+      if (!(prefillTps > 0) || !(decodeTps > 0) || !(deepDecodeTps >= 0)) {
+        throw new IllegalArgumentException(engine + " round " + round + ": tokens/s " + prefillTps + ", " + decodeTps
+            + ", " + deepDecodeTps);
       }
     }
   }
@@ -239,34 +250,52 @@ public final class PeerBench {
       // 2-thread f32 prefill ran 119-130 tokens/s against 131-142 in the later rounds (the JIT still compiling the
       // decode path, presumably); with the whole decode in the warm-up, 149 (one run: 148.8, 129.3, 140.9)
       for (int w = 0; w < 2; w++) {
-        ltmRound(model, o.prefill(), o.newTokens(), threads, -1);
+        ltmRound(model, o.prefill(), o.newTokens(), 0, threads, -1); // the long-prompt decode's kernels are the same
       }
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {
           boolean ltmTurn = (k == 0) == (r % 2 == 0);
           if (ltmTurn) {
-            Sample s = ltmRound(model, o.prefill(), o.newTokens(), threads, r);
+            Sample s = ltmRound(model, o.prefill(), o.newTokens(), o.depth(), threads, r);
             samples.add(s);
-            EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s", r + 1, threads,
-                s.prefillTps(), s.decodeTps());
+            EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s, after %d tokens %.2f",
+                r + 1, threads, s.prefillTps(), s.decodeTps(), o.depth(), s.deepDecodeTps());
           } else if (o.hasPeer()) {
             LlamaBenchResult.Run run = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(),
                 threads, o.llamaArgs());
             List<LlamaBenchResult> res = run.tests();
             Sample s = llamaSample(res, threads, r, run.cores());
+            if (o.depth() > 0) { // its tg test after a prompt of `depth` tokens (-d), no pp test (-p 0)
+              List<String> deep = new ArrayList<>(o.llamaArgs());
+              deep.addAll(List.of("-d", Integer.toString(o.depth())));
+              double tg = generationTps(LlamaBenchResult.run(o.llamaBench(), o.gguf(), 0, o.newTokens(), threads,
+                  deep).tests());
+              s = new Sample(s.engine(), s.threads(), s.round(), s.prefillTps(), s.decodeTps(), tg, s.prefillCores(),
+                  s.decodeCores());
+            }
             samples.add(s);
             build = res.get(0).buildCommit();
             llamaModel = String.format(Locale.ROOT, "%s, %.2f GB", res.get(0).modelType(), res.get(0).modelBytes() / 1e9);
             cpu = res.get(0).cpuInfo();
             settings = res.get(0).settings();
-            EngineBench.log("round %d, %d threads, llama.cpp: prefill %.1f tok/s, decode %.2f tok/s", r + 1, threads,
-                s.prefillTps(), s.decodeTps());
+            EngineBench.log("round %d, %d threads, llama.cpp: prefill %.1f tok/s, decode %.2f tok/s, after %d tokens "
+                + "%.2f", r + 1, threads, s.prefillTps(), s.decodeTps(), o.depth(), s.deepDecodeTps());
           }
         }
       }
     }
     return new WorkerReport(threads, Engine.getEngine("PyTorch").getVersion(), build, llamaModel, settings, cpu, loadBefore,
         loadAverage(), samples);
+  }
+
+  /** The tokens/s of the generation test among {@code res}, a llama-bench run with {@code -p 0}. */
+  static double generationTps(List<LlamaBenchResult> res) {
+    for (LlamaBenchResult x : res) {
+      if (!x.isPrompt()) {
+        return x.tokensPerSecond();
+      }
+    }
+    throw new IllegalStateException("llama-bench printed no tg test (got " + res.size() + " entries)");
   }
 
   /** The prompt and generation tests of one llama-bench run as one sample; {@code cores}: the process's. */
@@ -286,8 +315,11 @@ public final class PeerBench {
     return new Sample(Sample.LLAMA, threads, round, pp, tg, cores, cores);
   }
 
-  /** ltm: one prefill of {@code prefill} random tokens into a fresh KV cache, then a greedy decode. */
-  static Sample ltmRound(LocalModel model, int prefill, int newTokens, int threads, int round) {
+  /**
+   * ltm: one prefill of {@code prefill} random tokens into a fresh KV cache, then a greedy decode after a 16-token
+   * prompt, and when {@code depth > 0} one after a {@code depth}-token prompt.
+   */
+  static Sample ltmRound(LocalModel model, int prefill, int newTokens, int depth, int threads, int round) {
     Decoder d = model.decoder();
     int[] prompt = EngineBench.randomIds(prefill, 1);
     double seconds;
@@ -299,11 +331,12 @@ public final class PeerBench {
     }
     long cpu1 = processCpuNanos();
     long t1 = System.nanoTime();
-    double msPerToken = EngineBench.decodeMsPerToken(model, newTokens);
+    double msPerToken = EngineBench.decodeMsPerToken(model, newTokens, 16);
     double decodeWall = (System.nanoTime() - t1) / 1e9;
     long cpu2 = processCpuNanos();
-    return new Sample(Sample.LTM, threads, round, prefill / seconds, 1000 / msPerToken, (cpu1 - cpu0) / 1e9 / seconds,
-        (cpu2 - cpu1) / 1e9 / decodeWall);
+    double deep = depth > 0 ? 1000 / EngineBench.decodeMsPerToken(model, newTokens, depth) : 0;
+    return new Sample(Sample.LTM, threads, round, prefill / seconds, 1000 / msPerToken, deep,
+        (cpu1 - cpu0) / 1e9 / seconds, (cpu2 - cpu1) / 1e9 / decodeWall);
   }
 
   /** CPU time of this process, all threads (JVM, libtorch, GEMV pool), in ns; 0 where unavailable. */
@@ -349,30 +382,39 @@ public final class PeerBench {
     if (reason != null) {
       md.append("**").append(reason).append(".**\n\n");
     }
-    md.append("| threads | prefill ").append(o.prefill()).append(", ltm / llama.cpp | decode, ltm / llama.cpp |\n");
-    md.append("|---|---|---|\n");
+    boolean deep = o.depth() > 0;
+    md.append("| threads | prefill ").append(o.prefill()).append(", ltm / llama.cpp | decode, ltm / llama.cpp |")
+        .append(deep ? " decode after " + o.depth() + " tokens, ltm / llama.cpp |" : "").append("\n");
+    md.append(deep ? "|---|---|---|---|\n" : "|---|---|---|\n");
     for (WorkerReport w : reports) {
       md.append("| ").append(w.threads()).append(" | ").append(cell(w.samples(), true)).append(" | ")
-          .append(cell(w.samples(), false)).append(" |\n");
+          .append(cell(w.samples(), false)).append(" |")
+          .append(deep ? " " + cell(w.samples(), Sample::deepDecodeTps) + " |" : "").append("\n");
     }
     md.append("\nEach cell: ltm's min–max / llama.cpp's min–max over the rounds, tokens/s; then the median of the "
         + "per-round ratios ltm / llama.cpp (and their min–max). ltm's decode is greedy through the generator after a "
         + "16-token prompt (sampling included: the logprob/entropy pass over the vocabulary); llama-bench's tg test "
         + "decodes from an empty context without sampling. ltm's prefill is one `Decoder.forward` of the prompt into a "
         + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size. Each "
-        + "warms up first: ltm with two rounds of the same sizes, llama-bench with its own warm-up run.\n\n");
+        + "warms up first: ltm with two rounds of the same sizes, llama-bench with its own warm-up run."
+        + (deep ? " After " + o.depth() + " tokens: ltm decodes after a prompt of that many random tokens (its prefill "
+            + "not timed), llama-bench runs its tg test with `-d " + o.depth() + " -p 0`, a second llama-bench process "
+            + "in the same round." : "") + "\n\n");
     md.append("Every round, tokens/s, and the cores each process kept busy (CPU time / wall time: ltm's during "
         + "prefill / decode, llama-bench's over its whole process, load and warm-up included). The cores check the "
         + "thread setting and show what other jobs took: a core shared with another job counts < 1.\n\n");
-    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode | ltm cores, prefill / decode | llama-bench cores |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append("| round | threads | ltm prefill | llama.cpp prefill | ltm decode | llama.cpp decode |")
+        .append(deep ? " ltm decode after " + o.depth() + " | llama.cpp decode after " + o.depth() + " |" : "")
+        .append(" ltm cores, prefill / decode | llama-bench cores |\n");
+    md.append(deep ? "|---|---|---|---|---|---|---|---|---|---|\n" : "|---|---|---|---|---|---|---|---|\n");
     for (WorkerReport w : reports) {
       for (int r = 0; r < o.rounds(); r++) {
         Sample l = find(w.samples(), Sample.LTM, r);
         Sample p = find(w.samples(), Sample.LLAMA, r);
-        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s | %s | %s |%n", r + 1,
+        md.append(String.format(Locale.ROOT, "| %d%s | %d | %s | %s | %s | %s |%s %s | %s |%n", r + 1,
             r % 2 == 0 ? " (ltm first)" : " (llama.cpp first)", w.threads(), tps(l, true), tps(p, true),
-            tps(l, false), tps(p, false), l == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f",
+            tps(l, false), tps(p, false), deep ? " " + tps(l, Sample::deepDecodeTps) + " | "
+                + tps(p, Sample::deepDecodeTps) + " |" : "", l == null ? "—" : String.format(Locale.ROOT, "%.2f / %.2f",
                 l.prefillCores(), l.decodeCores()), p == null ? "—" : String.format(Locale.ROOT, "%.2f",
                 p.prefillCores())));
       }
@@ -405,8 +447,13 @@ public final class PeerBench {
 
   /** "69–74 / 72–73 tok/s: 0.99x (0.95–1.02)", or ltm's range alone without llama.cpp samples. */
   static String cell(List<Sample> samples, boolean prefill) {
-    List<Double> ltm = values(samples, Sample.LTM, prefill);
-    List<Double> peer = values(samples, Sample.LLAMA, prefill);
+    return cell(samples, prefill ? Sample::prefillTps : Sample::decodeTps);
+  }
+
+  /** As {@link #cell(List, boolean)} for the measure {@code m} of each sample. */
+  static String cell(List<Sample> samples, ToDoubleFunction<Sample> m) {
+    List<Double> ltm = values(samples, Sample.LTM, m);
+    List<Double> peer = values(samples, Sample.LLAMA, m);
     if (ltm.isEmpty()) {
       return "—";
     }
@@ -417,18 +464,18 @@ public final class PeerBench {
     for (Sample l : samples) {
       Sample p = l.engine().equals(Sample.LTM) ? find(samples, Sample.LLAMA, l.round()) : null;
       if (p != null) {
-        ratios.add(prefill ? l.prefillTps() / p.prefillTps() : l.decodeTps() / p.decodeTps());
+        ratios.add(m.applyAsDouble(l) / m.applyAsDouble(p));
       }
     }
     return String.format(Locale.ROOT, "%s / %s tok/s: **%.2fx** (%s)", range(ltm), range(peer),
         EngineBench.median(ratios), range2(ratios));
   }
 
-  private static List<Double> values(List<Sample> samples, String engine, boolean prefill) {
+  private static List<Double> values(List<Sample> samples, String engine, ToDoubleFunction<Sample> m) {
     List<Double> v = new ArrayList<>();
     for (Sample s : samples) {
       if (s.engine().equals(engine)) {
-        v.add(prefill ? s.prefillTps() : s.decodeTps());
+        v.add(m.applyAsDouble(s));
       }
     }
     return v;
@@ -455,7 +502,11 @@ public final class PeerBench {
   }
 
   private static String tps(Sample s, boolean prefill) {
-    return s == null ? "—" : String.format(Locale.ROOT, "%.2f", prefill ? s.prefillTps() : s.decodeTps());
+    return tps(s, prefill ? Sample::prefillTps : Sample::decodeTps);
+  }
+
+  private static String tps(Sample s, ToDoubleFunction<Sample> m) {
+    return s == null ? "—" : String.format(Locale.ROOT, "%.2f", m.applyAsDouble(s));
   }
 
   private static String loads(List<WorkerReport> reports) {

@@ -138,4 +138,29 @@ class PeerBenchTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerBench.Options.parse(noGguf));
     assertTrue(e.getMessage().contains("--gguf FILE"), e.getMessage());
   }
+
+  @Test
+  void depthAddsADecodeAfterALongPromptOnBothSides() throws Exception {
+    Path json = tmp.resolve("fixture-depth.json");
+    Files.writeString(json, fixture());
+    Path argsLog = tmp.resolve("args-depth.log");
+    Path fake = tmp.resolve("llama-bench-depth");
+    Files.writeString(fake, "#!/bin/sh\necho \"$@\" >> '" + argsLog + "'\ncat '" + json + "'\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path gguf = tmp.resolve("m.gguf");
+    Files.writeString(gguf, "not read by the stand-in");
+    String[] args = {"--llama-bench", fake.toString(), "--gguf", gguf.toString(), "--model", model.toString(),
+        "--prefill", "8", "--new", "4", "--depth", "12", "--rounds", "2", "--threads", "1", "--in-process"};
+    String md = PeerBench.run(PeerBench.Options.parse(args), List.of(args));
+    List<String> calls = Files.readAllLines(argsLog);
+    assertEquals(List.of("-m " + gguf + " -p 8 -n 4 -t 1 -r 1 -o json", "-m " + gguf + " -p 0 -n 4 -t 1 -r 1 -o json -d 12",
+        "-m " + gguf + " -p 8 -n 4 -t 1 -r 1 -o json", "-m " + gguf + " -p 0 -n 4 -t 1 -r 1 -o json -d 12"), calls);
+    assertTrue(md.contains("| threads | prefill 8, ltm / llama.cpp | decode, ltm / llama.cpp | decode after 12 tokens, "
+        + "ltm / llama.cpp |"), md);
+    // three ratio cells in the thread count's row, the last one the decode after 12 tokens
+    assertTrue(md.matches("(?s).*\\| 1 \\|( [0-9.]+–[0-9.]+ / [0-9.]+–[0-9.]+ tok/s: \\*\\*[0-9.]+x\\*\\* \\([0-9.–]+\\) \\|){3}\n.*"),
+        md);
+    assertTrue(md.contains("| ltm decode after 12 | llama.cpp decode after 12 |"), md);
+    assertThrows(IllegalArgumentException.class, () -> PeerBench.Options.parse(new String[] {"--depth", "-1"}));
+  }
 }

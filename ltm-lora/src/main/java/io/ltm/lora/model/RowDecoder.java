@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class RowDecoder {
   private static final LongAdder STEPS = new LongAdder();
   private static final long MIN_PARALLEL_ATTENTION = 1L << 20; // heads x keys x D below this: one thread (a hand-off costs more)
-  private static volatile boolean enabled = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.decode"));
+  private static volatile boolean enabled =
+      Gemv.AVAILABLE && RowAttention.BLOCKED && !"libtorch".equals(System.getProperty("ltm.decode"));
 
   private final ModelConfig c;
   private final Rope rope;
@@ -105,7 +106,7 @@ final class RowDecoder {
 
   /** Switches the one-row path on or off for later steps; stays off without the Vector API. */
   static boolean setEnabled(boolean on) {
-    enabled = on && Gemv.AVAILABLE;
+    enabled = on && Gemv.AVAILABLE && RowAttention.BLOCKED;
     return enabled;
   }
 
@@ -307,47 +308,44 @@ final class RowDecoder {
           RowOps.store(qkv, vOff + kv * d, values, cache.offset(0, kv, past), d);
         }
       }
-      // grouped-query attention: query head q uses kv head q / g; scores over the S = past + 1 columns
+      // grouped-query attention: query head q uses kv head q / g; scores over the S = past + 1 columns,
+      // two query heads of one kv head at a time (RowAttention reads each cached key and value once for both)
       final int s = past + 1;
       RowPool.Slice heads = (from, to) -> {
-        float[] p = new float[s]; // (S) scores, then probabilities
-        float[] low = f16 ? new float[d / 2] : null; // (D/2) an f16 cache's pairs: q's, then the output's, halves
-        float[] high = f16 ? new float[d / 2] : null;
-        for (int q = from; q < to; q++) {
-          int kv = q / g;
-          float max = Float.NEGATIVE_INFINITY;
+        float[] pa = new float[s]; // (S) head a's scores, then probabilities
+        float[] pb = new float[s]; // (S) head b's
+        float[] lone = new float[2 * d]; // (2 D) the two outputs when the pair is one head (an odd head out)
+        float[] la = f16 ? new float[d / 2] : null; // (D/2) an f16 cache's pairs: q's, then the output's, halves
+        float[] ha = f16 ? new float[d / 2] : null;
+        float[] lb = f16 ? new float[d / 2] : null;
+        float[] hb = f16 ? new float[d / 2] : null;
+        for (int qa = from; qa < to; ) {
+          int kv = qa / g;
+          int qb = qa + 1 < to && (qa + 1) / g == kv ? qa + 1 : qa; // the pair's second head, or qa again
+          int base = cache.offset(0, kv, 0);
+          int rowBytes = cache.offset(0, kv, 1) - base;
           if (f16) {
-            RowOps.splitPairs(qkv, q * d, low, high, d);
+            RowOps.splitPairs(qkv, qa * d, la, ha, d);
+            RowOps.splitPairs(qkv, qb * d, lb, hb, d);
+            RowAttention.scoresHalf(la, ha, lb, hb, keys, base, rowBytes, s, d, pa, pb); // q . k_j, already / sqrt(D)
+          } else {
+            RowAttention.scores(qkv, qa * d, qb * d, keys, base, rowBytes, s, d, pa, pb);
           }
-          for (int j = 0; j < s; j++) {
-            if (visible[j]) {
-              p[j] = f16 ? RowOps.dotHalf(low, high, keys, cache.offset(0, kv, j), d)
-                  : RowOps.dot(qkv, q * d, keys, cache.offset(0, kv, j), d); // q . k_j, already / sqrt(D)
-              max = Math.max(max, p[j]);
+          RowAttention.softmax(pa, visible, s);
+          RowAttention.softmax(pb, visible, s);
+          if (f16) { // sum_j softmax_j v_j
+            RowAttention.mixHalf(pa, pb, values, base, rowBytes, s, d, la, ha, lb, hb);
+            RowOps.joinPairs(la, ha, attn, qa * d, d);
+            if (qb != qa) {
+              RowOps.joinPairs(lb, hb, attn, qb * d, d);
             }
+          } else if (qb != qa) {
+            RowAttention.mix(pa, pb, values, base, rowBytes, s, d, attn, qa * d, qb * d);
+          } else {
+            RowAttention.mix(pa, pb, values, base, rowBytes, s, d, lone, 0, d);
+            System.arraycopy(lone, 0, attn, qa * d, d);
           }
-          float sum = 0;
-          for (int j = 0; j < s; j++) {
-            p[j] = visible[j] ? (float) Math.exp(p[j] - max) : 0f;
-            sum += p[j];
-          }
-          java.util.Arrays.fill(attn, q * d, (q + 1) * d, 0f);
-          if (f16) {
-            java.util.Arrays.fill(low, 0f);
-            java.util.Arrays.fill(high, 0f);
-          }
-          for (int j = 0; j < s; j++) {
-            if (p[j] != 0f) {
-              if (f16) {
-                RowOps.axpyHalf(p[j] / sum, values, cache.offset(0, kv, j), low, high, d);
-              } else {
-                RowOps.axpy(p[j] / sum, values, cache.offset(0, kv, j), attn, q * d, d); // sum_j softmax_j v_j
-              }
-            }
-          }
-          if (f16) {
-            RowOps.joinPairs(low, high, attn, q * d, d);
-          }
+          qa = qb + 1;
         }
       };
       if (Gemv.THREADS > 1 && (long) nH * s * d >= MIN_PARALLEL_ATTENTION) {

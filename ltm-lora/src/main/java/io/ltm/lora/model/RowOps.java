@@ -34,10 +34,6 @@ final class RowOps {
     return x.toByteBuffer(true).order(NATIVE);
   }
 
-  /** The sum of {@code v}'s lanes, lane 0 first (not {@code reduceLanes}, whose order varies). */
-  private static float sum(FloatVector v) {
-    return VectorGemv.sumLanes(v, new float[F.length()]);
-  }
 
   /**
    * RMSNorm of {@code x[xOff .. xOff+n)} into {@code out[outOff ..]}: {@code w * (x / sqrt(mean(x^2) + eps))},
@@ -50,7 +46,9 @@ final class RowOps {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       acc = v.fma(v, acc);
     }
-    float ss = sum(acc);
+    float[] lanes = new float[F.length()];
+    acc.intoArray(lanes, 0); // summed lane 0 first, not by reduceLanes, whose order varies (VectorGemv.finish)
+    float ss = VectorGemv.sumLanes(lanes);
     for (; i < n; i++) {
       ss += x[xOff + i] * x[xOff + i];
     }
@@ -72,7 +70,9 @@ final class RowOps {
       acc = FloatVector.fromByteBuffer(F, k, kByte + i * Float.BYTES, NATIVE)
           .fma(FloatVector.fromArray(F, q, qOff + i), acc);
     }
-    float s = sum(acc);
+    float[] lanes = new float[F.length()];
+    acc.intoArray(lanes, 0);
+    float s = VectorGemv.sumLanes(lanes);
     for (; i < n; i++) {
       s += q[qOff + i] * k.getFloat(kByte + i * Float.BYTES);
     }
@@ -161,7 +161,9 @@ final class RowOps {
       a0 = fl.fma(FloatVector.fromArray(F, qLow, p), a0);
       a1 = fh.fma(FloatVector.fromArray(F, qHigh, p), a1);
     }
-    float s = sum(a0.add(a1));
+    float[] sums = new float[F.length()];
+    a0.add(a1).intoArray(sums, 0);
+    float s = VectorGemv.sumLanes(sums);
     for (; p < pairs; p++) {
       int lo = LOW_IS_EVEN ? 0 : 2;
       s += qLow[p] * HalfFloats.fromF16(k.getShort(kByte + p * 4 + lo))

@@ -62,7 +62,16 @@ final class VectorGemv {
       for (; c <= cols - lanes; c += lanes) {
         a0 = FloatVector.fromByteBuffer(F, w, b + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), a0);
       }
-      y[yOffset + r] = finish(a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))), lanesOut, w, b, x, c, cols);
+      // the lanes summed lane 0 first, here and not in a helper (see multiplyBf16), then the columns left
+      a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int i = 0; i < lanes; i++) {
+        sum += lanesOut[i];
+      }
+      for (; c < cols; c++) {
+        sum += w.getFloat(b + c * Float.BYTES) * x[c];
+      }
+      y[yOffset + r] = sum;
     }
   }
 
@@ -131,38 +140,26 @@ final class VectorGemv {
         a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
         a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
       }
-      y[yOffset + r] = finishBf16(a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))), lanesOut, w, base, x,
-          2 * k, cols);
+      // the lanes summed lane 0 first, then the columns left: written here, not in a helper. A helper that C2
+      // does not inline (it will not inline a callee whose own compiled code is large) costs a call per row, and a
+      // boxed vector when it takes one: finishBf16(FloatVector, ...) took 13% of a decode at 1024 cached columns
+      // on 2026-12-06, and 9% when it took the lanes as an array
+      a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int i = 0; i < lanes; i++) {
+        sum += lanesOut[i];
+      }
+      for (int c = 2 * k; c < cols; c++) {
+        sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
+      }
+      y[yOffset + r] = sum;
     }
   }
 
-  /** As {@link #finish} for a bf16 row. */
-  private static float finishBf16(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
-    float sum = sumLanes(acc, lanesOut);
-    for (; c < cols; c++) {
-      sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
-    }
-    return sum;
-  }
-
-  /**
-   * The lanes of {@code acc} summed in a fixed order (reduceLanes' order differs between the JIT and
-   * the interpreter, which would make the same product differ in the last bit from one call to the
-   * next), plus the row's columns {@code [c, cols)} that did not fill a vector.
-   */
-  private static float finish(FloatVector acc, float[] lanesOut, ByteBuffer w, int base, float[] x, int c, int cols) {
-    float sum = sumLanes(acc, lanesOut);
-    for (; c < cols; c++) {
-      sum += w.getFloat(base + c * Float.BYTES) * x[c];
-    }
-    return sum;
-  }
-
-  /** The lanes of {@code acc} summed lane 0 first, through {@code lanesOut} ({@code [lanes]}, reused). */
-  static float sumLanes(FloatVector acc, float[] lanesOut) {
-    acc.intoArray(lanesOut, 0);
+  /** {@code lanes} (a vector's lanes, stored by the caller) summed lane 0 first. */
+  static float sumLanes(float[] lanes) {
     float sum = 0;
-    for (float v : lanesOut) {
+    for (float v : lanes) {
       sum += v;
     }
     return sum;
