@@ -26,8 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every result is bit-identical from call to call, JIT-compiled or interpreted: the four columns' lane sums
  * are combined by a fixed tree of lane moves and adds, and {@code exp} is a fixed polynomial of FMAs (Cephes'
  * {@code expf}, within 2 ulp of {@code Math.exp}), not the Vector API's {@code EXP}, whose compiled and
- * interpreted forms differ. The weighted sums add each column's term in column order with one FMA, as
- * {@link RowOps#axpy} does. Nothing here passes a vector to a helper (see {@link RowOps} and
+ * interpreted forms differ. The weighted sums add each column's term in column order with one FMA (as the
+ * per-head form before them did). Nothing here passes a vector to a helper (see {@link RowOps} and
  * {@link VectorGemv#multiplyBf16}). Only loaded with the {@code jdk.incubator.vector} module; stateless and
  * thread-safe.
  */
@@ -337,8 +337,8 @@ final class RowAttention {
 
   /**
    * {@code out[oa .. oa+d) = sum_j pa[j] V_j} and {@code out[ob .. ob+d) = sum_j pb[j] V_j} over the {@code s}
-   * cached values (laid out as {@link #scores}' keys), each term added in column order with one FMA as
-   * {@link RowOps#axpy} adds it; {@code oa != ob}. One pass over the values, in memory order, for both heads.
+   * cached values (laid out as {@link #scores}' keys), each term added in column order with one FMA;
+   * {@code oa != ob}. One pass over the values, in memory order, for both heads.
    */
   static void mix(float[] pa, float[] pb, ByteBuffer v, int base, int rowBytes, int s, int d, float[] out, int oa,
       int ob) {

@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The small per-row kernels of {@link RowDecoder} (norms, dot products with cached keys, weighted sums
- * of cached values, SwiGLU's activation), written with the JDK's Vector API over Java arrays and the KV
- * cache's direct buffers. Only loaded when the {@code jdk.incubator.vector} module is present (as
+ * The small per-row kernels of {@link RowDecoder} (norms, dot products, the f16 cache's stores and dot products,
+ * SwiGLU's activation; attention over the cache is {@link RowAttention}), written with the JDK's Vector API over
+ * Java arrays and the KV cache's direct buffers. Only loaded when the {@code jdk.incubator.vector} module is present (as
  * {@link VectorGemv}). Every reduction sums its lanes in a fixed order, so a result is bit-identical
  * from call to call, JIT-compiled or not. Stateless and thread-safe.
  */
@@ -77,19 +77,6 @@ final class RowOps {
       s += q[qOff + i] * k.getFloat(kByte + i * Float.BYTES);
     }
     return s;
-  }
-
-  /** {@code out[outOff .. outOff+n) += a * v[vByte ..]} with {@code v} native-order f32 at byte offset {@code vByte}. */
-  static void axpy(float a, ByteBuffer v, int vByte, float[] out, int outOff, int n) {
-    FloatVector av = FloatVector.broadcast(F, a);
-    int i = 0;
-    for (; i <= n - F.length(); i += F.length()) {
-      FloatVector.fromByteBuffer(F, v, vByte + i * Float.BYTES, NATIVE)
-          .fma(av, FloatVector.fromArray(F, out, outOff + i)).intoArray(out, outOff + i);
-    }
-    for (; i < n; i++) {
-      out[outOff + i] += a * v.getFloat(vByte + i * Float.BYTES);
-    }
   }
 
   /** Writes {@code x[xOff .. xOff+n)} to {@code dst} at byte offset {@code dstByte} (native order f32). */
@@ -170,33 +157,6 @@ final class RowOps {
           + qHigh[p] * HalfFloats.fromF16(k.getShort(kByte + p * 4 + 2 - lo));
     }
     return s;
-  }
-
-  /**
-   * {@code outLow/outHigh[0 .. n/2) += a * v} with {@code v} {@code n} (even) f16 values at byte offset
-   * {@code vByte}, split as {@link #splitPairs} splits (join the halves with {@link #joinPairs}).
-   */
-  static void axpyHalf(float a, ByteBuffer v, int vByte, float[] outLow, float[] outHigh, int n) {
-    final int lanes = I.length();
-    final int pairs = n / 2;
-    FloatVector av = FloatVector.broadcast(F, a);
-    int p = 0;
-    for (; p <= pairs - lanes; p += lanes) {
-      IntVector w = IntVector.fromByteBuffer(I, v, vByte + p * 4, NATIVE);
-      IntVector lo = w.and(0xFFFF);
-      IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
-      FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(lo.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-      FloatVector fh = hi.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
-          .reinterpretAsInts().or(hi.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-      fl.fma(av, FloatVector.fromArray(F, outLow, p)).intoArray(outLow, p);
-      fh.fma(av, FloatVector.fromArray(F, outHigh, p)).intoArray(outHigh, p);
-    }
-    for (; p < pairs; p++) {
-      int lo = LOW_IS_EVEN ? 0 : 2;
-      outLow[p] += a * HalfFloats.fromF16(v.getShort(vByte + p * 4 + lo));
-      outHigh[p] += a * HalfFloats.fromF16(v.getShort(vByte + p * 4 + 2 - lo));
-    }
   }
 
   /** Writes {@code x[xOff .. xOff+n)} to {@code dst} at byte offset {@code dstByte} as f16, rounded to nearest even. */

@@ -77,7 +77,7 @@ class HalfKvCacheTest {
   }
 
   @Test
-  void dotAndAxpyOverHalvesMatchADoubleReference() {
+  void dotAndWeightedSumOverHalvesMatchADoubleReference() {
     Random rnd = new Random(11);
     for (int d : new int[] {64, 128, 80, 18}) { // 80 and 18 leave pairs outside a full vector
       float[] q = new float[d];
@@ -96,14 +96,19 @@ class HalfKvCacheTest {
       float[] high = new float[d / 2];
       RowOps.splitPairs(q, 0, low, high, d);
       assertThat((double) RowOps.dotHalf(low, high, buf, 6, d)).as("d=%d", d).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-4));
-      float[] outLow = new float[d / 2];
-      float[] outHigh = new float[d / 2];
-      RowOps.axpyHalf(0.5f, buf, 6, outLow, outHigh, d);
-      RowOps.axpyHalf(-2f, buf, 6, outLow, outHigh, d);
-      float[] out = new float[d + 3];
-      RowOps.joinPairs(outLow, outHigh, out, 3, d);
+      // the same row twice (row stride 0): head a weighs it 0.5 and -2, head b 1 and 1
+      float[] la = new float[d / 2];
+      float[] ha = new float[d / 2];
+      float[] lb = new float[d / 2];
+      float[] hb = new float[d / 2];
+      RowAttention.mixHalf(new float[] {0.5f, -2f}, new float[] {1f, 1f}, buf, 6, 0, 2, d, la, ha, lb, hb);
+      float[] out = new float[2 * d + 3];
+      RowOps.joinPairs(la, ha, out, 3, d);
+      RowOps.joinPairs(lb, hb, out, 3 + d, d);
       for (int i = 0; i < d; i++) {
-        assertThat(out[3 + i]).isCloseTo(-1.5f * HalfFloats.fromF16(buf.getShort(6 + i * 2)), org.assertj.core.data.Offset.offset(1e-5f));
+        float x = HalfFloats.fromF16(buf.getShort(6 + i * 2));
+        assertThat(out[3 + i]).isCloseTo(-1.5f * x, org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(out[3 + d + i]).isCloseTo(2f * x, org.assertj.core.data.Offset.offset(1e-5f));
       }
     }
   }
