@@ -97,6 +97,10 @@ final class VectorGemv {
    * two forms stream alike (25.8 vs 24.8 and 30.6 vs 29.2 GB/s from DRAM on a libtorch tensor in two runs).
    */
   static void multiplyBf16(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
+    if (cols >= WIDE_COLUMNS) {
+      multiplyBf16Wide(w, cols, x, y, yOffset, from, to);
+      return;
+    }
     final int lanes = I.length();
     final int pairs = cols / 2; // whole ints per row
     final int rowBytes = cols * 2;
@@ -150,6 +154,100 @@ final class VectorGemv {
         sum += lanesOut[i];
       }
       for (int c = 2 * k; c < cols; c++) {
+        sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
+      }
+      y[yOffset + r] = sum;
+    }
+  }
+
+  /**
+   * Rows at least this wide take {@link #multiplyBf16Wide}: from here the one-row kernel's split {@code x} (4 bytes
+   * per column) and the streamed row no longer share the 32 KiB L1 cache well. One thread over a 192 MiB bf16 matrix
+   * from DRAM (a probe, best of 10, 2026-12-06), one row / four streams in GB/s: 1024 columns 29.3 / 30.0, 3072
+   * 24.9 / 22.2, 4096 19.6 / 21.2, 6144 11.0 / 20.7, 9728 10.4 / 20.4. Qwen3-0.6B's widest rows have 3072 columns;
+   * Qwen3-1.7B's down projection has 6144, Qwen3-4B's 9728, Qwen3-30B-A3B's o projection 4096.
+   */
+  static final int WIDE_COLUMNS = 4096;
+
+  /**
+   * As {@link #multiplyBf16} for rows of {@link #WIDE_COLUMNS} or more: four rows a quarter of the range apart
+   * ({@code r}, {@code r + q}, {@code r + 2q}, {@code r + 3q}) in one loop, so that each load of {@code x} serves
+   * four rows, and the matrix is read as four sequential streams (four neighbouring rows read side by side would
+   * not be: the prefetcher does not follow that, docs/engine.md). Each row's arithmetic is the same whichever rows
+   * share its loop, the rows left over included: its low and high halves accumulate one int vector per step, and
+   * their sum's lanes are added lane 0 first, then the columns that did not fill a vector.
+   */
+  static void multiplyBf16Wide(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
+    final int lanes = I.length();
+    final int pairs = cols / 2; // whole ints per row
+    final int rowBytes = cols * 2;
+    final float[] xLow = new float[pairs]; // as in multiplyBf16
+    final float[] xHigh = new float[pairs];
+    RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
+    final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
+    final float[] lanesOut = new float[4 * lanes];
+    final int quarter = (to - from) / 4;
+    final int whole = pairs - pairs % lanes; // ints in whole vectors
+    for (int i = 0; i < quarter; i++) {
+      final int b0 = (from + i) * rowBytes;
+      final int b1 = b0 + quarter * rowBytes;
+      final int b2 = b1 + quarter * rowBytes;
+      final int b3 = b2 + quarter * rowBytes;
+      FloatVector l0 = FloatVector.zero(F);
+      FloatVector h0 = l0;
+      FloatVector l1 = l0;
+      FloatVector h1 = l0;
+      FloatVector l2 = l0;
+      FloatVector h2 = l0;
+      FloatVector l3 = l0;
+      FloatVector h3 = l0;
+      for (int k = 0; k < whole; k += lanes) {
+        FloatVector xl = FloatVector.fromArray(F, xLow, k);
+        FloatVector xh = FloatVector.fromArray(F, xHigh, k);
+        IntVector v0 = IntVector.fromByteBuffer(I, w, b0 + k * 4, NATIVE);
+        IntVector v1 = IntVector.fromByteBuffer(I, w, b1 + k * 4, NATIVE);
+        IntVector v2 = IntVector.fromByteBuffer(I, w, b2 + k * 4, NATIVE);
+        IntVector v3 = IntVector.fromByteBuffer(I, w, b3 + k * 4, NATIVE);
+        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l0);
+        h0 = v0.and(highHalf).reinterpretAsFloats().fma(xh, h0);
+        l1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l1);
+        h1 = v1.and(highHalf).reinterpretAsFloats().fma(xh, h1);
+        l2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l2);
+        h2 = v2.and(highHalf).reinterpretAsFloats().fma(xh, h2);
+        l3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l3);
+        h3 = v3.and(highHalf).reinterpretAsFloats().fma(xh, h3);
+      }
+      l0.add(h0).intoArray(lanesOut, 0);
+      l1.add(h1).intoArray(lanesOut, lanes);
+      l2.add(h2).intoArray(lanesOut, 2 * lanes);
+      l3.add(h3).intoArray(lanesOut, 3 * lanes);
+      for (int q = 0; q < 4; q++) { // each row's lanes lane 0 first, then its columns left
+        final int base = b0 + q * quarter * rowBytes;
+        float sum = 0;
+        for (int j = 0; j < lanes; j++) {
+          sum += lanesOut[q * lanes + j];
+        }
+        for (int c = 2 * whole; c < cols; c++) {
+          sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
+        }
+        y[yOffset + from + i + q * quarter] = sum;
+      }
+    }
+    for (int r = from + 4 * quarter; r < to; r++) { // the rows left over: the same arithmetic, one row
+      final int base = r * rowBytes;
+      FloatVector l0 = FloatVector.zero(F);
+      FloatVector h0 = l0;
+      for (int k = 0; k < whole; k += lanes) {
+        IntVector v0 = IntVector.fromByteBuffer(I, w, base + k * 4, NATIVE);
+        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), l0);
+        h0 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), h0);
+      }
+      l0.add(h0).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int j = 0; j < lanes; j++) {
+        sum += lanesOut[j];
+      }
+      for (int c = 2 * whole; c < cols; c++) {
         sum += Float.intBitsToFloat((w.getShort(base + c * 2) & 0xFFFF) << 16) * x[c];
       }
       y[yOffset + r] = sum;

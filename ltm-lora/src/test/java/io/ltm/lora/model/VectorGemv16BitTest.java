@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class VectorGemv16BitTest {
   private static final int[][] SHAPES = {{1, 1}, {3, 5}, {7, 31}, {8, 32}, {9, 33}, {17, 63}, {23, 100}, {16, 1031},
-      {41, 257}, {300, 1031}}; // (rows, cols); the last is over the pool's parallel threshold
+      {41, 257}, {300, 1031}, {13, 4099}, {6, 6144}}; // (rows, cols); 300 x 1031 is over the pool's parallel
+  // threshold; 4099 and 6144 columns take the bf16 kernel's wide form (VectorGemv.WIDE_COLUMNS), with rows left over
 
   /**
    * Random bit patterns of {@code format} for values in [-1, 1) (rounded from f32 as torch's casts do); for
@@ -93,16 +94,19 @@ class VectorGemv16BitTest {
   @ParameterizedTest
   @EnumSource(value = WeightFormat.class, names = {"BF16"})
   void weightsSplitIntoSeveralBuffersGiveTheSameBits(WeightFormat format) {
+    weightsSplitIntoSeveralBuffersGiveTheSameBits(format, 101, 97);
+    weightsSplitIntoSeveralBuffersGiveTheSameBits(format, 23, VectorGemv.WIDE_COLUMNS + 3); // the wide form
+  }
+
+  private static void weightsSplitIntoSeveralBuffersGiveTheSameBits(WeightFormat format, int rows, int cols) {
     SplittableRandom rnd = new SplittableRandom(6);
-    int rows = 101;
-    int cols = 97;
     short[] bits = bits(format, rnd, rows * cols);
     float[] x = floats(rnd, cols);
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = WeightFormat.array16(m, bits, new Shape(rows, cols));
       float[] whole = new float[rows];
       Gemv.of(w, null, format).apply(x, whole);
-      for (long chunk : new long[] {cols * 2, cols * 2 * 7, cols * 2 * 50}) { // 1, 7 and 50 rows per buffer
+      for (long chunk : new long[] {cols * 2L, cols * 2L * 7, cols * 2L * 50}) { // 1, 7 and 50 rows per buffer
         float[] y = new float[rows];
         Gemv.of(w, null, format, chunk).apply(x, y);
         assertThat(y).as("%d bytes per buffer", chunk).containsExactly(whole);
