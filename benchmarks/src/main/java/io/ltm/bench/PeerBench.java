@@ -258,8 +258,8 @@ public final class PeerBench {
           if (ltmTurn) {
             Sample s = ltmRound(model, o.prefill(), o.newTokens(), o.depth(), threads, r);
             samples.add(s);
-            EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s, after %d tokens %.2f",
-                r + 1, threads, s.prefillTps(), s.decodeTps(), o.depth(), s.deepDecodeTps());
+            EngineBench.log("round %d, %d threads, ltm: prefill %.1f tok/s, decode %.2f tok/s%s", r + 1, threads,
+                s.prefillTps(), s.decodeTps(), deepLog(o, s));
           } else if (o.hasPeer()) {
             LlamaBenchResult.Run run = LlamaBenchResult.run(o.llamaBench(), o.gguf(), o.prefill(), o.newTokens(),
                 threads, o.llamaArgs());
@@ -278,14 +278,19 @@ public final class PeerBench {
             llamaModel = String.format(Locale.ROOT, "%s, %.2f GB", res.get(0).modelType(), res.get(0).modelBytes() / 1e9);
             cpu = res.get(0).cpuInfo();
             settings = res.get(0).settings();
-            EngineBench.log("round %d, %d threads, llama.cpp: prefill %.1f tok/s, decode %.2f tok/s, after %d tokens "
-                + "%.2f", r + 1, threads, s.prefillTps(), s.decodeTps(), o.depth(), s.deepDecodeTps());
+            EngineBench.log("round %d, %d threads, llama.cpp: prefill %.1f tok/s, decode %.2f tok/s%s", r + 1,
+                threads, s.prefillTps(), s.decodeTps(), deepLog(o, s));
           }
         }
       }
     }
     return new WorkerReport(threads, Engine.getEngine("PyTorch").getVersion(), build, llamaModel, settings, cpu, loadBefore,
         loadAverage(), samples);
+  }
+
+  /** ", after N tokens T" for the log line of a round with {@code --depth}, else "". */
+  private static String deepLog(Options o, Sample s) {
+    return o.depth() > 0 ? String.format(Locale.ROOT, ", after %d tokens %.2f", o.depth(), s.deepDecodeTps()) : "";
   }
 
   /** The tokens/s of the generation test among {@code res}, a llama-bench run with {@code -p 0}. */

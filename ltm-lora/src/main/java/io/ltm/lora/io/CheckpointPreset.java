@@ -29,6 +29,12 @@ public enum CheckpointPreset {
   /** Qwen3-0.6B's exact shape: hidden 1024, 28 layers, 16/8 heads of 128, intermediate 3072. */
   QWEN3_0_6B(ModelConfig.builder(ModelType.QWEN3).eosTokenIds(List.of(151645)).build()),
   /**
+   * Qwen3-1.7B's shape (hidden 2048, intermediate 6144, 28 layers, 16/8 heads of 128, tied embeddings): rows of
+   * 6144 columns in the down projections, where the bf16 GEMV takes its wide form; PeerBench's wider model.
+   */
+  QWEN3_1_7B(ModelConfig.builder(ModelType.QWEN3).hiddenSize(2048).intermediateSize(6144).numLayers(28).numHeads(16)
+      .numKvHeads(8).headDim(128).eosTokenIds(List.of(151645)).build()),
+  /**
    * Qwen3-MoE, 3 layers, hidden 64, untied lm_head: layers 0 and 2 sparse (8 experts of 32, top-2,
    * renormalised), layer 1 dense ({@code mlp_only_layers: [1]}, intermediate 128).
    */
@@ -61,7 +67,8 @@ public enum CheckpointPreset {
 
   /** The CLI name, e.g. {@code tiny-qwen3}, {@code qwen3-0.6b}. */
   public String cliName() {
-    return name().toLowerCase(Locale.ROOT).replace("qwen3_0_6b", "qwen3-0.6b").replace('_', '-');
+    return name().toLowerCase(Locale.ROOT).replace("qwen3_0_6b", "qwen3-0.6b").replace("qwen3_1_7b", "qwen3-1.7b")
+        .replace('_', '-');
   }
 
   /**

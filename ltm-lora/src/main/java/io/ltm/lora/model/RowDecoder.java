@@ -349,7 +349,7 @@ final class RowDecoder {
         }
       };
       if (Gemv.THREADS > 1 && (long) nH * s * d >= MIN_PARALLEL_ATTENTION) {
-        Gemv.pool().run(nH, 1, heads);
+        Gemv.pool().run(nH, g % 2 == 0 ? 2 : 1, heads); // chunks of whole pairs, which share a kv head
       } else {
         heads.run(0, nH);
       }
