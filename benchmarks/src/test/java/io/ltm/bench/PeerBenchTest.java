@@ -114,13 +114,8 @@ class PeerBenchTest {
 
   @Test
   void alternatesWithLlamaBench() throws Exception {
-    // a stand-in llama-bench: prints the captured JSON, logs its arguments
-    Path json = tmp.resolve("fixture.json");
-    Files.writeString(json, fixture());
     Path argsLog = tmp.resolve("args.log");
-    Path fake = tmp.resolve("llama-bench");
-    Files.writeString(fake, "#!/bin/sh\necho \"$@\" >> '" + argsLog + "'\ncat '" + json + "'\n");
-    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path fake = fakeLlamaBench("llama-bench", argsLog);
     Path gguf = tmp.resolve("m.gguf");
     Files.writeString(gguf, "not read by the stand-in");
     String[] args = {"--llama-bench", fake.toString(), "--gguf", gguf.toString(), "--model", model.toString(),
@@ -141,12 +136,8 @@ class PeerBenchTest {
 
   @Test
   void depthAddsADecodeAfterALongPromptOnBothSides() throws Exception {
-    Path json = tmp.resolve("fixture-depth.json");
-    Files.writeString(json, fixture());
     Path argsLog = tmp.resolve("args-depth.log");
-    Path fake = tmp.resolve("llama-bench-depth");
-    Files.writeString(fake, "#!/bin/sh\necho \"$@\" >> '" + argsLog + "'\ncat '" + json + "'\n");
-    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path fake = fakeLlamaBench("llama-bench-depth", argsLog);
     Path gguf = tmp.resolve("m.gguf");
     Files.writeString(gguf, "not read by the stand-in");
     String[] args = {"--llama-bench", fake.toString(), "--gguf", gguf.toString(), "--model", model.toString(),
@@ -162,5 +153,15 @@ class PeerBenchTest {
         md);
     assertTrue(md.contains("| ltm decode after 12 | llama.cpp decode after 12 |"), md);
     assertThrows(IllegalArgumentException.class, () -> PeerBench.Options.parse(new String[] {"--depth", "-1"}));
+  }
+
+  /** A stand-in llama-bench named {@code name}: prints the captured JSON, appends its arguments to {@code argsLog}. */
+  private static Path fakeLlamaBench(String name, Path argsLog) throws IOException {
+    Path json = tmp.resolve(name + ".json");
+    Files.writeString(json, fixture());
+    Path fake = tmp.resolve(name);
+    Files.writeString(fake, "#!/bin/sh\necho \"$@\" >> '" + argsLog + "'\ncat '" + json + "'\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return fake;
   }
 }
