@@ -336,7 +336,7 @@ public final class PeerBench {
     }
     long cpu1 = processCpuNanos();
     long t1 = System.nanoTime();
-    double msPerToken = EngineBench.decodeMsPerToken(model, newTokens, 16);
+    double msPerToken = EngineBench.decodeMsPerToken(model, newTokens); // after EngineBench's 16-token prompt
     double decodeWall = (System.nanoTime() - t1) / 1e9;
     long cpu2 = processCpuNanos();
     double deep = depth > 0 ? 1000 / EngineBench.decodeMsPerToken(model, newTokens, depth) : 0;

@@ -94,7 +94,8 @@ final class VectorGemv {
    * per step rather than two since 2026-12-06: Qwen3-0.6B bf16 decode 1.05x on one thread (19.4 vs 18.6
    * tokens/s; a second run on a busier machine 16.7 vs 16.2) and 1.16x on two (22.4 vs 19.2), medians of 6-8
    * rounds alternating the two forms in one process, weights on huge pages; standalone ({@code Bf16GemvProbe}) the
-   * two forms stream alike (25.8 vs 24.8 and 30.6 vs 29.2 GB/s from DRAM on a libtorch tensor in two runs).
+   * two forms stream alike (25.8 vs 24.8 and 30.6 vs 29.2 GB/s from DRAM on a libtorch tensor in two runs). Rows of
+   * {@link #WIDE_COLUMNS} or more go to {@link #multiplyBf16Wide} instead.
    */
   static void multiplyBf16(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     if (cols >= WIDE_COLUMNS) {
