@@ -270,6 +270,22 @@ public final class Decoder implements AutoCloseable {
 
   private static volatile boolean fused = !"off".equals(System.getProperty("ltm.fused"));
 
+  /**
+   * Switches the Java kernels of a multi-row forward on the CPU on or off, for every decoder (on by default when the
+   * JVM has {@code jdk.incubator.vector}; {@code -Dltm.rows=libtorch} starts with them off). With them and the fused
+   * kernels ({@link #useFusedKernels}) on, a forward of several rows with no graph recorded computes its RMSNorms,
+   * q/k norms and RoPE ({@code RowsOps}) and a prefill's causal attention over new columns ({@code CausalAttention})
+   * in Java; off, in libtorch (the attention by its flash kernel). Meant for A/B comparisons.
+   *
+   * @return whether they are now on (false when the Vector API is unavailable)
+   */
+  public static boolean useJavaRowKernels(boolean on) {
+    javaRows = on && Gemv.AVAILABLE;
+    return javaRows;
+  }
+
+  private static volatile boolean javaRows = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.rows"));
+
   private RowDecoder rowPlan() {
     if (!rowPlanChecked) {
       synchronized (this) {
@@ -412,20 +428,30 @@ public final class Decoder implements AutoCloseable {
     LayerNorms norm = weights.layers().get(l);
     Projection[] p = table[l];
 
+    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (RowsOps)
+    final boolean rows = javaRows && fused && t > 1 && RowOps.isCpuF32(x) && Autograd.off();
+
     // --- attention ---
-    NDArray h = RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
+    NDArray h = rows ? RowsOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
     NDArray[] qkvOut = project(qkv[l], h, p[ProjectionKind.Q_PROJ.ordinal()], p[ProjectionKind.K_PROJ.ordinal()],
         p[ProjectionKind.V_PROJ.ordinal()]);
     NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
     NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
     NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
-    if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
-      q = RmsNorm.apply(q, norm.q(), eps);
-      k = RmsNorm.apply(k, norm.k(), eps);
+    if (rows) { // q/k norm (Qwen3) and RoPE of each head, written head-major
+      q = RowsOps.normRotate(q, norm.q(), eps, ctx.cosQ(), ctx.sinQ()); // (B, nH, T, D), times 1/sqrt(D)
+      k = RowsOps.normRotate(k, norm.k(), eps, ctx.cos(), ctx.sin()); // (B, nKv, T, D)
+    } else {
+      if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
+        q = RmsNorm.apply(q, norm.q(), eps);
+        k = RmsNorm.apply(k, norm.k(), eps);
+      }
+      q = Rope.apply(q.transpose(0, 2, 1, 3), ctx.cosQ(), ctx.sinQ(), rotateHalf); // (B, nH, T, D), times 1/sqrt(D)
+      k = Rope.apply(k.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin(), rotateHalf); // (B, nKv, T, D)
     }
-    q = Rope.apply(q.transpose(0, 2, 1, 3), ctx.cosQ(), ctx.sinQ(), rotateHalf); // (B, nH, T, D), times 1/sqrt(D)
-    k = Rope.apply(k.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin(), rotateHalf); // (B, nKv, T, D)
     v = v.transpose(0, 2, 1, 3); // (B, nKv, T, D)
+    NDArray newKeys = k; // (B, nKv, T, D)
+    NDArray newValues = v; // (B, nKv, T, D)
     if (cache != null) {
       k = cache.appendKeys(l, k); // (B, nKv, S, D)
       v = cache.appendValues(l, v); // (B, nKv, S, D)
@@ -433,10 +459,13 @@ public final class Decoder implements AutoCloseable {
     NDArray heads; // (B, nH, T, D)
     // decided per call, not per forward: a recomputing trainer builds the context with grad mode off and runs the
     // layers again under a collector, where the explicit path (and its mask) must serve
-    TorchKernels kernels = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off()
-        ? TorchKernels.get() : null;
-    if (kernels != null) {
-      // a prefill over new columns only: libtorch's flash kernel, the masked half skipped (S == T)
+    boolean newColumnsOnly = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off();
+    TorchKernels kernels = newColumnsOnly && !rows ? TorchKernels.get() : null;
+    if (newColumnsOnly && rows) {
+      // a prefill over new columns only (S == T), in Java: register tiles, the masked half skipped
+      heads = CausalAttention.apply(q, newKeys, newValues, g); // (B, nH, T, D)
+    } else if (kernels != null) {
+      // the same in libtorch: its flash kernel
       heads = kernels.causalAttention(q, k, v, g); // (B, nH, T, D)
     } else {
       // grouped-query attention without repeating k/v: fold the g query heads of a kv head into rows
@@ -453,7 +482,7 @@ public final class Decoder implements AutoCloseable {
     x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
 
     // --- MLP: dense SwiGLU, or in a Qwen3-MoE sparse layer the routed experts' SwiGLU ---
-    h = RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
+    h = rows ? RowsOps.rmsNorm(x, norm.postAttention(), eps) : RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
     NDArray mlp = router[l] == null
         ? swiGlu(gateUp[l], p[ProjectionKind.GATE_PROJ.ordinal()], p[ProjectionKind.UP_PROJ.ordinal()],
             p[ProjectionKind.DOWN_PROJ.ordinal()], h) // (B, T, H)

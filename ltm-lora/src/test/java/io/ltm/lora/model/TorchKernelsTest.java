@@ -284,14 +284,19 @@ class TorchKernelsTest {
     Path dir = TestCheckpoints.get(preset, TensorDType.F32, 5);
     int[] ids = DecoderConsistencyTest.randomIds(9, 23);
     try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()))) {
-      float[][] fused = prefillThenStep(d, ids, true);
-      float[][] explicit = prefillThenStep(d, ids, false);
+      float[][] explicit = prefillThenStep(d, ids, false, false);
+      float[][] flash = prefillThenStep(d, ids, true, false);
+      float[][] java = prefillThenStep(d, ids, true, true);
       for (int i = 0; i < 2; i++) {
-        assertThat(RowDecoderTest.maxDiff(fused[i], explicit[i])).as("%s %s", preset, i == 0 ? "prefill" : "next step")
-            .isLessThan(1e-5);
+        assertThat(RowDecoderTest.maxDiff(flash[i], explicit[i])).as("%s %s, libtorch's flash kernel", preset,
+            i == 0 ? "prefill" : "next step").isLessThan(1e-5);
+        // the Java norms also sum their squares in another order than libtorch's: a little more rounding apart
+        assertThat(RowDecoderTest.maxDiff(java[i], explicit[i])).as("%s %s, Java kernels", preset,
+            i == 0 ? "prefill" : "next step").isLessThan(2e-5);
       }
     } finally {
       Decoder.useFusedKernels(true);
+      Decoder.useJavaRowKernels(true);
     }
   }
 
@@ -303,32 +308,44 @@ class TorchKernelsTest {
          NDManager s = d.manager().newSubManager();
          ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
       long before = TorchKernels.attentionCalls();
+      long javaBefore = CausalAttention.calls() + RowsOps.calls();
       NDArray x = d.embed(s, DecoderInput.of(DecoderConsistencyTest.randomIds(3, 9)));
       x.setRequiresGradient(true);
       LayerContext ctx = d.context(s, DecoderInput.of(new int[9]), null);
       NDArray y = d.layer(0, x, ctx, null);
       gc.backward(y.sum());
       assertThat(TorchKernels.attentionCalls()).as("no fused attention under a collector").isEqualTo(before);
+      assertThat(CausalAttention.calls() + RowsOps.calls()).as("no Java kernels under a collector").isEqualTo(javaBefore);
       assertThat(x.getGradient().abs().sum().getFloat()).as("the gradient reaches the layer's input").isGreaterThan(0f);
     }
   }
 
-  /** Logprobs of every prefill position and of one decode step after it, with the fused attention on or off. */
-  private static float[][] prefillThenStep(Decoder d, int[] ids, boolean fusedOn) {
-    return Autograd.inference(() -> prefillThenStepUnrecorded(d, ids, fusedOn));
+  /**
+   * Logprobs of every prefill position and of one decode step after it, with the fused attention on or off, in Java
+   * ({@link CausalAttention}) or libtorch's flash kernel.
+   */
+  private static float[][] prefillThenStep(Decoder d, int[] ids, boolean fusedOn, boolean javaOn) {
+    return Autograd.inference(() -> prefillThenStepUnrecorded(d, ids, fusedOn, javaOn));
   }
 
-  private static float[][] prefillThenStepUnrecorded(Decoder d, int[] ids, boolean fusedOn) {
+  private static float[][] prefillThenStepUnrecorded(Decoder d, int[] ids, boolean fusedOn, boolean javaOn) {
     Decoder.useFusedKernels(fusedOn);
-    long before = TorchKernels.attentionCalls();
+    assertThat(Decoder.useJavaRowKernels(javaOn)).as("the Vector API is present in tests").isEqualTo(javaOn);
+    long flashBefore = TorchKernels.attentionCalls();
+    long javaBefore = CausalAttention.calls();
     try (NDManager s = d.manager().newSubManager(); KvCache cache = d.newCache(1, ids.length + 1)) {
       float[] prefill = d.forward(s, DecoderInput.of(ids), cache, false).logSoftmax(-1).toFloatArray(); // (1, T, V)
-      long fusedCalls = TorchKernels.attentionCalls() - before;
-      assertThat(fusedCalls).as("fused attention calls, one per layer when on")
-          .isEqualTo(fusedOn ? d.config().numLayers() : 0);
+      long flash = TorchKernels.attentionCalls() - flashBefore;
+      long java = CausalAttention.calls() - javaBefore;
+      int layers = d.config().numLayers();
+      assertThat(flash).as("flash attention calls, one per layer when fused, not Java")
+          .isEqualTo(fusedOn && !javaOn ? layers : 0);
+      assertThat(java).as("Java attention calls, one per layer when fused and Java")
+          .isEqualTo(fusedOn && javaOn ? layers : 0);
       float[] step = d.forward(s, DecoderInput.of(new int[] {ids[0]}, ids.length), cache, true).logSoftmax(-1)
           .toFloatArray();
-      assertThat(TorchKernels.attentionCalls() - before).as("a decode step attends over the cache").isEqualTo(fusedCalls);
+      assertThat(TorchKernels.attentionCalls() - flashBefore + CausalAttention.calls() - javaBefore)
+          .as("a decode step attends over the cache").isEqualTo(flash + java);
       return new float[][] {prefill, step};
     }
   }
