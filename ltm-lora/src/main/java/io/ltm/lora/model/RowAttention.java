@@ -276,16 +276,21 @@ final class RowAttention {
    * else 0; {@code max} and {@code sum} over the visible columns ({@code s >= 1}, at least one visible).
    */
   static void softmax(float[] p, boolean[] visible, int s) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < s; j++) {
+    FloatVector most = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    int j = 0;
+    for (; j <= s - L; j += L) {
+      VectorMask<Float> hidden = VectorMask.fromArray(F, visible, j).not();
+      most = most.max(FloatVector.fromArray(F, p, j).blend(Float.NEGATIVE_INFINITY, hidden));
+    }
+    float max = most.reduceLanes(VectorOperators.MAX); // a maximum: the same in any order of lanes
+    for (; j < s; j++) {
       if (visible[j]) {
         max = Math.max(max, p[j]);
       }
     }
     final FloatVector top = FloatVector.broadcast(F, max);
     FloatVector acc = FloatVector.zero(F);
-    int j = 0;
-    for (; j <= s - L; j += L) {
+    for (j = 0; j <= s - L; j += L) {
       VectorMask<Float> seen = VectorMask.fromArray(F, visible, j);
       FloatVector x = FloatVector.fromArray(F, p, j).sub(top);
       FloatVector n = x.mul(LOG2E).add(ROUND); // round(x log2 e) in the low mantissa bits of n
