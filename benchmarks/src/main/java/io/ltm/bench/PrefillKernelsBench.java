@@ -20,8 +20,9 @@ import java.util.Locale;
 
 /**
  * The fused prefill kernels and {@code --bf16-matmul} ({@code io.ltm.lora.model.TorchKernels}) on the Qwen3-0.6B
- * shape, in one process: prefill tokens/s with the fused kernels on and off in alternating rounds (f32 weights; bf16
- * weights with bf16 products; bf16 weights with f32 products), and the tolerance of the bf16 products: the largest
+ * shape, in one process: prefill tokens/s of the three paths in rotating rounds (the Java kernels of a multi-row
+ * forward with the fused kernels, the fused kernels in libtorch only, neither; f32 weights; bf16 weights with bf16
+ * products; bf16 weights with f32 products), and the tolerance of the bf16 products: the largest
  * |dlogprob| over the vocabulary, for the greedy token and on average, bf16 products against f32 products of the
  * same bf16 weights, next to what rounding the f32 checkpoint to bf16 moved. Writes a Markdown table
  * (docs/engine.md, "Fused prefill kernels and bf16 matmul").
@@ -52,13 +53,16 @@ public final class PrefillKernelsBench {
     Path bf16 = checkpoint(PeerBench.DEFAULT_BF16_MODEL, TensorDType.BF16);
     LoadOptions kept = LoadOptions.forGeneration(Device.cpu());
     List<String> md = new ArrayList<>();
-    md.add(String.format(Locale.ROOT, "PrefillKernelsBench: Qwen3-0.6B shape, prefill of %d tokens, %d rounds alternating "
-        + "fused kernels on / off in one process (after one warm-up round each), %d cores, %s threads, load average %.1f.",
+    md.add(String.format(Locale.ROOT, "PrefillKernelsBench: Qwen3-0.6B shape, prefill of %d tokens, %d rounds rotating "
+        + "over three paths in one process (after one warm-up round each): the fused kernels with the Java kernels of a "
+        + "multi-row forward (the default), the fused kernels in libtorch only, neither; %d cores, %s threads, load "
+        + "average %.1f.",
         tokens, rounds, Runtime.getRuntime().availableProcessors(), System.getProperty("ai.djl.pytorch.num_threads", "default"),
         PeerBench.loadAverage()));
     md.add("");
-    md.add("| weights, products | fused on: tokens/s (median, min–max) | off | on / off |");
-    md.add("|---|---|---|---:|");
+    md.add("| weights, products | Java + fused: tokens/s (median, min–max) | libtorch fused | explicit | Java / "
+        + "libtorch fused | Java / explicit |");
+    md.add("|---|---|---|---|---:|---:|");
     md.add(speedRow("f32, f32", f32, LoadOptions.cpu(), tokens, rounds));
     md.add(speedRow("bf16 kept, bf16 (`--bf16-matmul`)", bf16, kept.withBf16Matmul(true), tokens, rounds));
     md.add(speedRow("bf16 kept, f32 (default)", bf16, kept, tokens, rounds));
@@ -90,29 +94,41 @@ public final class PrefillKernelsBench {
     return dir;
   }
 
-  /** One table row: prefill tokens/s with the fused kernels on and off, alternating, in one loaded model. */
+  /**
+   * One table row: prefill tokens/s in one loaded model, rounds rotating over the three paths: the fused kernels with
+   * the Java kernels of a multi-row forward (the default), the fused kernels in libtorch only (the flash attention),
+   * and neither (the explicit ops).
+   */
   private static String speedRow(String what, Path dir, LoadOptions load, int tokens, int rounds) {
     int[] ids = EngineBench.randomIds(tokens, 1);
-    List<Double> on = new ArrayList<>();
-    List<Double> off = new ArrayList<>();
-    boolean was = Decoder.useFusedKernels(true);
+    List<List<Double>> tps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()); // java, libtorch, explicit
+    boolean wasFused = Decoder.useFusedKernels(true);
+    boolean wasJava = Decoder.useJavaRowKernels(true);
     try (Decoder d = DecoderLoader.load(dir, load)) {
-      for (int r = -1; r < rounds; r++) { // round -1 warms both up
-        for (boolean fused : new boolean[] {r % 2 == 0, r % 2 != 0}) {
-          Decoder.useFusedKernels(fused);
-          double tps = prefill(d, ids);
+      for (int r = -1; r < rounds; r++) { // round -1 warms all three up
+        for (int i = 0; i < 3; i++) {
+          int path = Math.floorMod(r + i, 3);
+          Decoder.useFusedKernels(path < 2);
+          Decoder.useJavaRowKernels(path == 0);
+          double t = prefill(d, ids);
           if (r >= 0) {
-            (fused ? on : off).add(tps);
+            tps.get(path).add(t);
           }
         }
       }
     } finally {
-      Decoder.useFusedKernels(was);
+      Decoder.useFusedKernels(wasFused);
+      Decoder.useJavaRowKernels(wasJava);
     }
-    double ratio = EngineBench.median(on) / EngineBench.median(off);
-    EngineBench.log("%s: fused %s, explicit %s tok/s", what, EngineBench.fmt(on), EngineBench.fmt(off));
-    return String.format(Locale.ROOT, "| %s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2fx |", what, EngineBench.median(on),
-        min(on), max(on), EngineBench.median(off), min(off), max(off), ratio);
+    EngineBench.log("%s: Java %s, libtorch fused %s, explicit %s tok/s", what, EngineBench.fmt(tps.get(0)),
+        EngineBench.fmt(tps.get(1)), EngineBench.fmt(tps.get(2)));
+    StringBuilder row = new StringBuilder("| " + what + " |");
+    for (List<Double> xs : tps) {
+      row.append(String.format(Locale.ROOT, " %.1f (%.1f–%.1f) |", EngineBench.median(xs), min(xs), max(xs)));
+    }
+    double median = EngineBench.median(tps.get(0));
+    return row.append(String.format(Locale.ROOT, " %.2fx | %.2fx |", median / EngineBench.median(tps.get(1)),
+        median / EngineBench.median(tps.get(2)))).toString();
   }
 
   /** Tokens/s of one prefill of {@code ids} into a fresh cache (logits of the last position), as PeerBench's. */

@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why not libtorch's flash kernel ({@code scaled_dot_product_attention}, which {@link TorchKernels} calls):
  * its blocks of 64 query rows go through MKL's sgemm, whose "zen" AVX2 kernel and packing ran Qwen3-0.6B's
- * 512-token attention at 34 GFLOP/s on one core here, 30% of the prefill (docs/engine.md, "Element-wise steps
- * and attention of a prefill in Java").
+ * 512-token attention at 34 GFLOP/s on one core here, a quarter of a one-thread bf16 prefill (docs/engine.md,
+ * "A prefill's attention, norms and RoPE in Java").
  *
  * <p>Each score is a sum over {@code D} in order, one FMA per term; each output element a sum over the columns
  * in order, one FMA per term, divided by nothing: the probabilities are normalised first, as the explicit path
@@ -64,6 +64,9 @@ final class CausalAttention {
       throw new IllegalArgumentException("causal attention of q " + qs + " over k " + k.getShape() + ", v "
           + v.getShape() + " with " + groups + " query heads per kv head: expected k and v (B, nH / groups, T, D)");
     }
+    RowsOps.requireCpuF32(q, "q");
+    RowsOps.requireCpuF32(k, "k");
+    RowsOps.requireCpuF32(v, "v");
     final ByteBuffer qm = RowOps.memory(q); // (B, nH, T, D)
     final ByteBuffer km = RowOps.memory(k); // (B, nKv, T, D)
     final ByteBuffer vm = RowOps.memory(v); // (B, nKv, T, D)

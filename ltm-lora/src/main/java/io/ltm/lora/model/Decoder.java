@@ -428,7 +428,8 @@ public final class Decoder implements AutoCloseable {
     LayerNorms norm = weights.layers().get(l);
     Projection[] p = table[l];
 
-    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (RowsOps)
+    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (RowsOps), and a
+    // prefill's attention (CausalAttention)
     final boolean rows = javaRows && fused && t > 1 && RowOps.isCpuF32(x) && Autograd.off();
 
     // --- attention ---

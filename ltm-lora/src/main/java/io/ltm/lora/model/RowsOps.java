@@ -13,10 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The element-wise steps of a multi-row forward on the CPU (a prefill, a scored sequence) in Java, one pass over
  * the tensors' own memory per step: RMSNorm, and Qwen3's q/k norm with RoPE written head-major for attention.
  * libtorch runs each as a chain of passes, each allocating its result (RMSNorm: square, mean, add, sqrt, div,
- * mul; RoPE: two products, a matMul by the rotate-half matrix, an add, after a transposing copy); on Qwen3-0.6B's
- * shape at 512 tokens those chains took 0.6-0.7 s of a 2-3.5 s prefill, on one thread or two (docs/engine.md,
- * "Element-wise steps of a prefill in Java"). Rows are split over {@link Gemv#pool()}'s threads, which are idle
- * during a prefill.
+ * mul; RoPE: two products, a matMul by the rotate-half matrix, an add, after a transposing copy); docs/engine.md,
+ * "A prefill's attention, norms and RoPE in Java". Rows are split over {@link Gemv#pool()}'s threads, which are
+ * idle during a prefill.
  *
  * <p>The arithmetic is {@link RmsNorm}'s and {@link Rope#apply}'s, in the same order of operations, except the
  * order of the sum of squares (a fixed lane order here, as {@link RowOps#rmsNorm}), so results match libtorch's
@@ -40,6 +39,7 @@ final class RowsOps {
    */
   static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
     CALLS.increment();
+    requireCpuF32(x, "x");
     float[] w = weight.toFloatArray(); // (n)
     Shape shape = x.getShape();
     int n = (int) shape.get(shape.dimension() - 1);
@@ -70,6 +70,9 @@ final class RowsOps {
    */
   static NDArray normRotate(NDArray x, NDArray weight, float eps, NDArray cos, NDArray sin) {
     CALLS.increment();
+    requireCpuF32(x, "x");
+    requireCpuF32(cos, "cos");
+    requireCpuF32(sin, "sin");
     float[] w = weight == null ? null : weight.toFloatArray(); // (D)
     Shape shape = x.getShape();
     int b = (int) shape.get(0);
@@ -129,6 +132,14 @@ final class RowsOps {
       float x2 = x[off + half + j];
       x[off + j] = x1 * cos[j] + -x2 * sin[j];
       x[off + half + j] = x2 * cos[half + j] + x1 * sin[half + j];
+    }
+  }
+
+  /** Throws unless {@code x} is f32 on the CPU, the only layout these kernels read. */
+  static void requireCpuF32(NDArray x, String what) {
+    if (!RowOps.isCpuF32(x)) {
+      throw new IllegalArgumentException(what + " " + x.getShape() + " is " + x.getDataType() + " on " + x.getDevice()
+          + ": the Java kernels read f32 on the CPU");
     }
   }
 

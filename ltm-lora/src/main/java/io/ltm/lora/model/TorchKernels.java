@@ -93,15 +93,6 @@ public final class TorchKernels {
           k1 = torch.repeat_interleave(k, groups, 1)
           v1 = torch.repeat_interleave(v, groups, 1)
           return torch.scaled_dot_product_attention(q, k1, v1, None, 0., True, scale=1.)
-        def causal_attention_bf16(self: __torch__.TorchKernels,
-          q: Tensor,
-          k: Tensor,
-          v: Tensor,
-          groups: int) -> Tensor:
-          k1 = torch.repeat_interleave(torch.to(k, 15), groups, 1)
-          v1 = torch.repeat_interleave(torch.to(v, 15), groups, 1)
-          o = torch.scaled_dot_product_attention(torch.to(q, 15), k1, v1, None, 0., True, scale=1.)
-          return torch.to(o, 6)
         def swiglu_bf16(self: __torch__.TorchKernels,
           x: Tensor,
           gate_up_bits: Tensor,
@@ -228,7 +219,7 @@ public final class TorchKernels {
    */
   NDArray causalAttention(NDArray q, NDArray k, NDArray v, int groups) {
     ATTENTION_CALLS.increment();
-    return run(Boolean.getBoolean("ltm.attnbf16") ? "causal_attention_bf16" : "causal_attention", q, IValue.from((PtNDArray) q), IValue.from((PtNDArray) k),
+    return run("causal_attention", q, IValue.from((PtNDArray) q), IValue.from((PtNDArray) k),
         IValue.from((PtNDArray) v), IValue.from((long) groups));
   }
 
