@@ -44,6 +44,7 @@ final class RowsOps {
     Shape shape = x.getShape();
     int n = (int) shape.get(shape.dimension() - 1);
     int rows = (int) (shape.size() / n);
+    requireLength(w, n, "RMSNorm weight");
     ByteBuffer src = RowOps.memory(x); // (rows, n)
     NDArray out = x.getManager().create(shape, DataType.FLOAT32);
     ByteBuffer dst = own(out); // (rows, n)
@@ -65,7 +66,7 @@ final class RowsOps {
    *
    * @param x {@code [B, T, heads, D]} f32 on the CPU, any strides (a view is copied to contiguous first)
    * @param weight {@code [D]} f32, or null for no norm
-   * @param cos {@code [B, 1, T, D]} (both halves of a row equal, as {@link Rope} builds them)
+   * @param cos {@code [B, 1, T, D]}
    * @param sin {@code [B, 1, T, D]}
    */
   static NDArray normRotate(NDArray x, NDArray weight, float eps, NDArray cos, NDArray sin) {
@@ -82,6 +83,9 @@ final class RowsOps {
     if (d % 2 != 0 || !cos.getShape().equals(new Shape(b, 1, t, d)) || !sin.getShape().equals(cos.getShape())) {
       throw new IllegalArgumentException("RoPE of x " + shape + " with cos " + cos.getShape() + " and sin "
           + sin.getShape() + ": expected cos/sin (B, 1, T, D) and an even D");
+    }
+    if (w != null) {
+      requireLength(w, d, "q/k norm weight");
     }
     ByteBuffer src = RowOps.memory(x); // (B, T, heads, D)
     ByteBuffer cosMem = RowOps.memory(cos); // (B, T, D)
@@ -140,6 +144,12 @@ final class RowsOps {
     if (!RowOps.isCpuF32(x)) {
       throw new IllegalArgumentException(what + " " + x.getShape() + " is " + x.getDataType() + " on " + x.getDevice()
           + ": the Java kernels read f32 on the CPU");
+    }
+  }
+
+  private static void requireLength(float[] w, int n, String what) {
+    if (w.length != n) {
+      throw new IllegalArgumentException(what + " has " + w.length + " elements for rows of " + n);
     }
   }
 

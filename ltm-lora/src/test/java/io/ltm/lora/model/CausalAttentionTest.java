@@ -25,39 +25,49 @@ class CausalAttentionTest {
     SplittableRandom rnd = new SplittableRandom(t * 1000L + d);
     float[] q = gaussian(rnd, b * nH * t * d, 1 / Math.sqrt(d)); // (B, nH, T, D), pre-scaled
     float[] k = gaussian(rnd, b * nKv * t * d, 1); // (B, nKv, T, D)
-    float[] v = gaussian(rnd, b * t * nKv * d, 1); // (B, T, nKv, D): transposed below, a strided view
+    float[] v = gaussian(rnd, b * nKv * t * d, 1); // (B, nKv, T, D)
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray qa = m.create(q, new Shape(b, nH, t, d));
       NDArray ka = m.create(k, new Shape(b, nKv, t, d));
-      NDArray va = m.create(v, new Shape(b, t, nKv, d)).transpose(0, 2, 1, 3); // (B, nKv, T, D)
+      float[] vt = m.create(v, new Shape(b, nKv, t, d)).transpose(0, 2, 1, 3).toFloatArray(); // (B, T, nKv, D)
+      NDArray va = m.create(vt, new Shape(b, t, nKv, d)).transpose(0, 2, 1, 3); // (B, nKv, T, D), a strided view
       NDArray out = CausalAttention.apply(qa, ka, va, groups);
       assertThat(out.getShape()).isEqualTo(new Shape(b, nH, t, d));
-      float[] got = out.toFloatArray(); // contiguous copy in (B, nH, T, D) order
-      for (int r = 0; r < b; r++) {
-        for (int h = 0; h < nH; h++) {
-          int kv = h / groups;
-          for (int i = 0; i < t; i++) {
-            double[] w = new double[i + 1];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j <= i; j++) {
-              for (int c = 0; c < d; c++) {
-                w[j] += (double) q[((r * nH + h) * t + i) * d + c] * k[((r * nKv + kv) * t + j) * d + c];
-              }
-              max = Math.max(max, w[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= i; j++) {
-              w[j] = Math.exp(w[j] - max);
-              sum += w[j];
-            }
+      assertMatchesFloat64(out.toFloatArray(), q, k, v, b, nH, nKv, t, d, 2e-6);
+    }
+  }
+
+  /**
+   * Asserts {@code got [B, nH, T, D]} is causal grouped-query attention of {@code q [B, nH, T, D]} (pre-scaled) over
+   * {@code k, v [B, nKv, T, D]} computed in double precision, within {@code tolerance} per element.
+   */
+  static void assertMatchesFloat64(float[] got, float[] q, float[] k, float[] v, int b, int nH, int nKv, int t, int d,
+      double tolerance) {
+    assertThat(got).hasSize(q.length);
+    for (int r = 0; r < b; r++) {
+      for (int h = 0; h < nH; h++) {
+        int kv = h / (nH / nKv);
+        for (int i = 0; i < t; i++) {
+          double[] w = new double[i + 1]; // query i sees keys 0..i
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j <= i; j++) {
             for (int c = 0; c < d; c++) {
-              double want = 0;
-              for (int j = 0; j <= i; j++) {
-                want += w[j] / sum * v[((r * t + j) * nKv + kv) * d + c];
-              }
-              assertThat((double) got[((r * nH + h) * t + i) * d + c]).as("row %d head %d query %d col %d", r, h, i, c)
-                  .isCloseTo(want, org.assertj.core.data.Offset.offset(2e-6));
+              w[j] += (double) q[((r * nH + h) * t + i) * d + c] * k[((r * nKv + kv) * t + j) * d + c];
             }
+            max = Math.max(max, w[j]);
+          }
+          double sum = 0;
+          for (int j = 0; j <= i; j++) {
+            w[j] = Math.exp(w[j] - max);
+            sum += w[j];
+          }
+          for (int c = 0; c < d; c++) {
+            double want = 0;
+            for (int j = 0; j <= i; j++) {
+              want += w[j] / sum * v[((r * nKv + kv) * t + j) * d + c];
+            }
+            assertThat((double) got[((r * nH + h) * t + i) * d + c]).as("row %d head %d query %d col %d", r, h, i, c)
+                .isCloseTo(want, org.assertj.core.data.Offset.offset(tolerance));
           }
         }
       }

@@ -246,35 +246,7 @@ class TorchKernelsTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       float[] got = TorchKernels.get().causalAttention(m.create(q, new Shape(b, nH, t, d)),
           m.create(k, new Shape(b, nKv, t, d)), m.create(v, new Shape(b, nKv, t, d)), nH / nKv).toFloatArray();
-      assertThat(got).hasSize(q.length);
-      for (int r = 0; r < b; r++) {
-        for (int h = 0; h < nH; h++) {
-          int kv = h / (nH / nKv);
-          for (int i = 0; i < t; i++) {
-            double[] w = new double[i + 1]; // query i sees keys 0..i; q is taken as pre-scaled
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j <= i; j++) {
-              for (int c = 0; c < d; c++) {
-                w[j] += (double) q[((r * nH + h) * t + i) * d + c] * k[((r * nKv + kv) * t + j) * d + c];
-              }
-              max = Math.max(max, w[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= i; j++) {
-              w[j] = Math.exp(w[j] - max);
-              sum += w[j];
-            }
-            for (int c = 0; c < d; c++) {
-              double want = 0;
-              for (int j = 0; j <= i; j++) {
-                want += w[j] / sum * v[((r * nKv + kv) * t + j) * d + c];
-              }
-              assertThat((double) got[((r * nH + h) * t + i) * d + c]).as("row %d head %d query %d col %d", r, h, i, c)
-                  .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5));
-            }
-          }
-        }
-      }
+      CausalAttentionTest.assertMatchesFloat64(got, q, k, v, b, nH, nKv, t, d, 1e-5);
     }
   }
 
