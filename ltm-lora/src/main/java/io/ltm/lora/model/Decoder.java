@@ -461,8 +461,9 @@ public final class Decoder implements AutoCloseable {
     // decided per call, not per forward: a recomputing trainer builds the context with grad mode off and runs the
     // layers again under a collector, where the explicit path (and its mask) must serve
     boolean newColumnsOnly = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off();
-    TorchKernels kernels = newColumnsOnly && !rows ? TorchKernels.get() : null;
-    if (newColumnsOnly && rows) {
+    boolean inJava = newColumnsOnly && rows && t <= CausalAttention.MAX_COLUMNS;
+    TorchKernels kernels = newColumnsOnly && !inJava ? TorchKernels.get() : null;
+    if (inJava) {
       // a prefill over new columns only (S == T), in Java: register tiles, the masked half skipped
       heads = CausalAttention.apply(q, newKeys, newValues, g); // (B, nH, T, D)
     } else if (kernels != null) {
