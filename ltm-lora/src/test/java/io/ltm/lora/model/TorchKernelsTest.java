@@ -273,6 +273,27 @@ class TorchKernelsTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aPrefillLongerThanTheJavaKernelsRangeTakesTheFlashKernel() {
+    Path dir = TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5);
+    int[] ids = DecoderConsistencyTest.randomIds(7, CausalAttention.MAX_COLUMNS + 1);
+    try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()))) {
+      assertThat(Decoder.useJavaRowKernels(true)).isTrue();
+      long flash = TorchKernels.attentionCalls();
+      long java = CausalAttention.calls();
+      float[] last = Autograd.inference(() -> {
+        try (NDManager s = d.manager().newSubManager(); KvCache cache = d.newCache(1, ids.length)) {
+          return d.forward(s, DecoderInput.of(ids), cache, true).toFloatArray(); // (1, 1, V)
+        }
+      });
+      assertThat(TorchKernels.attentionCalls() - flash).as("flash calls").isEqualTo(d.config().numLayers());
+      assertThat(CausalAttention.calls() - java).as("Java calls").isZero();
+      for (float f : last) {
+        assertThat(f).isFinite();
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void gradientsStillFlowWhereAGraphIsRecorded() {
     // a DJL collector turns libtorch's grad mode on: the explicit attention and f32 products run, so a graph exists
     Path dir = TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.BF16, 5);
