@@ -103,13 +103,13 @@ public final class PrefillKernelsBench {
     int[] ids = EngineBench.randomIds(tokens, 1);
     List<List<Double>> tps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()); // java, libtorch, explicit
     boolean wasFused = Decoder.useFusedKernels(true);
-    boolean wasJava = Decoder.useJavaRowKernels(true);
+    boolean wasJava = Decoder.useJavaPrefillKernels(true);
     try (Decoder d = DecoderLoader.load(dir, load)) {
       for (int r = -1; r < rounds; r++) { // round -1 warms all three up
         for (int i = 0; i < 3; i++) {
           int path = Math.floorMod(r + i, 3);
           Decoder.useFusedKernels(path < 2);
-          Decoder.useJavaRowKernels(path == 0);
+          Decoder.useJavaPrefillKernels(path == 0);
           double t = prefill(d, ids);
           if (r >= 0) {
             tps.get(path).add(t);
@@ -118,7 +118,7 @@ public final class PrefillKernelsBench {
       }
     } finally {
       Decoder.useFusedKernels(wasFused);
-      Decoder.useJavaRowKernels(wasJava);
+      Decoder.useJavaPrefillKernels(wasJava);
     }
     EngineBench.log("%s: Java %s, libtorch fused %s, explicit %s tok/s", what, EngineBench.fmt(tps.get(0)),
         EngineBench.fmt(tps.get(1)), EngineBench.fmt(tps.get(2)));

@@ -38,8 +38,8 @@ final class CausalAttention {
   /**
    * The longest prefill the Java kernel is used for; longer ones take libtorch's flash kernel. Measured on
    * Qwen3-0.6B's attention shape, two threads (2026-12-06): 1.3-1.5x the flash kernel's speed at 2048 columns,
-   * even at 4096 and 8192 (where the flash kernel's blocking over keys pays off and this kernel's transposed keys,
-   * 4 MB per kv head at 8192, no longer sit in the L2 cache); not measured beyond.
+   * level with it at 4096 and 8192 (where the flash kernel's blocking over keys pays off and this kernel's
+   * transposed keys, 4 MB per kv head at 8192, no longer sit in the L2 cache); not measured beyond.
    */
   static final int MAX_COLUMNS = 8192;
   /** Calls since the JVM started: tests assert which path a forward took. */
@@ -71,9 +71,9 @@ final class CausalAttention {
       throw new IllegalArgumentException("causal attention of q " + qs + " over k " + k.getShape() + ", v "
           + v.getShape() + " with " + groups + " query heads per kv head: expected k and v (B, nH / groups, T, D)");
     }
-    RowsOps.requireCpuF32(q, "q");
-    RowsOps.requireCpuF32(k, "k");
-    RowsOps.requireCpuF32(v, "v");
+    PrefillOps.requireCpuF32(q, "q");
+    PrefillOps.requireCpuF32(k, "k");
+    PrefillOps.requireCpuF32(v, "v");
     final ByteBuffer qm = RowOps.memory(q); // (B, nH, T, D)
     final ByteBuffer km = RowOps.memory(k); // (B, nKv, T, D)
     final ByteBuffer vm = RowOps.memory(v); // (B, nKv, T, D)
@@ -106,7 +106,7 @@ final class CausalAttention {
     }
     final boolean[] seen = all;
     NDArray out = q.getManager().create(new Shape(b, t, nH, d), DataType.FLOAT32);
-    final ByteBuffer om = RowsOps.own(out); // (B, T, nH, D)
+    final ByteBuffer om = PrefillOps.own(out); // (B, T, nH, D)
     final int tiles = (t + ROWS - 1) / ROWS;
     Gemv.pool().run(b * nH * tiles, 1, (from, to) -> {
       float[] qt = new float[ROWS * d]; // the tile's query rows (ROWS, D), zero past T

@@ -272,19 +272,19 @@ public final class Decoder implements AutoCloseable {
 
   /**
    * Switches the Java kernels of a multi-row forward on the CPU on or off, for every decoder (on by default when the
-   * JVM has {@code jdk.incubator.vector}; {@code -Dltm.rows=libtorch} starts with them off). With them and the fused
+   * JVM has {@code jdk.incubator.vector}; {@code -Dltm.prefill=libtorch} starts with them off). With them and the fused
    * kernels ({@link #useFusedKernels}) on, a forward of several rows with no graph recorded computes its RMSNorms,
-   * q/k norms and RoPE ({@code RowsOps}) and a prefill's causal attention over new columns ({@code CausalAttention})
+   * q/k norms and RoPE ({@code PrefillOps}) and a prefill's causal attention over new columns ({@code CausalAttention})
    * in Java; off, in libtorch (the attention by its flash kernel). Meant for A/B comparisons.
    *
    * @return whether they are now on (false when the Vector API is unavailable)
    */
-  public static boolean useJavaRowKernels(boolean on) {
+  public static boolean useJavaPrefillKernels(boolean on) {
     javaRows = on && Gemv.AVAILABLE;
     return javaRows;
   }
 
-  private static volatile boolean javaRows = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.rows"));
+  private static volatile boolean javaRows = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.prefill"));
 
   private RowDecoder rowPlan() {
     if (!rowPlanChecked) {
@@ -428,20 +428,20 @@ public final class Decoder implements AutoCloseable {
     LayerNorms norm = weights.layers().get(l);
     Projection[] p = table[l];
 
-    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (RowsOps), and a
+    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (PrefillOps), and a
     // prefill's attention (CausalAttention)
     final boolean rows = javaRows && fused && t > 1 && RowOps.isCpuF32(x) && Autograd.off();
 
     // --- attention ---
-    NDArray h = rows ? RowsOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
+    NDArray h = rows ? PrefillOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
     NDArray[] qkvOut = project(qkv[l], h, p[ProjectionKind.Q_PROJ.ordinal()], p[ProjectionKind.K_PROJ.ordinal()],
         p[ProjectionKind.V_PROJ.ordinal()]);
     NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
     NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
     NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
     if (rows) { // q/k norm (Qwen3) and RoPE of each head, written head-major
-      q = RowsOps.normRotate(q, norm.q(), eps, ctx.cosQ(), ctx.sinQ()); // (B, nH, T, D), times 1/sqrt(D)
-      k = RowsOps.normRotate(k, norm.k(), eps, ctx.cos(), ctx.sin()); // (B, nKv, T, D)
+      q = PrefillOps.normRotate(q, norm.q(), eps, ctx.cosQ(), ctx.sinQ()); // (B, nH, T, D), times 1/sqrt(D)
+      k = PrefillOps.normRotate(k, norm.k(), eps, ctx.cos(), ctx.sin()); // (B, nKv, T, D)
     } else {
       if (norm.q() != null) { // Qwen3: RMSNorm of each head over D
         q = RmsNorm.apply(q, norm.q(), eps);
@@ -484,7 +484,7 @@ public final class Decoder implements AutoCloseable {
     x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
 
     // --- MLP: dense SwiGLU, or in a Qwen3-MoE sparse layer the routed experts' SwiGLU ---
-    h = rows ? RowsOps.rmsNorm(x, norm.postAttention(), eps) : RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
+    h = rows ? PrefillOps.rmsNorm(x, norm.postAttention(), eps) : RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
     NDArray mlp = router[l] == null
         ? swiGlu(gateUp[l], p[ProjectionKind.GATE_PROJ.ordinal()], p[ProjectionKind.UP_PROJ.ordinal()],
             p[ProjectionKind.DOWN_PROJ.ordinal()], h) // (B, T, H)

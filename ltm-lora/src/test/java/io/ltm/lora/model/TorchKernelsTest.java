@@ -268,7 +268,7 @@ class TorchKernelsTest {
       }
     } finally {
       Decoder.useFusedKernels(true);
-      Decoder.useJavaRowKernels(true);
+      Decoder.useJavaPrefillKernels(true);
     }
   }
 
@@ -277,7 +277,7 @@ class TorchKernelsTest {
     Path dir = TestCheckpoints.get(CheckpointPreset.TINY_QWEN3, TensorDType.F32, 5);
     int[] ids = DecoderConsistencyTest.randomIds(7, CausalAttention.MAX_COLUMNS + 1);
     try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(Device.cpu()))) {
-      assertThat(Decoder.useJavaRowKernels(true)).isTrue();
+      assertThat(Decoder.useJavaPrefillKernels(true)).isTrue();
       long flash = TorchKernels.attentionCalls();
       long java = CausalAttention.calls();
       float[] last = Autograd.inference(() -> {
@@ -301,14 +301,14 @@ class TorchKernelsTest {
          NDManager s = d.manager().newSubManager();
          ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
       long before = TorchKernels.attentionCalls();
-      long javaBefore = CausalAttention.calls() + RowsOps.calls();
+      long javaBefore = CausalAttention.calls() + PrefillOps.calls();
       NDArray x = d.embed(s, DecoderInput.of(DecoderConsistencyTest.randomIds(3, 9)));
       x.setRequiresGradient(true);
       LayerContext ctx = d.context(s, DecoderInput.of(new int[9]), null);
       NDArray y = d.layer(0, x, ctx, null);
       gc.backward(y.sum());
       assertThat(TorchKernels.attentionCalls()).as("no fused attention under a collector").isEqualTo(before);
-      assertThat(CausalAttention.calls() + RowsOps.calls()).as("no Java kernels under a collector").isEqualTo(javaBefore);
+      assertThat(CausalAttention.calls() + PrefillOps.calls()).as("no Java kernels under a collector").isEqualTo(javaBefore);
       assertThat(x.getGradient().abs().sum().getFloat()).as("the gradient reaches the layer's input").isGreaterThan(0f);
     }
   }
@@ -323,7 +323,7 @@ class TorchKernelsTest {
 
   private static float[][] prefillThenStepUnrecorded(Decoder d, int[] ids, boolean fusedOn, boolean javaOn) {
     Decoder.useFusedKernels(fusedOn);
-    assertThat(Decoder.useJavaRowKernels(javaOn)).as("the Vector API is present in tests").isEqualTo(javaOn);
+    assertThat(Decoder.useJavaPrefillKernels(javaOn)).as("the Vector API is present in tests").isEqualTo(javaOn);
     long flashBefore = TorchKernels.attentionCalls();
     long javaBefore = CausalAttention.calls();
     try (NDManager s = d.manager().newSubManager(); KvCache cache = d.newCache(1, ids.length + 1)) {

@@ -11,11 +11,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link RowsOps}' kernels against the libtorch ops they replace ({@link RmsNorm#apply}, {@link Rope#apply} after a
+ * {@link PrefillOps}' kernels against the libtorch ops they replace ({@link RmsNorm#apply}, {@link Rope#apply} after a
  * transpose), on contiguous inputs and on the strided views a fused q/k/v projection's split gives: head dims with
  * and without a partial vector, with and without the q/k norm.
  */
-class RowsOpsTest {
+class PrefillOpsTest {
 
   @ParameterizedTest(name = "n={0}")
   @CsvSource({"1024", "40", "7"})
@@ -25,7 +25,7 @@ class RowsOpsTest {
       NDArray x = m.create(CausalAttentionTest.gaussian(rnd, 2 * 9 * n, 3), new Shape(2, 9, n));
       NDArray w = m.create(CausalAttentionTest.gaussian(rnd, n, 1), new Shape(n));
       float[] want = RmsNorm.apply(x, w, 1e-6f).toFloatArray();
-      float[] got = RowsOps.rmsNorm(x, w, 1e-6f).toFloatArray();
+      float[] got = PrefillOps.rmsNorm(x, w, 1e-6f).toFloatArray();
       assertThat(RowDecoderTest.maxDiff(got, want)).isLessThan(1e-5);
     }
   }
@@ -57,7 +57,7 @@ class RowsOpsTest {
       NDArray s = m.create(sin, new Shape(b, 1, t, d));
       NDArray normed = w == null ? x : RmsNorm.apply(x, w, 1e-6f);
       float[] want = Rope.apply(normed.transpose(0, 2, 1, 3), c, s, Rope.rotateHalfMatrix(m, d)).toFloatArray();
-      NDArray got = RowsOps.normRotate(x, w, 1e-6f, c, s);
+      NDArray got = PrefillOps.normRotate(x, w, 1e-6f, c, s);
       assertThat(got.getShape()).isEqualTo(new Shape(b, heads, t, d));
       assertThat(RowDecoderTest.maxDiff(got.toFloatArray(), want)).isLessThan(1e-5);
       if (w == null) { // no sum of squares: the same operations in the same order, the same bits

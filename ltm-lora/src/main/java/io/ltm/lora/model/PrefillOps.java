@@ -22,14 +22,14 @@ import jdk.incubator.vector.VectorSpecies;
  * to f32 rounding, and are bit-identical from call to call. Only for inputs no gradient flows through: the
  * results carry no graph. Loaded only when the {@code jdk.incubator.vector} module is present ({@link Gemv#AVAILABLE}).
  */
-final class RowsOps {
+final class PrefillOps {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
   private static final int ROW_GRAIN = 4; // rows per unit of work
   /** Calls since the JVM started: tests assert which path a forward took. */
   private static final LongAdder CALLS = new LongAdder();
 
-  private RowsOps() {}
+  private PrefillOps() {}
 
   /**
    * RMSNorm over the last axis: {@code x [..., n]} (f32, CPU) -> {@code weight * x / sqrt(mean(x^2) + eps)}
