@@ -44,8 +44,6 @@ final class CausalAttention {
   static final int MAX_COLUMNS = 8192;
   /** Calls since the JVM started: tests assert which path a forward took. */
   private static final LongAdder CALLS = new LongAdder();
-  /** All true: every column {@link RowAttention#softmax} is given is visible. */
-  private static volatile boolean[] visible = new boolean[0];
 
   private CausalAttention() {}
 
@@ -98,13 +96,8 @@ final class CausalAttention {
         values[bh] = vs;
       }
     });
-    boolean[] all = visible;
-    if (all.length < tCols) {
-      all = new boolean[tCols];
-      Arrays.fill(all, true);
-      visible = all;
-    }
-    final boolean[] seen = all;
+    final boolean[] seen = new boolean[tCols]; // every column softmax is given is visible
+    Arrays.fill(seen, true);
     NDArray out = q.getManager().create(new Shape(b, t, nH, d), DataType.FLOAT32);
     final ByteBuffer om = PrefillOps.own(out); // (B, T, nH, D)
     final int tiles = (t + ROWS - 1) / ROWS;

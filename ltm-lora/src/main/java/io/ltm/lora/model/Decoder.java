@@ -428,9 +428,12 @@ public final class Decoder implements AutoCloseable {
     LayerNorms norm = weights.layers().get(l);
     Projection[] p = table[l];
 
-    // several rows of f32 on the CPU, no graph: the norms and RoPE in Java, one pass each (PrefillOps), and a
-    // prefill's attention (CausalAttention)
-    final boolean rows = javaRows && fused && t > 1 && RowOps.isCpuF32(x) && Autograd.off();
+    // decided per call, not per forward: a recomputing trainer builds the context with grad mode off and runs the
+    // layers again under a collector, where the explicit path (and its mask) must serve
+    final boolean prefillKernels = fused && t > 1 && !x.getDevice().isGpu() && Autograd.off(); // no graph recorded
+    // several rows of f32 on the CPU: the norms and RoPE in Java, one pass each (PrefillOps), and a prefill's
+    // attention (CausalAttention)
+    final boolean rows = javaRows && prefillKernels && RowOps.isCpuF32(x);
 
     // --- attention ---
     NDArray h = rows ? PrefillOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
@@ -458,9 +461,7 @@ public final class Decoder implements AutoCloseable {
       v = cache.appendValues(l, v); // (B, nKv, S, D)
     }
     NDArray heads; // (B, nH, T, D)
-    // decided per call, not per forward: a recomputing trainer builds the context with grad mode off and runs the
-    // layers again under a collector, where the explicit path (and its mask) must serve
-    boolean newColumnsOnly = fused && ctx.plainCausal() && t > 1 && !x.getDevice().isGpu() && Autograd.off();
+    boolean newColumnsOnly = prefillKernels && ctx.plainCausal();
     boolean inJava = newColumnsOnly && rows && t <= CausalAttention.MAX_COLUMNS;
     TorchKernels kernels = newColumnsOnly && !inJava ? TorchKernels.get() : null;
     if (inJava) {

@@ -4,10 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.atomic.LongAdder;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The element-wise steps of a multi-row forward on the CPU (a prefill, a scored sequence) in Java, one pass over
@@ -23,8 +20,6 @@ import jdk.incubator.vector.VectorSpecies;
  * results carry no graph. Loaded only when the {@code jdk.incubator.vector} module is present ({@link Gemv#AVAILABLE}).
  */
 final class PrefillOps {
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
   private static final int ROW_GRAIN = 4; // rows per unit of work
   /** Calls since the JVM started: tests assert which path a forward took. */
   private static final LongAdder CALLS = new LongAdder();
@@ -108,35 +103,12 @@ final class PrefillOps {
           if (w != null) {
             RowOps.rmsNorm(row, off, w, row, off, d, eps);
           }
-          rotate(row, off, d / 2, c, s);
+          RowOps.rotate(row, off, d / 2, c, s, d / 2); // c, s: (D), both halves
           RowOps.store(row, off, dst, (((bi * heads + h) * t) + ti) * d * Float.BYTES, d);
         }
       }
     });
     return out;
-  }
-
-  /**
-   * {@code x[off .. off+D) = x cos + rotate_half(x) sin} in place, {@code rotate_half(x) = cat(-x2, x1)}, each
-   * element as {@link Rope#apply} computes it: {@code x_j cos_j + (-x_{j+half}) sin_j}, then
-   * {@code x_{j+half} cos_{j+half} + x_j sin_{j+half}}.
-   */
-  private static void rotate(float[] x, int off, int half, float[] cos, float[] sin) {
-    int j = 0;
-    for (; j <= half - F.length(); j += F.length()) {
-      FloatVector x1 = FloatVector.fromArray(F, x, off + j);
-      FloatVector x2 = FloatVector.fromArray(F, x, off + half + j);
-      x1.mul(FloatVector.fromArray(F, cos, j)).add(x2.neg().mul(FloatVector.fromArray(F, sin, j)))
-          .intoArray(x, off + j);
-      x2.mul(FloatVector.fromArray(F, cos, half + j)).add(x1.mul(FloatVector.fromArray(F, sin, half + j)))
-          .intoArray(x, off + half + j);
-    }
-    for (; j < half; j++) {
-      float x1 = x[off + j];
-      float x2 = x[off + half + j];
-      x[off + j] = x1 * cos[j] + -x2 * sin[j];
-      x[off + half + j] = x2 * cos[half + j] + x1 * sin[half + j];
-    }
   }
 
   /** Throws unless {@code x} is f32 on the CPU, the only layout these kernels read. */

@@ -296,7 +296,7 @@ final class RowDecoder {
         if (w.qNorm() != null) { // Qwen3: RMSNorm of each head over D
           RowOps.rmsNorm(qkv, off, isQ ? w.qNorm() : w.kNorm(), qkv, off, d, eps);
         }
-        rotate(qkv, off, half, isQ ? cosQ : cos, isQ ? sinQ : sin); // queries pre-scaled by 1/sqrt(D)
+        RowOps.rotate(qkv, off, half, isQ ? cosQ : cos, isQ ? sinQ : sin, 0); // queries pre-scaled by 1/sqrt(D)
       }
       final boolean f16 = cache.half(); // f16 keys and values: rounded when stored, widened when read
       for (int kv = 0; kv < nKv; kv++) { // the new column of the cache
@@ -476,19 +476,6 @@ final class RowDecoder {
       p[i] /= sum;
     }
     return p;
-  }
-
-  /**
-   * RoPE in HF's non-interleaved layout on one head {@code x[off .. off+D)}:
-   * {@code x' = x cos + rotate_half(x) sin}, {@code rotate_half(x) = cat(-x2, x1)}.
-   */
-  private static void rotate(float[] x, int off, int half, float[] cos, float[] sin) {
-    for (int j = 0; j < half; j++) {
-      float x1 = x[off + j];
-      float x2 = x[off + half + j];
-      x[off + j] = x1 * cos[j] + -x2 * sin[j];
-      x[off + half + j] = x2 * cos[j] + x1 * sin[j];
-    }
   }
 
   /** {@code x += y}. */

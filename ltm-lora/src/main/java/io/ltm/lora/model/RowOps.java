@@ -62,6 +62,31 @@ final class RowOps {
     }
   }
 
+  /**
+   * RoPE in HF's non-interleaved layout on one head, in place: {@code x[off .. off+D) = x cos + rotate_half(x) sin},
+   * {@code rotate_half(x) = cat(-x2, x1)}, each element as {@link Rope#apply} computes it:
+   * {@code x_j cos_j + (-x_{j+half}) sin_j}, then {@code x_{j+half} cos_{j+half} + x_j sin_{j+half}}, where the
+   * second half's angles are {@code cos[second + j]}, {@code sin[second + j]}: {@code second = half} for cos/sin
+   * rows of {@code D} (as {@link Rope#cosSin} repeats them), 0 for the {@code D/2} angles of {@link Rope#angles}.
+   */
+  static void rotate(float[] x, int off, int half, float[] cos, float[] sin, int second) {
+    int j = 0;
+    for (; j <= half - F.length(); j += F.length()) {
+      FloatVector x1 = FloatVector.fromArray(F, x, off + j);
+      FloatVector x2 = FloatVector.fromArray(F, x, off + half + j);
+      x1.mul(FloatVector.fromArray(F, cos, j)).add(x2.neg().mul(FloatVector.fromArray(F, sin, j)))
+          .intoArray(x, off + j);
+      x2.mul(FloatVector.fromArray(F, cos, second + j)).add(x1.mul(FloatVector.fromArray(F, sin, second + j)))
+          .intoArray(x, off + half + j);
+    }
+    for (; j < half; j++) {
+      float x1 = x[off + j];
+      float x2 = x[off + half + j];
+      x[off + j] = x1 * cos[j] + -x2 * sin[j];
+      x[off + half + j] = x2 * cos[second + j] + x1 * sin[second + j];
+    }
+  }
+
   /** {@code q[qOff .. qOff+n) . k[kByte ..]} with {@code k} native-order f32 at byte offset {@code kByte}. */
   static float dot(float[] q, int qOff, ByteBuffer k, int kByte, int n) {
     FloatVector acc = FloatVector.zero(F);
