@@ -23,8 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * Sampler.mostLikelyFirst}: lower a threshold until enough ids pass, sort only those) against a full
  * sort of every id by probability (the peer, what it replaced), and the whole {@code Sampler.next}
  * (log Z, entropy, temperature 0.6, top-k 20, top-p 0.95, the draw) for scale. Logits are N(0, 1) x 4,
- * a peaked distribution like a language model's. {@code Sampler} is package-private: its methods are
- * reached through method handles looked up once.
+ * a peaked distribution like a language model's. Also the draw with top-k on as {@code Sampler.next} makes it
+ * ({@code sampleTopK}: probabilities only for the ids near the top k) against the full path it replaced
+ * (every id's probability, then the head and the draw: {@code fullPathPeer}); setup checks that both draw the
+ * same ids from the same seed. {@code Sampler} is package-private: its methods are reached through method
+ * handles looked up once.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +40,9 @@ public class SamplerJmh {
   private static final MethodHandle HEAD;
   private static final MethodHandle NEW_SAMPLER;
   private static final MethodHandle NEXT;
+  private static final MethodHandle TOP_K_PATH;
+  private static final MethodHandle FULL_PATH;
+  private static final MethodHandle PENALIZED;
 
   static {
     try {
@@ -48,6 +54,12 @@ public class SamplerJmh {
       Class<?> choice = Class.forName("io.ltm.lora.generate.Sampler$Choice");
       NEXT = l.findVirtual(sampler, "next", MethodType.methodType(choice, float[].class, int.class, int.class, boolean[].class))
           .asType(MethodType.methodType(Object.class, Object.class, float[].class, int.class, int.class, boolean[].class));
+      TOP_K_PATH = l.findVirtual(sampler, "sampleTopK", MethodType.methodType(int.class, float[].class, int.class, int.class, boolean[].class))
+          .asType(MethodType.methodType(int.class, Object.class, float[].class, int.class, int.class, boolean[].class));
+      FULL_PATH = l.findVirtual(sampler, "sample", MethodType.methodType(int.class, double[].class))
+          .asType(MethodType.methodType(int.class, Object.class, double[].class));
+      PENALIZED = l.findVirtual(sampler, "penalizedLogits", MethodType.methodType(double[].class, float[].class, int.class, int.class, boolean[].class))
+          .asType(MethodType.methodType(double[].class, Object.class, float[].class, int.class, int.class, boolean[].class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -56,6 +68,7 @@ public class SamplerJmh {
   private float[] logits; // (vocab)
   private double[] p; // (vocab) unnormalized probabilities at temperature 0.6
   private Object sampler;
+  private Object fullSampler; // the same settings, for the full path
 
   @Setup(Level.Trial)
   public void setUp() throws Throwable {
@@ -72,6 +85,17 @@ public class SamplerJmh {
       p[i] = Math.exp((logits[i] - max) / 0.6);
     }
     sampler = NEW_SAMPLER.invokeExact(0.6, 20, 0.95, 1.0, 7L);
+    fullSampler = NEW_SAMPLER.invokeExact(0.6, 20, 0.95, 1.0, 7L);
+    // The top-k path must draw what the full path draws (the claim it rests on).
+    Object a = NEW_SAMPLER.invokeExact(0.6, 20, 0.95, 1.0, 11L);
+    Object b = NEW_SAMPLER.invokeExact(0.6, 20, 0.95, 1.0, 11L);
+    for (int i = 0; i < 200; i++) {
+      int fast = (int) TOP_K_PATH.invokeExact(a, logits, 0, VOCAB, (boolean[]) null);
+      int full = (int) FULL_PATH.invokeExact(b, (double[]) PENALIZED.invokeExact(b, logits, 0, VOCAB, (boolean[]) null));
+      if (fast != full) {
+        throw new IllegalStateException("draw " + i + ": the top-k path chose " + fast + ", the full path " + full);
+      }
+    }
     // The head must equal the full sort's (the claim the optimisation rests on).
     int[] full = fullSort(p);
     int[] head = (int[]) HEAD.invokeExact(p, 20, 1.0);
@@ -111,6 +135,18 @@ public class SamplerJmh {
   @Benchmark
   public int[] fullSortPeer() {
     return fullSort(p);
+  }
+
+  /** The draw with top-k 20 and top-p 0.95 as {@code Sampler.next} makes it: probabilities near the top k only. */
+  @Benchmark
+  public int drawTopKPath() throws Throwable {
+    return (int) TOP_K_PATH.invokeExact(sampler, logits, 0, VOCAB, (boolean[]) null);
+  }
+
+  /** Peer: the same draw from every id's probability (the path before, still taken when top-k is off). */
+  @Benchmark
+  public int drawFullPathPeer() throws Throwable {
+    return (int) FULL_PATH.invokeExact(fullSampler, (double[]) PENALIZED.invokeExact(fullSampler, logits, 0, VOCAB, (boolean[]) null));
   }
 
   /** The whole per-token sampling step (distribution, entropy, top-k 20, top-p 0.95, draw). */

@@ -223,7 +223,7 @@ public final class LocalGenerator implements TextGenerator {
       }
       if (spec.steps() != null) {
         List<TokenStep.Alternative> top = spec.topLogprobs() == 0 ? List.of()
-            : Sampler.top(logits, offset, vocab, spec.topLogprobs());
+            : Sampler.top(logits, offset, vocab, spec.topLogprobs(), c.max(), c.logZ());
         spec.steps().accept(new TokenStep(t, top));
       }
     }
