@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Generation with our decoder: the chat is rendered as Qwen3 ChatML, prefilled in one forward into a
@@ -149,12 +151,30 @@ public final class LocalGenerator implements TextGenerator {
       int[] seg) {
     int b = rows.length;
     int vocab = d.config().vocabSize();
+    Sampler.Choice[] choices = new Sampler.Choice[b]; // (B) this step's token of each live row
+    int[] live = new int[b]; // the rows not done before this step
     try (DecodeThreads threads = DecodeThreads.enter(d, b)) {
       while (true) {
-        boolean allDone = true;
+        int n = 0;
         for (int r = 0; r < b; r++) {
           if (!rows[r].done()) {
-            rows[r].accept(rows[r].sampler.next(logits, r * vocab, vocab, rows[r].seen), logits, r * vocab, vocab);
+            live[n++] = r;
+          }
+        }
+        // rows are independent (each its own sampler, seeded, and its own seen ids): several are chosen side by
+        // side, each ~1 ms over a 151936-token vocabulary; their tokens are then taken in row order
+        float[] scores = logits; // (B, V)
+        IntConsumer choose = i -> choices[live[i]] = rows[live[i]].sampler.next(scores, live[i] * vocab, vocab, rows[live[i]].seen);
+        if (n > 1) {
+          IntStream.range(0, n).parallel().forEach(choose);
+        } else if (n == 1) {
+          choose.accept(0);
+        }
+        boolean allDone = true;
+        for (int r = 0; r < b; r++) {
+          if (choices[r] != null) {
+            rows[r].accept(choices[r], logits, r * vocab, vocab);
+            choices[r] = null;
           }
           boolean done = rows[r].done();
           if (done) {

@@ -101,6 +101,24 @@ class LocalGeneratorTest {
   }
 
   @Test
+  void sampledRowsOfABatchAreChosenSideBySideAsEachAlone() {
+    // several live rows are sampled in parallel (LocalGenerator.decode); each keeps its own seeded draws
+    List<GenerationRequest> reqs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      reqs.add(req().prompt("Row " + i + ": why is the sky blue?").temperature(0.7).topK(20).topP(0.95)
+          .repetitionPenalty(1.1).seed(40 + i).build());
+    }
+    List<Generation> batch = model.generator().generateBatch(reqs);
+    for (int i = 0; i < reqs.size(); i++) {
+      Generation alone = model.generator().generate(reqs.get(i).toBuilder().seed(reqs.get(i).seed() + i).build());
+      assertThat(batch.get(i).tokens().stream().map(GeneratedToken::id).toList()).as("row %d", i)
+          .isEqualTo(alone.tokens().stream().map(GeneratedToken::id).toList());
+    }
+    assertThat(batch.stream().map(g -> g.tokens().stream().map(GeneratedToken::id).toList()).distinct().count())
+        .isGreaterThan(1); // the rows differ: the comparison is not between identical outputs
+  }
+
+  @Test
   void seededSamplingReproduces() {
     GenerationRequest r = req().temperature(1.0).topK(50).seed(123).build();
     List<Integer> a = model.generator().generate(r).tokens().stream().map(GeneratedToken::id).toList();
