@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (log Z, entropy, temperature 0.6, top-k 20, top-p 0.95, the draw) for scale. Logits are N(0, 1) x 4,
  * a peaked distribution like a language model's. Also the draw with top-k on as {@code Sampler.next} makes it
  * ({@code sampleTopK}: probabilities only for the ids near the top k) against the full path it replaced
- * (every id's probability, then the head and the draw: {@code fullPathPeer}); setup checks that both draw the
+ * (every id's probability, then the head and the draw: {@code drawFullPathPeer}); setup checks that both draw the
  * same ids from the same seed. {@code Sampler} is package-private: its methods are reached through method
  * handles looked up once.
  */

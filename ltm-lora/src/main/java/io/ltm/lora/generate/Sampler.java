@@ -160,7 +160,7 @@ final class Sampler {
    * k-th's, so only the ids whose logit lies within {@code 1e-6 * temperature} of the k-th largest or above
    * get one (their ratio to the k-th's is then above {@code exp(-1e-6)}, far closer than one float rounding).
    * Where the k-th probability rounds to a subnormal or zero float (ties below float's precision), the full
-   * path decides. Measured on a 151936-id vocabulary (temperature 0.7, top-k 20, top-p 0.95, penalty 1.1):
+   * path decides. Measured on a 151936-id vocabulary (temperature 0.6, top-k 20, top-p 0.95; SamplerJmh):
    * see docs/engine.md "The sampler".
    */
   private int sampleTopK(float[] logits, int offset, int vocab, boolean[] seen) {
