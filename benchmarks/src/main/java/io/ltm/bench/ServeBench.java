@@ -32,7 +32,9 @@ import java.util.concurrent.Future;
  * {@code --new} tokens of a different prompt. Prints a Markdown table (and writes it to {@code --out}).
  *
  * <p>Run: {@code benchmarks/run ServeBench [--preset tiny-qwen3|qwen3-0.6b] [--base DIR] [--new 32]
- * [--requests 2] [--out FILE]}. A random checkpoint of the preset is written once under benchmarks/target.
+ * [--requests 2] [--sampled] [--out FILE]}. Requests are greedy, or with {@code --sampled} Qwen3's own sampling
+ * settings (temperature 0.6, top-p 0.95, top-k 20, each request its own seed). A random checkpoint of the preset
+ * is written once under benchmarks/target.
  */
 public final class ServeBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +48,7 @@ public final class ServeBench {
     int newTokens = 32;
     int requests = 2;
     int[] clients = {1, 4, 16};
+    boolean sampled = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--preset" -> preset = CheckpointPreset.fromCliName(args[++i]);
@@ -53,8 +56,9 @@ public final class ServeBench {
         case "--out" -> out = Path.of(args[++i]);
         case "--new" -> newTokens = Integer.parseInt(args[++i]);
         case "--requests" -> requests = Integer.parseInt(args[++i]);
+        case "--sampled" -> sampled = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; use --preset NAME, --base DIR, --new N, --requests N, --out FILE");
+            + "; use --preset NAME, --base DIR, --new N, --requests N, --sampled, --out FILE");
       }
     }
     if (base == null) {
@@ -68,11 +72,16 @@ public final class ServeBench {
          OpenAiServer server = OpenAiServer.builder().model(model).port(0).maxBatch(16).build().start()) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       String name = server.modelNames().get(0);
-      ask(http, server.url(), name, "warm up", newTokens); // JIT, first allocations
-      ask(http, server.url(), name, "warm up again", newTokens);
+      final boolean sample = sampled;
+      ask(http, server.url(), name, "warm up", newTokens, sample, 1); // JIT, first allocations
+      ask(http, server.url(), name, "warm up again", newTokens, sample, 2);
 
       // the limit for one stream: the engine called directly, no HTTP, no scheduler
-      GenerationRequest direct = GenerationRequest.builder().prompt(prompt(0, 0)).maxNewTokens(newTokens).build();
+      GenerationRequest.Builder directBuilder = GenerationRequest.builder().prompt(prompt(0, 0)).maxNewTokens(newTokens);
+      if (sample) {
+        directBuilder.temperature(0.6).topP(0.95).topK(20).seed(3);
+      }
+      GenerationRequest direct = directBuilder.build();
       double directTps = 0;
       for (int rep = 0; rep < 2; rep++) {
         long t = System.nanoTime();
@@ -97,7 +106,7 @@ public final class ServeBench {
             long nanos = 0;
             for (int r = 0; r < reqs; r++) {
               long s = System.nanoTime();
-              tokens += ask(http, server.url(), name, prompt(client, r), nt);
+              tokens += ask(http, server.url(), name, prompt(client, r), nt, sample, 100 * client + r);
               nanos += System.nanoTime() - s;
             }
             return new long[] {tokens, nanos};
@@ -127,9 +136,9 @@ public final class ServeBench {
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
-    sb.append(String.format(Locale.ROOT, "%nModel %s (random weights, f32, CPU); greedy chat requests of %d new tokens, %d per client, "
+    sb.append(String.format(Locale.ROOT, "%nModel %s (random weights, f32, CPU); %s chat requests of %d new tokens, %d per client, "
         + "over HTTP to ltm serve on 127.0.0.1; %d cores; load average %.1f at the end (shared machine).%n",
-        base.getFileName(), newTokens, requests, Runtime.getRuntime().availableProcessors(), loadAverage()));
+        base.getFileName(), sampled ? "sampled (temperature 0.6, top-p 0.95, top-k 20)" : "greedy", newTokens, requests, Runtime.getRuntime().availableProcessors(), loadAverage()));
     System.out.print(sb);
     if (out != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -143,10 +152,17 @@ public final class ServeBench {
     return "Client " + client + ", question " + request + ": what makes a thought worth keeping?";
   }
 
-  /** One greedy chat request; returns the completion tokens it reports. */
-  private static long ask(HttpClient http, String url, String model, String prompt, int maxTokens) throws IOException, InterruptedException {
-    String body = JSON.writeValueAsString(JSON.createObjectNode().put("model", model).put("max_tokens", maxTokens)
-        .put("temperature", 0).set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", prompt))));
+  /** One chat request, greedy or sampled as Qwen3 recommends; returns the completion tokens it reports. */
+  private static long ask(HttpClient http, String url, String model, String prompt, int maxTokens, boolean sampled, long seed)
+      throws IOException, InterruptedException {
+    com.fasterxml.jackson.databind.node.ObjectNode req = JSON.createObjectNode().put("model", model).put("max_tokens", maxTokens);
+    if (sampled) {
+      req.put("temperature", 0.6).put("top_p", 0.95).put("top_k", 20).put("seed", seed);
+    } else {
+      req.put("temperature", 0);
+    }
+    String body = JSON.writeValueAsString(req.set("messages",
+        JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", prompt))));
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/chat/completions"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
