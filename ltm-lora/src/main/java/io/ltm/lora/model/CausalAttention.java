@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal attention of a prefill over new columns only, in Java: query {@code i} sees keys {@code 0..i}, with
- * grouped-query heads. The scores and the weighted sum of values are register tiles of {@link #ROWS} query rows by
+ * grouped-query heads. The scores and the weighted sum of values are the same register tile ({@link #tile}) of {@link #ROWS} query rows by
  * four vectors ({@link #COLS}) of key columns or value dimensions: each loaded key or value vector serves four
  * rows, each broadcast query or probability element four vectors, no sum across lanes (the keys are transposed to
  * {@code [D, T]} once per kv head for that). Softmax is {@link RowAttention#softmax}. Columns past a tile's last
@@ -102,9 +102,9 @@ final class CausalAttention {
     final ByteBuffer om = PrefillOps.own(out); // (B, T, nH, D)
     final int tiles = (t + ROWS - 1) / ROWS;
     Gemv.pool().run(b * nH * tiles, 1, (from, to) -> {
-      float[] qt = new float[ROWS * d]; // the tile's query rows (ROWS, D), zero past T
+      float[][] qt = new float[ROWS][d]; // the tile's query rows (ROWS, D), zero past T
       float[][] p = new float[ROWS][tCols]; // per row: scores, then probabilities
-      float[] o = new float[ROWS * dCols]; // the tile's output rows (ROWS, dCols)
+      float[][] o = new float[ROWS][dCols]; // the tile's output rows (ROWS, dCols)
       for (int u = from; u < to; u++) {
         int bh = u / tiles; // batch row * nH + query head
         int i0 = (u % tiles) * ROWS; // first query row of the tile
@@ -112,11 +112,15 @@ final class CausalAttention {
         int bi = bh / nH;
         int h = bh % nH;
         int kv = bi * nKv + h / groups;
-        Arrays.fill(qt, rows * d, qt.length, 0f);
-        qm.asFloatBuffer().get((bh * t + i0) * d, qt, 0, rows * d);
+        for (int r = 0; r < ROWS; r++) {
+          if (r < rows) {
+            qm.asFloatBuffer().get((bh * t + i0 + r) * d, qt[r]);
+          } else {
+            Arrays.fill(qt[r], 0f);
+          }
+        }
         int n = i0 + rows; // columns any row of the tile sees
-        int cols = roundUp(n, COLS);
-        scores(qt, d, keysT[kv], tCols, cols, p);
+        tile(qt, d, keysT[kv], tCols, roundUp(n, COLS), p); // scores, (ROWS, columns)
         for (int r = 0; r < ROWS; r++) {
           if (r < rows) {
             RowAttention.softmax(p[r], seen, i0 + r + 1); // columns 0..i0+r
@@ -125,9 +129,9 @@ final class CausalAttention {
             Arrays.fill(p[r], 0, n, 0f);
           }
         }
-        mix(p, values[kv], dCols, n, o);
+        tile(p, n, values[kv], dCols, dCols, o); // the probability-weighted sum of values, (ROWS, dCols)
         for (int r = 0; r < rows; r++) {
-          RowOps.store(o, r * dCols, om, (((bi * t + i0 + r) * nH) + h) * d * Float.BYTES, d);
+          RowOps.store(o[r], 0, om, (((bi * t + i0 + r) * nH) + h) * d * Float.BYTES, d);
         }
       }
     });
@@ -135,148 +139,78 @@ final class CausalAttention {
   }
 
   /**
-   * {@code p[r][j] = qt[r] . K_j} for the tile's {@link #ROWS} rows and columns {@code [0, cols)} ({@code cols} a
-   * multiple of {@link #COLS}): {@code kt} is {@code (D, tCols)}. Sixteen accumulators in registers: per
-   * dimension {@code e}, four key vectors loaded and four query elements broadcast.
+   * The register tile both halves of attention are: {@code c[r][x .. x + COLS) = sum_{e < k} a[r][e] *
+   * b[e * bStride + x ..]} for the {@link #ROWS} rows and every {@link #COLS}-wide block {@code x} of {@code
+   * [0, width)}. Sixteen accumulators in registers: per {@code e}, four vectors of {@code b} loaded and four
+   * elements of {@code a} broadcast; each sum in order of {@code e}, one FMA per term. Scores: {@code a} the
+   * query rows, {@code b} the keys transposed ({@code (D, tCols)}), {@code k = D}. Output: {@code a} the
+   * probabilities, {@code b} the values ({@code (T, dCols)}), {@code k} the columns any row sees.
    */
-  private static void scores(float[] qt, int d, float[] kt, int tCols, int cols, float[][] p) {
-    float[] p0 = p[0];
-    float[] p1 = p[1];
-    float[] p2 = p[2];
-    float[] p3 = p[3];
-    for (int j0 = 0; j0 < cols; j0 += COLS) {
-      FloatVector a00 = FloatVector.zero(F);
-      FloatVector a01 = a00;
-      FloatVector a02 = a00;
-      FloatVector a03 = a00;
-      FloatVector a10 = a00;
-      FloatVector a11 = a00;
-      FloatVector a12 = a00;
-      FloatVector a13 = a00;
-      FloatVector a20 = a00;
-      FloatVector a21 = a00;
-      FloatVector a22 = a00;
-      FloatVector a23 = a00;
-      FloatVector a30 = a00;
-      FloatVector a31 = a00;
-      FloatVector a32 = a00;
-      FloatVector a33 = a00;
-      for (int e = 0; e < d; e++) {
-        int at = e * tCols + j0;
-        FloatVector k0 = FloatVector.fromArray(F, kt, at);
-        FloatVector k1 = FloatVector.fromArray(F, kt, at + L);
-        FloatVector k2 = FloatVector.fromArray(F, kt, at + 2 * L);
-        FloatVector k3 = FloatVector.fromArray(F, kt, at + 3 * L);
-        FloatVector q0 = FloatVector.broadcast(F, qt[e]);
-        a00 = k0.fma(q0, a00);
-        a01 = k1.fma(q0, a01);
-        a02 = k2.fma(q0, a02);
-        a03 = k3.fma(q0, a03);
-        FloatVector q1 = FloatVector.broadcast(F, qt[d + e]);
-        a10 = k0.fma(q1, a10);
-        a11 = k1.fma(q1, a11);
-        a12 = k2.fma(q1, a12);
-        a13 = k3.fma(q1, a13);
-        FloatVector q2 = FloatVector.broadcast(F, qt[2 * d + e]);
-        a20 = k0.fma(q2, a20);
-        a21 = k1.fma(q2, a21);
-        a22 = k2.fma(q2, a22);
-        a23 = k3.fma(q2, a23);
-        FloatVector q3 = FloatVector.broadcast(F, qt[3 * d + e]);
-        a30 = k0.fma(q3, a30);
-        a31 = k1.fma(q3, a31);
-        a32 = k2.fma(q3, a32);
-        a33 = k3.fma(q3, a33);
+  private static void tile(float[][] a, int k, float[] b, int bStride, int width, float[][] c) {
+    float[] a0 = a[0];
+    float[] a1 = a[1];
+    float[] a2 = a[2];
+    float[] a3 = a[3];
+    for (int x = 0; x < width; x += COLS) {
+      FloatVector s00 = FloatVector.zero(F);
+      FloatVector s01 = s00;
+      FloatVector s02 = s00;
+      FloatVector s03 = s00;
+      FloatVector s10 = s00;
+      FloatVector s11 = s00;
+      FloatVector s12 = s00;
+      FloatVector s13 = s00;
+      FloatVector s20 = s00;
+      FloatVector s21 = s00;
+      FloatVector s22 = s00;
+      FloatVector s23 = s00;
+      FloatVector s30 = s00;
+      FloatVector s31 = s00;
+      FloatVector s32 = s00;
+      FloatVector s33 = s00;
+      for (int e = 0; e < k; e++) {
+        int at = e * bStride + x;
+        FloatVector b0 = FloatVector.fromArray(F, b, at);
+        FloatVector b1 = FloatVector.fromArray(F, b, at + L);
+        FloatVector b2 = FloatVector.fromArray(F, b, at + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(F, b, at + 3 * L);
+        FloatVector w0 = FloatVector.broadcast(F, a0[e]);
+        s00 = b0.fma(w0, s00);
+        s01 = b1.fma(w0, s01);
+        s02 = b2.fma(w0, s02);
+        s03 = b3.fma(w0, s03);
+        FloatVector w1 = FloatVector.broadcast(F, a1[e]);
+        s10 = b0.fma(w1, s10);
+        s11 = b1.fma(w1, s11);
+        s12 = b2.fma(w1, s12);
+        s13 = b3.fma(w1, s13);
+        FloatVector w2 = FloatVector.broadcast(F, a2[e]);
+        s20 = b0.fma(w2, s20);
+        s21 = b1.fma(w2, s21);
+        s22 = b2.fma(w2, s22);
+        s23 = b3.fma(w2, s23);
+        FloatVector w3 = FloatVector.broadcast(F, a3[e]);
+        s30 = b0.fma(w3, s30);
+        s31 = b1.fma(w3, s31);
+        s32 = b2.fma(w3, s32);
+        s33 = b3.fma(w3, s33);
       }
-      a00.intoArray(p0, j0);
-      a01.intoArray(p0, j0 + L);
-      a02.intoArray(p0, j0 + 2 * L);
-      a03.intoArray(p0, j0 + 3 * L);
-      a10.intoArray(p1, j0);
-      a11.intoArray(p1, j0 + L);
-      a12.intoArray(p1, j0 + 2 * L);
-      a13.intoArray(p1, j0 + 3 * L);
-      a20.intoArray(p2, j0);
-      a21.intoArray(p2, j0 + L);
-      a22.intoArray(p2, j0 + 2 * L);
-      a23.intoArray(p2, j0 + 3 * L);
-      a30.intoArray(p3, j0);
-      a31.intoArray(p3, j0 + L);
-      a32.intoArray(p3, j0 + 2 * L);
-      a33.intoArray(p3, j0 + 3 * L);
-    }
-  }
-
-  /**
-   * {@code o[r] = sum_{j < n} p[r][j] V_j} for the tile's {@link #ROWS} rows over all {@code dCols} (a multiple of
-   * {@link #COLS}) value dimensions: {@code vs} is {@code (T, dCols)}. Per column, four value vectors loaded and
-   * four probabilities broadcast.
-   */
-  private static void mix(float[][] p, float[] vs, int dCols, int n, float[] o) {
-    float[] p0 = p[0];
-    float[] p1 = p[1];
-    float[] p2 = p[2];
-    float[] p3 = p[3];
-    for (int c0 = 0; c0 < dCols; c0 += COLS) {
-      FloatVector a00 = FloatVector.zero(F);
-      FloatVector a01 = a00;
-      FloatVector a02 = a00;
-      FloatVector a03 = a00;
-      FloatVector a10 = a00;
-      FloatVector a11 = a00;
-      FloatVector a12 = a00;
-      FloatVector a13 = a00;
-      FloatVector a20 = a00;
-      FloatVector a21 = a00;
-      FloatVector a22 = a00;
-      FloatVector a23 = a00;
-      FloatVector a30 = a00;
-      FloatVector a31 = a00;
-      FloatVector a32 = a00;
-      FloatVector a33 = a00;
-      for (int j = 0; j < n; j++) {
-        int at = j * dCols + c0;
-        FloatVector v0 = FloatVector.fromArray(F, vs, at);
-        FloatVector v1 = FloatVector.fromArray(F, vs, at + L);
-        FloatVector v2 = FloatVector.fromArray(F, vs, at + 2 * L);
-        FloatVector v3 = FloatVector.fromArray(F, vs, at + 3 * L);
-        FloatVector w0 = FloatVector.broadcast(F, p0[j]);
-        a00 = v0.fma(w0, a00);
-        a01 = v1.fma(w0, a01);
-        a02 = v2.fma(w0, a02);
-        a03 = v3.fma(w0, a03);
-        FloatVector w1 = FloatVector.broadcast(F, p1[j]);
-        a10 = v0.fma(w1, a10);
-        a11 = v1.fma(w1, a11);
-        a12 = v2.fma(w1, a12);
-        a13 = v3.fma(w1, a13);
-        FloatVector w2 = FloatVector.broadcast(F, p2[j]);
-        a20 = v0.fma(w2, a20);
-        a21 = v1.fma(w2, a21);
-        a22 = v2.fma(w2, a22);
-        a23 = v3.fma(w2, a23);
-        FloatVector w3 = FloatVector.broadcast(F, p3[j]);
-        a30 = v0.fma(w3, a30);
-        a31 = v1.fma(w3, a31);
-        a32 = v2.fma(w3, a32);
-        a33 = v3.fma(w3, a33);
-      }
-      a00.intoArray(o, c0);
-      a01.intoArray(o, c0 + L);
-      a02.intoArray(o, c0 + 2 * L);
-      a03.intoArray(o, c0 + 3 * L);
-      a10.intoArray(o, dCols + c0);
-      a11.intoArray(o, dCols + c0 + L);
-      a12.intoArray(o, dCols + c0 + 2 * L);
-      a13.intoArray(o, dCols + c0 + 3 * L);
-      a20.intoArray(o, 2 * dCols + c0);
-      a21.intoArray(o, 2 * dCols + c0 + L);
-      a22.intoArray(o, 2 * dCols + c0 + 2 * L);
-      a23.intoArray(o, 2 * dCols + c0 + 3 * L);
-      a30.intoArray(o, 3 * dCols + c0);
-      a31.intoArray(o, 3 * dCols + c0 + L);
-      a32.intoArray(o, 3 * dCols + c0 + 2 * L);
-      a33.intoArray(o, 3 * dCols + c0 + 3 * L);
+      s00.intoArray(c[0], x);
+      s01.intoArray(c[0], x + L);
+      s02.intoArray(c[0], x + 2 * L);
+      s03.intoArray(c[0], x + 3 * L);
+      s10.intoArray(c[1], x);
+      s11.intoArray(c[1], x + L);
+      s12.intoArray(c[1], x + 2 * L);
+      s13.intoArray(c[1], x + 3 * L);
+      s20.intoArray(c[2], x);
+      s21.intoArray(c[2], x + L);
+      s22.intoArray(c[2], x + 2 * L);
+      s23.intoArray(c[2], x + 3 * L);
+      s30.intoArray(c[3], x);
+      s31.intoArray(c[3], x + L);
+      s32.intoArray(c[3], x + 2 * L);
+      s33.intoArray(c[3], x + 3 * L);
     }
   }
 
