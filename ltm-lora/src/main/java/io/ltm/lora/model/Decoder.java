@@ -280,11 +280,11 @@ public final class Decoder implements AutoCloseable {
    * @return whether they are now on (false when the Vector API is unavailable)
    */
   public static boolean useJavaPrefillKernels(boolean on) {
-    javaRows = on && Gemv.AVAILABLE;
-    return javaRows;
+    javaPrefillKernels = on && Gemv.AVAILABLE;
+    return javaPrefillKernels;
   }
 
-  private static volatile boolean javaRows = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.prefill"));
+  private static volatile boolean javaPrefillKernels = Gemv.AVAILABLE && !"libtorch".equals(System.getProperty("ltm.prefill"));
 
   private RowDecoder rowPlan() {
     if (!rowPlanChecked) {
@@ -433,16 +433,16 @@ public final class Decoder implements AutoCloseable {
     final boolean prefillKernels = fused && t > 1 && !x.getDevice().isGpu() && Autograd.off(); // no graph recorded
     // several rows of f32 on the CPU: the norms and RoPE in Java, one pass each (PrefillOps), and a prefill's
     // attention (CausalAttention)
-    final boolean rows = javaRows && prefillKernels && RowOps.isCpuF32(x);
+    final boolean inJavaRows = javaPrefillKernels && prefillKernels && RowOps.isCpuF32(x);
 
     // --- attention ---
-    NDArray h = rows ? PrefillOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
+    NDArray h = inJavaRows ? PrefillOps.rmsNorm(x, norm.input(), eps) : RmsNorm.apply(x, norm.input(), eps); // (B, T, H)
     NDArray[] qkvOut = project(qkv[l], h, p[ProjectionKind.Q_PROJ.ordinal()], p[ProjectionKind.K_PROJ.ordinal()],
         p[ProjectionKind.V_PROJ.ordinal()]);
     NDArray q = qkvOut[0].reshape(b, t, nH, d); // (B, T, nH, D)
     NDArray k = qkvOut[1].reshape(b, t, nKv, d); // (B, T, nKv, D)
     NDArray v = qkvOut[2].reshape(b, t, nKv, d); // (B, T, nKv, D)
-    if (rows) { // q/k norm (Qwen3) and RoPE of each head, written head-major
+    if (inJavaRows) { // q/k norm (Qwen3) and RoPE of each head, written head-major
       q = PrefillOps.normRotate(q, norm.q(), eps, ctx.cosQ(), ctx.sinQ()); // (B, nH, T, D), times 1/sqrt(D)
       k = PrefillOps.normRotate(k, norm.k(), eps, ctx.cos(), ctx.sin()); // (B, nKv, T, D)
     } else {
@@ -462,7 +462,7 @@ public final class Decoder implements AutoCloseable {
     }
     NDArray heads; // (B, nH, T, D)
     boolean newColumnsOnly = prefillKernels && ctx.plainCausal();
-    boolean inJava = newColumnsOnly && rows && t <= CausalAttention.MAX_COLUMNS;
+    boolean inJava = newColumnsOnly && inJavaRows && t <= CausalAttention.MAX_COLUMNS;
     TorchKernels kernels = newColumnsOnly && !inJava ? TorchKernels.get() : null;
     if (inJava) {
       // a prefill over new columns only (S == T), in Java: register tiles, the masked half skipped
@@ -485,7 +485,7 @@ public final class Decoder implements AutoCloseable {
     x = x.add(p[ProjectionKind.O_PROJ.ordinal()].apply(attn)); // residual, (B, T, H)
 
     // --- MLP: dense SwiGLU, or in a Qwen3-MoE sparse layer the routed experts' SwiGLU ---
-    h = rows ? PrefillOps.rmsNorm(x, norm.postAttention(), eps) : RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
+    h = inJavaRows ? PrefillOps.rmsNorm(x, norm.postAttention(), eps) : RmsNorm.apply(x, norm.postAttention(), eps); // (B, T, H)
     NDArray mlp = router[l] == null
         ? swiGlu(gateUp[l], p[ProjectionKind.GATE_PROJ.ordinal()], p[ProjectionKind.UP_PROJ.ordinal()],
             p[ProjectionKind.DOWN_PROJ.ordinal()], h) // (B, T, H)
