@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
  * closed, so a closed model gives DJL's error instead of reading freed memory.
+ *
+ * <p>{@code -Dltm.gemv.heap=true} (off by default) copies each bf16 weight onto the Java heap when its kernel
+ * is made and reads the copy ({@link VectorGemv#multiplyBf16Heap}: the same sums, without the per-load barriers
+ * JDK 17 puts around off-heap vector loads). It costs the weights' bytes again, on the heap: a memory-for-speed
+ * choice for one-thread CPU decoding (docs/engine.md), best with {@code -XX:+UseTransparentHugePages} so that the
+ * copy sits on 2 MiB pages. A weight that does not fit on the heap stays on the tensor's memory, with a warning.
  */
 final class Gemv {
   private static final Logger LOG = LoggerFactory.getLogger(Gemv.class);
@@ -56,6 +62,10 @@ final class Gemv {
   private final int cols;
   private final float[] bias; // (out) or null
   private final WeightFormat format; // F32 or BF16
+  private final int[][] heapChunks; // the bf16 chunks copied onto the Java heap (ltm.gemv.heap), or null
+  private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
+  private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
@@ -64,6 +74,41 @@ final class Gemv {
     this.chunkStart = chunkStart;
     this.cols = Math.toIntExact(weight.getShape().get(1));
     this.bias = bias;
+    this.heapChunks = heapCopies && format == WeightFormat.BF16 && cols % 2 == 0 ? heapCopy(chunks) : null;
+  }
+
+  /** The chunks' bytes as native-order ints on the Java heap, or null (with a warning) where the heap has no room. */
+  private int[][] heapCopy(ByteBuffer[] chunks) {
+    if (!HEAP_ADVICE_GIVEN.getAndSet(true)) {
+      boolean thp = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+          .contains("-XX:+UseTransparentHugePages");
+      LOG.info("ltm.gemv.heap: bf16 weights are copied onto the Java heap for the decode kernel{}", thp ? ""
+          : "; start the JVM with -XX:+UseTransparentHugePages too, or the copies sit on 4 KiB pages and read slower");
+    }
+    try {
+      int[][] copy = new int[chunks.length][];
+      for (int i = 0; i < chunks.length; i++) {
+        copy[i] = new int[chunks[i].capacity() / Integer.BYTES];
+        chunks[i].asIntBuffer().get(0, copy[i]); // the buffer's native order: the ints multiplyBf16 loads
+      }
+      return copy;
+    } catch (OutOfMemoryError e) {
+      LOG.warn("ltm.gemv.heap: no room on the Java heap for a copy of the [{}, {}] weight; it is read from the "
+          + "tensor's memory (raise -Xmx to copy it)", rows(), cols);
+      return null;
+    }
+  }
+
+  /** Switches {@code ltm.gemv.heap} on or off for kernels made later (tests and benchmarks); returns the old value. */
+  static boolean useHeapCopies(boolean on) {
+    boolean old = heapCopies;
+    heapCopies = on;
+    return old;
+  }
+
+  /** Whether this kernel reads a copy of the weight on the Java heap. */
+  boolean readsHeapCopy() {
+    return heapChunks != null;
   }
 
   /**
@@ -185,7 +230,9 @@ final class Gemv {
     for (int i = 0; i < chunks.length && from < to; i++) {
       int lo = Math.max(from, chunkStart[i]);
       int hi = Math.min(to, chunkStart[i + 1]);
-      if (lo < hi && format == WeightFormat.BF16) {
+      if (lo < hi && heapChunks != null) {
+        VectorGemv.multiplyBf16Heap(heapChunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
+      } else if (lo < hi && format == WeightFormat.BF16) {
         VectorGemv.multiplyBf16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       } else if (lo < hi) {
         VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);

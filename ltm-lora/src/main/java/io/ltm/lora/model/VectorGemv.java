@@ -255,6 +255,165 @@ final class VectorGemv {
     }
   }
 
+  /**
+   * As {@link #multiplyBf16} for a bf16 {@code W} copied onto the Java heap: {@code w} holds the matrix's bytes
+   * read as native-order ints (two weights each; {@code cols} even), so an int is the one {@link #multiplyBf16}
+   * loads from the buffer at the same place, and every row's sum is computed in the same order (the same bits).
+   *
+   * <p>Why a second copy of the kernel: JDK 17's C2 brackets each vector load from off-heap memory with a CPU
+   * order barrier ({@code vectorIntrinsics.cpp}: {@code can_access_non_heap}), so the buffer's address, limit
+   * and bounds are loaded and checked again for every 64-byte load of {@link #multiplyBf16}; loads from a heap
+   * array carry none of that. One thread over a 192 MiB bf16 matrix on huge pages (a probe, 2026-12-06, three
+   * JVMs): 2048 columns 25.7-29.4 GB/s from the heap against 20.9-26.1 from a libtorch tensor's buffer, 3072
+   * columns 28.1-30.7 against 23.8-25.4, 4096 columns 25.1-26.4 against 19.0-19.7; 1024 columns alike. {@link
+   * Gemv} uses it where {@code ltm.gemv.heap} asks for the copy (docs/engine.md).
+   */
+  static void multiplyBf16Heap(int[] w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
+    if (cols >= WIDE_COLUMNS) {
+      multiplyBf16WideHeap(w, cols, x, y, yOffset, from, to);
+      return;
+    }
+    final int lanes = I.length();
+    final int pairs = cols / 2; // whole ints per row
+    final int rowInts = pairs;
+    // xLow[k] / xHigh[k]: the x of the weight in the low / high half of the row's k-th int (shape [pairs])
+    final float[] xLow = new float[pairs];
+    final float[] xHigh = new float[pairs];
+    RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
+    final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
+    final float[] lanesOut = new float[lanes];
+    for (int r = from; r < to; r++) {
+      final int base = r * rowInts;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      int k = 0;
+      for (; k <= pairs - 4 * lanes; k += 4 * lanes) {
+        int o = base + k;
+        IntVector v0 = IntVector.fromArray(I, w, o);
+        IntVector v1 = IntVector.fromArray(I, w, o + lanes);
+        IntVector v2 = IntVector.fromArray(I, w, o + 2 * lanes);
+        IntVector v3 = IntVector.fromArray(I, w, o + 3 * lanes);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
+        a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
+        a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + lanes), a2);
+        a3 = v1.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + lanes), a3);
+        a4 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + 2 * lanes), a4);
+        a5 = v2.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + 2 * lanes), a5);
+        a6 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+            .fma(FloatVector.fromArray(F, xLow, k + 3 * lanes), a6);
+        a7 = v3.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k + 3 * lanes), a7);
+      }
+      for (; k <= pairs - lanes; k += lanes) { // whole int vectors left
+        IntVector v0 = IntVector.fromArray(I, w, base + k);
+        a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), a0);
+        a1 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), a1);
+      }
+      // the lanes summed lane 0 first, then the columns left (as multiplyBf16)
+      a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int i = 0; i < lanes; i++) {
+        sum += lanesOut[i];
+      }
+      for (int c = 2 * k; c < cols; c++) {
+        sum += bf16At(w, base, c) * x[c];
+      }
+      y[yOffset + r] = sum;
+    }
+  }
+
+  /** As {@link #multiplyBf16Wide} for a matrix copied onto the heap ({@link #multiplyBf16Heap}). */
+  static void multiplyBf16WideHeap(int[] w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
+    final int lanes = I.length();
+    final int pairs = cols / 2; // whole ints per row
+    final int rowInts = pairs;
+    final float[] xLow = new float[pairs]; // as in multiplyBf16Heap
+    final float[] xHigh = new float[pairs];
+    RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
+    final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
+    final float[] lanesOut = new float[4 * lanes];
+    final int quarter = (to - from) / 4;
+    final int whole = pairs - pairs % lanes; // ints in whole vectors
+    for (int i = 0; i < quarter; i++) {
+      final int b0 = (from + i) * rowInts;
+      final int b1 = b0 + quarter * rowInts;
+      final int b2 = b1 + quarter * rowInts;
+      final int b3 = b2 + quarter * rowInts;
+      FloatVector l0 = FloatVector.zero(F);
+      FloatVector h0 = l0;
+      FloatVector l1 = l0;
+      FloatVector h1 = l0;
+      FloatVector l2 = l0;
+      FloatVector h2 = l0;
+      FloatVector l3 = l0;
+      FloatVector h3 = l0;
+      for (int k = 0; k < whole; k += lanes) {
+        FloatVector xl = FloatVector.fromArray(F, xLow, k);
+        FloatVector xh = FloatVector.fromArray(F, xHigh, k);
+        IntVector v0 = IntVector.fromArray(I, w, b0 + k);
+        IntVector v1 = IntVector.fromArray(I, w, b1 + k);
+        IntVector v2 = IntVector.fromArray(I, w, b2 + k);
+        IntVector v3 = IntVector.fromArray(I, w, b3 + k);
+        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l0);
+        h0 = v0.and(highHalf).reinterpretAsFloats().fma(xh, h0);
+        l1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l1);
+        h1 = v1.and(highHalf).reinterpretAsFloats().fma(xh, h1);
+        l2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l2);
+        h2 = v2.and(highHalf).reinterpretAsFloats().fma(xh, h2);
+        l3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l3);
+        h3 = v3.and(highHalf).reinterpretAsFloats().fma(xh, h3);
+      }
+      l0.add(h0).intoArray(lanesOut, 0);
+      l1.add(h1).intoArray(lanesOut, lanes);
+      l2.add(h2).intoArray(lanesOut, 2 * lanes);
+      l3.add(h3).intoArray(lanesOut, 3 * lanes);
+      for (int q = 0; q < 4; q++) { // each row's lanes lane 0 first, then its columns left
+        final int base = b0 + q * quarter * rowInts;
+        float sum = 0;
+        for (int j = 0; j < lanes; j++) {
+          sum += lanesOut[q * lanes + j];
+        }
+        for (int c = 2 * whole; c < cols; c++) {
+          sum += bf16At(w, base, c) * x[c];
+        }
+        y[yOffset + from + i + q * quarter] = sum;
+      }
+    }
+    for (int r = from + 4 * quarter; r < to; r++) { // the rows left over: the same arithmetic, one row
+      final int base = r * rowInts;
+      FloatVector l0 = FloatVector.zero(F);
+      FloatVector h0 = l0;
+      for (int k = 0; k < whole; k += lanes) {
+        IntVector v0 = IntVector.fromArray(I, w, base + k);
+        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), l0);
+        h0 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), h0);
+      }
+      l0.add(h0).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int j = 0; j < lanes; j++) {
+        sum += lanesOut[j];
+      }
+      for (int c = 2 * whole; c < cols; c++) {
+        sum += bf16At(w, base, c) * x[c];
+      }
+      y[yOffset + r] = sum;
+    }
+  }
+
+  /** The bf16 weight of column {@code c} in the row of ints starting at {@code base}, widened to f32. */
+  private static float bf16At(int[] w, int base, int c) {
+    int v = w[base + c / 2];
+    boolean lowHalf = (c % 2 == 0) == (NATIVE == ByteOrder.LITTLE_ENDIAN); // the earlier of an int's two shorts
+    return Float.intBitsToFloat(lowHalf ? v << 16 : v & 0xFFFF0000);
+  }
+
   /** {@code lanes} (a vector's lanes, stored by the caller) summed lane 0 first. */
   static float sumLanes(float[] lanes) {
     float sum = 0;

@@ -115,6 +115,43 @@ class VectorGemv16BitTest {
     }
   }
 
+  /**
+   * {@code ltm.gemv.heap}: a bf16 weight with an even number of columns is copied onto the Java heap and read there
+   * with the same sums in the same order, so every output equals the tensor-memory kernel's to the bit (odd widths
+   * stay on the tensor's memory); in one buffer and split over several, through the one-row and the wide form.
+   */
+  @Test
+  void heapCopiesGiveTheBitsOfTheTensorMemoryKernel() {
+    SplittableRandom rnd = new SplittableRandom(9);
+    boolean before = Gemv.useHeapCopies(false);
+    try (NDManager m = NDManager.newBaseManager()) {
+      java.util.List<int[]> shapes = new java.util.ArrayList<>(java.util.Arrays.asList(SHAPES));
+      shapes.add(new int[] {37, 2 * VectorGemv.WIDE_COLUMNS + 2}); // wide, 37 = 4 quarters of 9 + 1 row left
+      shapes.add(new int[] {64, 2048});
+      for (int[] s : shapes) {
+        short[] bits = bits(WeightFormat.BF16, rnd, s[0] * s[1]);
+        float[] x = floats(rnd, s[1]);
+        NDArray w = WeightFormat.array16(m, bits, new Shape(s[0], s[1]));
+        Gemv.useHeapCopies(false);
+        Gemv tensor = Gemv.of(w, null, WeightFormat.BF16);
+        float[] want = new float[s[0]];
+        tensor.apply(x, want);
+        Gemv.useHeapCopies(true);
+        for (long chunk : new long[] {Long.MAX_VALUE, s[1] * 2L * 3}) { // one buffer; three rows per buffer
+          Gemv heap = Gemv.of(w, null, WeightFormat.BF16, chunk);
+          assertThat(tensor.readsHeapCopy()).isFalse();
+          assertThat(heap.readsHeapCopy()).as("a heap copy of %s", w.getShape()).isEqualTo(s[1] % 2 == 0);
+          float[] got = new float[s[0]];
+          heap.apply(x, got);
+          assertThat(got).as("[%d, %d], %d bytes per buffer", s[0], s[1], chunk).containsExactly(want);
+        }
+        assertMatchesReference(WeightFormat.BF16, want, bits, x, null, s[0], s[1]);
+      }
+    } finally {
+      Gemv.useHeapCopies(before);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = WeightFormat.class, names = {"BF16", "F16"})
   void aProjectionMatchesTheReferenceThroughTheKernelAndThroughLibtorchWidenedInChunks(WeightFormat format) {
