@@ -446,7 +446,9 @@ public final class PeerBench {
         + "started %s, %.1f min. Shared machine: read the ratios and their spread, not the absolute figures.%n",
         Runtime.getRuntime().availableProcessors(), loads(reports), start.truncatedTo(ChronoUnit.SECONDS),
         (Instant.now().toEpochMilli() - start.toEpochMilli()) / 60000.0));
-    md.append("- Command: `benchmarks/run PeerBench ").append(String.join(" ", args)).append("`\n");
+    String javaOpts = System.getenv("LTM_BENCH_JAVA_OPTS"); // e.g. -Dltm.gemv.heap=true: part of what was measured
+    md.append("- Command: `").append(javaOpts == null || javaOpts.isBlank() ? "" : "LTM_BENCH_JAVA_OPTS=\"" + javaOpts.trim() + "\" ")
+        .append("benchmarks/run PeerBench ").append(String.join(" ", args)).append("`\n");
     return md.toString();
   }
 
