@@ -46,6 +46,10 @@ final class Gemv {
   /** Products computed by the kernel since the JVM started: tests assert which path a projection took. */
   private static final java.util.concurrent.atomic.LongAdder CALLS = new java.util.concurrent.atomic.LongAdder();
   private static final int ROW_GRAIN = 16; // rows per unit of work: a cache line of outputs, no false sharing
+  /** Whether kernels made now copy a bf16 weight onto the Java heap ({@code -Dltm.gemv.heap=true}). */
+  private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
+  private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The pool that splits decode work over {@link #THREADS} threads, started on first use. */
   static RowPool pool() {
@@ -63,9 +67,6 @@ final class Gemv {
   private final float[] bias; // (out) or null
   private final WeightFormat format; // F32 or BF16
   private final int[][] heapChunks; // the bf16 chunks copied onto the Java heap (ltm.gemv.heap), or null
-  private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
-  private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
