@@ -47,7 +47,7 @@ final class RowOps {
       acc = v.fma(v, acc);
     }
     float[] lanes = new float[F.length()];
-    acc.intoArray(lanes, 0); // summed lane 0 first, not by reduceLanes, whose order varies (VectorGemv.finish)
+    acc.intoArray(lanes, 0); // summed lane 0 first, not by reduceLanes, whose order varies (VectorGemv.sumLanes)
     float ss = VectorGemv.sumLanes(lanes);
     for (; i < n; i++) {
       ss += x[xOff + i] * x[xOff + i];

@@ -14,13 +14,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The bf16 GEMV kernel (weights read in 16 bits, widened in registers, f32 accumulation) against a
  * scalar float64 reference over the exactly widened weights ({@link HalfFloats}), on shapes that are not multiples of the
- * vector length or of its eight-row step; and the libtorch path of a bf16 (and an f16) {@link LinearProjection}
+ * vector length or of its four-row step; and the libtorch path of a bf16 (and an f16) {@link LinearProjection}
  * (widened to f32 a chunk of rows at a time) against the same.
  */
 class VectorGemv16BitTest {
   private static final int[][] SHAPES = {{1, 1}, {3, 5}, {7, 31}, {8, 32}, {9, 33}, {17, 63}, {23, 100}, {16, 1031},
       {41, 257}, {300, 1031}, {13, 4099}, {6, 6144}}; // (rows, cols); 300 x 1031 is over the pool's parallel
-  // threshold; 4099 and 6144 columns take the bf16 kernel's wide form (VectorGemv.WIDE_COLUMNS), with rows left over
+  // threshold; 13 x 4099 and 6 x 6144: wide rows, with rows left over after the four-row groups
 
   /**
    * Random bit patterns of {@code format} for values in [-1, 1) (rounded from f32 as torch's casts do); for
@@ -95,7 +95,7 @@ class VectorGemv16BitTest {
   @EnumSource(value = WeightFormat.class, names = {"BF16"})
   void weightsSplitIntoSeveralBuffersGiveTheSameBits(WeightFormat format) {
     weightsSplitIntoSeveralBuffersGiveTheSameBits(format, 101, 97);
-    weightsSplitIntoSeveralBuffersGiveTheSameBits(format, 23, VectorGemv.WIDE_COLUMNS + 3); // the wide form
+    weightsSplitIntoSeveralBuffersGiveTheSameBits(format, 23, 4099); // wide rows
   }
 
   private static void weightsSplitIntoSeveralBuffersGiveTheSameBits(WeightFormat format, int rows, int cols) {
@@ -118,7 +118,7 @@ class VectorGemv16BitTest {
   /**
    * {@code ltm.gemv.heap}: a bf16 weight with an even number of columns is copied onto the Java heap and read there
    * with the same sums in the same order, so every output equals the tensor-memory kernel's to the bit (odd widths
-   * stay on the tensor's memory); in one buffer and split over several, through the one-row and the wide form.
+   * stay on the tensor's memory); in one buffer and split over several, narrow and wide rows.
    */
   @Test
   void heapCopiesGiveTheBitsOfTheTensorMemoryKernel() {
@@ -126,7 +126,7 @@ class VectorGemv16BitTest {
     boolean before = Gemv.useHeapCopies(false);
     try (NDManager m = NDManager.newBaseManager()) {
       java.util.List<int[]> shapes = new java.util.ArrayList<>(java.util.Arrays.asList(SHAPES));
-      shapes.add(new int[] {37, 2 * VectorGemv.WIDE_COLUMNS + 2}); // wide, 37 = 4 quarters of 9 + 1 row left
+      shapes.add(new int[] {37, 8194}); // wide, 37 = 4 quarters of 9 + 1 row left
       shapes.add(new int[] {64, 2048});
       for (int[] s : shapes) {
         short[] bits = bits(WeightFormat.BF16, rnd, s[0] * s[1]);
