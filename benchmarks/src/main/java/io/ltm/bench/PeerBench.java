@@ -249,8 +249,10 @@ public final class PeerBench {
       // The decode at its measured length too: with 4 warm-up tokens (until 2026-12-06) the first measured round's
       // 2-thread f32 prefill ran 119-130 tokens/s against 131-142 in the later rounds (the JIT still compiling the
       // decode path, presumably); with the whole decode in the warm-up, 149 (one run: 148.8, 129.3, 140.9)
+      // With --depth, the second warm-up round decodes after the long prompt too (until 2026-12-07 neither did, and
+      // the first round's two-thread decode after 2,048 tokens could run at half its later speed)
       for (int w = 0; w < 2; w++) {
-        ltmRound(model, o.prefill(), o.newTokens(), 0, threads, -1); // the long-prompt decode's kernels are the same
+        ltmRound(model, o.prefill(), o.newTokens(), w == 1 ? o.depth() : 0, threads, -1);
       }
       for (int r = 0; r < o.rounds(); r++) {
         for (int k = 0; k < 2; k++) {
@@ -401,7 +403,8 @@ public final class PeerBench {
         + "16-token prompt (sampling included: the logprob/entropy pass over the vocabulary); llama-bench's tg test "
         + "decodes from an empty context without sampling. ltm's prefill is one `Decoder.forward` of the prompt into a "
         + "fresh KV cache, logits of the last position; llama-bench's pp test is one batch of the same size. Each "
-        + "warms up first: ltm with two rounds of the same sizes, llama-bench with its own warm-up run."
+        + "warms up first: ltm with two rounds of the same sizes" + (deep ? " (the second also after the long prompt)" : "")
+        + ", llama-bench with its own warm-up run."
         + (deep ? " After " + o.depth() + " tokens: ltm decodes after a prompt of that many random tokens (its prefill "
             + "not timed), llama-bench runs its tg test with `-d " + o.depth() + " -p 0`, a second llama-bench process "
             + "in the same round." : "") + "\n\n");

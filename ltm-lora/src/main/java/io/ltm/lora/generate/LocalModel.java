@@ -42,6 +42,7 @@ public final class LocalModel implements AutoCloseable {
   public LocalModel(String name, Decoder decoder, ModelTokenizer tokenizer, GenerationConfig generation,
       TensorDType kvCache) {
     KvCache.elementType(kvCache); // an early error for a type no cache holds
+    decoder.prepare(kvCache); // an f16 cache's attention kernel compiled before any prefill (see Decoder#prepare)
     this.kvCache = kvCache;
     this.name = name;
     this.decoder = decoder;

@@ -215,6 +215,18 @@ public final class Decoder implements AutoCloseable {
   }
 
   /**
+   * Readies generation with KV caches of {@code kvCache} now rather than at the first such cache: on the CPU with
+   * {@code F16}, the one-row decode's f16 attention kernel is compiled here (0.5-2 s, once per JVM), before any
+   * prefill (compiled after one, its code came out twice as slow; docs/engine.md).
+   * {@link io.ltm.lora.generate.LocalModel} calls it when it is made; nothing else to do for {@code F32} or a GPU.
+   */
+  public void prepare(io.ltm.lora.io.TensorDType kvCache) {
+    if (kvCache == io.ltm.lora.io.TensorDType.F16 && device().equals(Device.cpu())) {
+      RowDecoder.prepareHalfCache();
+    }
+  }
+
+  /**
    * Logits {@code [B, T, vocab]} (f32, in {@code scope}) for every column of {@code input}, or
    * {@code [B, 1, vocab]} for the last column only when {@code lastOnly}.
    *

@@ -78,6 +78,9 @@ public final class KvCache implements AutoCloseable {
     this.keyMemory = aliased ? km : null;
     this.valueMemory = aliased ? vm : null;
     this.segments = new int[batch * capacity];
+    if (aliased && half()) { // a CPU cache the one-row path reads: its f16 attention kernel compiled now, once per JVM
+      RowDecoder.prepareHalfCache();
+    }
   }
 
   /** Rows. */

@@ -9,6 +9,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The kernels of {@link RowDecoder}'s attention over the KV cache for one query row: the scores of two query
@@ -32,6 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * thread-safe.
  */
 final class RowAttention {
+  private static final Logger LOG = LoggerFactory.getLogger(RowAttention.class);
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final int L = F.length();
@@ -62,18 +65,33 @@ final class RowAttention {
 
   private RowAttention() {}
 
+  /** Whether {@link #warmUpHalf} has run (or was switched off) in this JVM. */
+  private static volatile boolean warm = !Boolean.parseBoolean(System.getProperty("ltm.attention.warmup", "true"));
+
   /**
-   * {@link #scoresHalf} run 300 times on a small made-up f16 cache when the class loads (about 0.5 s), so that C2
-   * first compiles it on this profile. Compiled first in the middle of a decode, its code came out six times larger
-   * (43 KB against 7 KB, vectors kept in objects) and read the cache several times slower: Qwen3-0.6B bf16, f16 cache,
-   * one thread, {@code KvCacheBench}: 137-141 ms per token after a 2048-token prompt without this, 69-71 with it
-   * (the f32 cache 75-78 either way); why the decode's first profile compiles worse was not found (docs/engine.md).
+   * Runs {@link #scoresHalf} on a small made-up f16 cache until C2 has compiled it (8 calls in a row under 20 us or
+   * 64 times faster than the first; at most 5 s), once per JVM: {@link RowDecoder#prepareHalfCache} calls it when an
+   * f16 cache is made on the CPU, and {@link Decoder#prepare} when a generating model is opened, before any prefill.
+   * Why: C2 compiled {@code scoresHalf} into 38-55 KB of machine code (vector objects allocated) in every JVM that had
+   * run a prefill first, even of 16 tokens and with the prefill's Java kernels off ({@code -Dltm.prefill=libtorch}),
+   * on this profile as on the decode's, and into 7.7-8.2 KB when compiled before any prefill, which later prefills
+   * and decodes left alone; the slow form doubled the decode's time after 2,048 tokens (Qwen3-0.6B bf16, f16 cache,
+   * two threads: 180-212 against 91-105 ms/token). What a prefill changes for C2 was not found (not the ByteBuffer
+   * classes the JDK's vector loads have seen; docs/engine.md). The made-up cache has 4k + 3 keys so the profile also
+   * covers the last keys' one-at-a-time path (a path never taken when C2 compiles is a trap that recompiles the method
+   * later). Until 2026-12-07 this was 300 calls when the class loaded, too few for C2 on a busy two-core machine.
    * {@code -Dltm.attention.warmup=false} skips it.
    */
-  static {
-    if (Boolean.parseBoolean(System.getProperty("ltm.attention.warmup", "true"))) {
+  static void warmUpHalf() {
+    if (warm) {
+      return;
+    }
+    synchronized (RowAttention.class) {
+      if (warm) {
+        return;
+      }
       final int d = 128;
-      final int n = 64;
+      final int n = 67;
       ByteBuffer k = ByteBuffer.allocateDirect(n * d * 2).order(NATIVE);
       for (int i = 0; i < n * d; i++) {
         k.putShort(i * 2, HalfFloats.toF16((i % 7 - 3) * 0.1f));
@@ -84,9 +102,23 @@ final class RowAttention {
       java.util.Arrays.fill(high, 0.02f);
       float[] pa = new float[n];
       float[] pb = new float[n];
-      for (int r = 0; r < 300; r++) {
+      final long deadline = System.nanoTime() + 5_000_000_000L;
+      final long start = System.nanoTime();
+      long first = 0; // the first call: interpreted code (C1's code is ~100x slower than C2's here, the interpreter more)
+      int fast = 0; // consecutive calls under 20 us or 64x faster than the first: C2's code (1.3-1.7 us here)
+      int call = 0;
+      for (; fast < 8 && System.nanoTime() < deadline; call++) {
+        long t = System.nanoTime();
         scoresHalf(low, high, low, high, k, 0, d * 2, n, d, pa, pb);
+        t = System.nanoTime() - t;
+        if (call == 0) {
+          first = t;
+        }
+        fast = t < 20_000 || t * 64 < first ? fast + 1 : 0;
       }
+      warm = true;
+      LOG.debug("f16 attention warm-up: {} calls in {} ms, {}", call, (System.nanoTime() - start) / 1_000_000,
+          fast >= 8 ? "compiled" : "stopped at 5 s");
     }
   }
 

@@ -110,6 +110,16 @@ final class RowDecoder {
     return enabled;
   }
 
+  /**
+   * Readies the one-row path for an f16 cache: {@link RowAttention#warmUpHalf} (once per JVM) when the path is on.
+   * Called when an f16 cache is made on the CPU ({@link KvCache}, {@link Decoder#prepare}).
+   */
+  static void prepareHalfCache() {
+    if (enabled) {
+      RowAttention.warmUpHalf();
+    }
+  }
+
   /** One-row steps taken in this JVM (all decoders): tests assert that generation took this path. */
   static long steps() {
     return STEPS.sum();
