@@ -46,10 +46,11 @@ import java.util.Locale;
  * the 8 chosen experts, one embedding row, the head) at the copy bandwidth and at the read-only bandwidth
  * measured in the same run (one-row Java path and libtorch layer path alternated), and a LoRA training step
  * (all-linear: attention, router, every expert). {@code --only prefill} stops after the prefill, {@code --only decode}
- * measures the decode alone (for A/B runs of two builds, alternated by a script).
+ * measures the decode alone (for A/B runs of two builds, alternated by a script). Before the decode rounds each
+ * path decodes {@code --decode-warmup} steps untimed (default 200: about 4 tokens of the 48-layer model).
  *
  * <p>Run: {@code java -Xmx2g -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp ...
- * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--only prefill|decode] [--out F]}
+ * io.ltm.bench.MoeBench [--dir D] [--layers L] [--vocab V] [--prefill T] [--new N] [--train-seq S] [--load-only] [--only prefill|decode] [--decode-warmup STEPS] [--out F]}
  * ({@code --vocab} below Qwen3's 151936 shrinks only the embedding and head, for machines short of memory).
  */
 public final class MoeBench {
@@ -150,6 +151,17 @@ public final class MoeBench {
       List<Double> layerMs = new ArrayList<>();
       List<Double> copyRates = new ArrayList<>();
       List<Double> readRates = new ArrayList<>();
+      // warm-up, each path untimed: a 48-layer model runs its layer code 48 times a token, this one-layer model once,
+      // so its first tokens measure the JIT (2026-12-07, two threads, the Java path: 47 ms/token over the first 10
+      // steps, 20-34 over the next 90, 17-18 from about the 150th on); 4 tokens of the real model are 192 steps here
+      int warmSteps = Integer.parseInt(arg(args, "--decode-warmup", "200"));
+      if (warmSteps > 2) {
+        Decoder.useRowDecoder(true);
+        decodeSeconds(d, warmSteps, vocab);
+        Decoder.useRowDecoder(false);
+        decodeSeconds(d, warmSteps, vocab);
+        Decoder.useRowDecoder(true);
+      }
       for (int round = 0; round < 2; round++) {
         copyRates.add(copyGbps(1L << 28));
         readRates.add(readGbps(1L << 28));
