@@ -72,15 +72,16 @@ final class RowAttention {
    * Runs {@link #scoresHalf} on a small made-up f16 cache until C2 has compiled it (8 calls in a row under 20 us or
    * 64 times faster than the first; at most 5 s), once per JVM: {@link RowDecoder#prepareHalfCache} calls it when an
    * f16 cache is made on the CPU, and {@link Decoder#prepare} when a generating model is opened, before any prefill.
-   * Why: C2 compiled {@code scoresHalf} into 38-55 KB of machine code (vector objects allocated) in every JVM that had
-   * run a prefill first, even of 16 tokens and with the prefill's Java kernels off ({@code -Dltm.prefill=libtorch}),
-   * on this profile as on the decode's, and into 7.7-8.2 KB when compiled before any prefill, which later prefills
-   * and decodes left alone; the slow form doubled the decode's time after 2,048 tokens (Qwen3-0.6B bf16, f16 cache,
-   * two threads: 180-212 against 91-105 ms/token). What a prefill changes for C2 was not found (not the ByteBuffer
-   * classes the JDK's vector loads have seen; docs/engine.md). The made-up cache has 4k + 3 keys so the profile also
+   * Why: run after a prefill (even of 16 tokens, even with the prefill's Java kernels off,
+   * {@code -Dltm.prefill=libtorch}), this warm-up had C2 compile {@code scoresHalf} into 38-55 KB of machine code
+   * (vector objects allocated) in 8 JVMs of 8; run before any prefill, into 8.2-8.9 KB in 5 of 5, which later
+   * prefills and decodes left alone. Compiled inside a decode (the 300 calls at class load used until 2026-12-07
+   * were too few for C2 on a busy two-core machine), it came out large in about 2 JVMs of 7, and the decode after
+   * 2,048 tokens then took twice as long (Qwen3-0.6B bf16, f16 cache, two threads: 180-212 against 91-105 ms/token).
+   * What a prefill changes for C2 was not found (not the ByteBuffer classes the JDK's vector loads have seen;
+   * docs/engine.md). The made-up cache has 4k + 3 keys so the profile also
    * covers the last keys' one-at-a-time path (a path never taken when C2 compiles is a trap that recompiles the method
-   * later). Until 2026-12-07 this was 300 calls when the class loaded, too few for C2 on a busy two-core machine.
-   * {@code -Dltm.attention.warmup=false} skips it.
+   * later). {@code -Dltm.attention.warmup=false} skips it.
    */
   static void warmUpHalf() {
     if (warm) {
