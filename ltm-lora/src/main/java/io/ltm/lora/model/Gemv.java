@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
  * closed, so a closed model gives DJL's error instead of reading freed memory.
  *
- * <p>{@code -Dltm.gemv.heap=true} (off by default) copies each bf16 weight onto the Java heap when its kernel
- * is made and reads the copy ({@link VectorGemv#multiplyBf16Heap}: the same sums, without the per-load barriers
+ * <p>{@code -Dltm.gemv.heap=true} (off by default) copies each f32 and bf16 weight onto the Java heap when its kernel
+ * is made and reads the copy ({@link VectorGemv#multiplyHeap}, {@link VectorGemv#multiplyBf16Heap}: the same sums, without the per-load barriers
  * JDK 17 puts around off-heap vector loads). It costs the weights' bytes again, on the heap: a memory-for-speed
  * choice for one-thread CPU decoding (docs/engine.md), best with {@code -XX:+UseTransparentHugePages} so that the
  * copy sits on 2 MiB pages. A weight that does not fit on the heap stays on the tensor's memory, with a warning.
@@ -46,7 +46,7 @@ final class Gemv {
   /** Products computed by the kernel since the JVM started: tests assert which path a projection took. */
   private static final java.util.concurrent.atomic.LongAdder CALLS = new java.util.concurrent.atomic.LongAdder();
   private static final int ROW_GRAIN = 16; // rows per unit of work: a cache line of outputs, no false sharing
-  /** Whether kernels made now copy a bf16 weight onto the Java heap ({@code -Dltm.gemv.heap=true}). */
+  /** Whether kernels made now copy an f32 or bf16 weight onto the Java heap ({@code -Dltm.gemv.heap=true}). */
   private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
   private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -67,6 +67,7 @@ final class Gemv {
   private final float[] bias; // (out) or null
   private final WeightFormat format; // F32 or BF16
   private final int[][] heapChunks; // the bf16 chunks copied onto the Java heap (ltm.gemv.heap), or null
+  private final float[][] heapFloats; // the f32 chunks copied onto the Java heap (ltm.gemv.heap), or null
 
   private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
@@ -76,16 +77,12 @@ final class Gemv {
     this.cols = Math.toIntExact(weight.getShape().get(1));
     this.bias = bias;
     this.heapChunks = heapCopies && format == WeightFormat.BF16 && cols % 2 == 0 ? heapCopy(chunks) : null;
+    this.heapFloats = heapCopies && format == WeightFormat.F32 ? heapCopyF32(chunks) : null;
   }
 
   /** The chunks' bytes as native-order ints on the Java heap, or null (with a warning) where the heap has no room. */
   private int[][] heapCopy(ByteBuffer[] chunks) {
-    if (!HEAP_ADVICE_GIVEN.getAndSet(true)) {
-      boolean thp = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-          .contains("-XX:+UseTransparentHugePages");
-      LOG.info("ltm.gemv.heap: bf16 weights are copied onto the Java heap for the decode kernel{}", thp ? ""
-          : "; start the JVM with -XX:+UseTransparentHugePages too, or the copies sit on 4 KiB pages and read slower");
-    }
+    adviseOnHeapCopies();
     try {
       int[][] copy = new int[chunks.length][];
       for (int i = 0; i < chunks.length; i++) {
@@ -94,10 +91,40 @@ final class Gemv {
       }
       return copy;
     } catch (OutOfMemoryError e) {
-      LOG.warn("ltm.gemv.heap: no room on the Java heap for a copy of the [{}, {}] weight; it is read from the "
-          + "tensor's memory (raise -Xmx to copy it)", rows(), cols);
+      warnNoRoom();
       return null;
     }
+  }
+
+  /** The f32 chunks as {@code float[]} on the Java heap, or null (with a warning) where the heap has no room. */
+  private float[][] heapCopyF32(ByteBuffer[] chunks) {
+    adviseOnHeapCopies();
+    try {
+      float[][] copy = new float[chunks.length][];
+      for (int i = 0; i < chunks.length; i++) {
+        copy[i] = new float[chunks[i].capacity() / Float.BYTES];
+        chunks[i].asFloatBuffer().get(0, copy[i]); // native order, as multiply reads the buffer
+      }
+      return copy;
+    } catch (OutOfMemoryError e) {
+      warnNoRoom();
+      return null;
+    }
+  }
+
+  /** Once per JVM: that weights are copied, and the huge-page flag when it is missing. */
+  private static void adviseOnHeapCopies() {
+    if (!HEAP_ADVICE_GIVEN.getAndSet(true)) {
+      boolean thp = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+          .contains("-XX:+UseTransparentHugePages");
+      LOG.info("ltm.gemv.heap: f32 and bf16 weights are copied onto the Java heap for the decode kernel{}", thp ? ""
+          : "; start the JVM with -XX:+UseTransparentHugePages too, or the copies sit on 4 KiB pages and read slower");
+    }
+  }
+
+  private void warnNoRoom() {
+    LOG.warn("ltm.gemv.heap: no room on the Java heap for a copy of the [{}, {}] weight; it is read from the "
+        + "tensor's memory (raise -Xmx to copy it)", rows(), cols);
   }
 
   /** Switches {@code ltm.gemv.heap} on or off for kernels made later (tests and benchmarks); returns the old value. */
@@ -109,7 +136,7 @@ final class Gemv {
 
   /** Whether this kernel reads a copy of the weight on the Java heap. */
   boolean readsHeapCopy() {
-    return heapChunks != null;
+    return heapChunks != null || heapFloats != null;
   }
 
   /**
@@ -231,7 +258,9 @@ final class Gemv {
     for (int i = 0; i < chunks.length && from < to; i++) {
       int lo = Math.max(from, chunkStart[i]);
       int hi = Math.min(to, chunkStart[i + 1]);
-      if (lo < hi && heapChunks != null) {
+      if (lo < hi && heapFloats != null) {
+        VectorGemv.multiplyHeap(heapFloats[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
+      } else if (lo < hi && heapChunks != null) {
         VectorGemv.multiplyBf16Heap(heapChunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       } else if (lo < hi && format == WeightFormat.BF16) {
         VectorGemv.multiplyBf16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);

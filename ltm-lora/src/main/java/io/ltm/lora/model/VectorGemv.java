@@ -116,6 +116,77 @@ final class VectorGemv {
   }
 
   /**
+   * As {@link #multiply} for an f32 {@code W} copied onto the Java heap ({@code w}, row-major): the same loads at
+   * the same places and the same sums in the same order, so every output has the same bits; array loads carry none
+   * of the barriers JDK 17 puts around off-heap vector loads (docs/engine.md, the heap copy).
+   */
+  static void multiplyHeap(float[] w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
+    final int lanes = F.length();
+    final float[] lanesOut = new float[4 * lanes];
+    final int quarter = (to - from) / 4;
+    final int whole2 = cols - cols % (2 * lanes); // columns in whole pairs of vectors
+    for (int i = 0; i < quarter; i++) {
+      final int b0 = (from + i) * cols;
+      final int b1 = b0 + quarter * cols;
+      final int b2 = b1 + quarter * cols;
+      final int b3 = b2 + quarter * cols;
+      FloatVector e0 = FloatVector.zero(F);
+      FloatVector o0 = e0;
+      FloatVector e1 = e0;
+      FloatVector o1 = e0;
+      FloatVector e2 = e0;
+      FloatVector o2 = e0;
+      FloatVector e3 = e0;
+      FloatVector o3 = e0;
+      for (int c = 0; c < whole2; c += 2 * lanes) {
+        FloatVector xe = FloatVector.fromArray(F, x, c);
+        FloatVector xo = FloatVector.fromArray(F, x, c + lanes);
+        e0 = FloatVector.fromArray(F, w, b0 + c).fma(xe, e0);
+        e1 = FloatVector.fromArray(F, w, b1 + c).fma(xe, e1);
+        e2 = FloatVector.fromArray(F, w, b2 + c).fma(xe, e2);
+        e3 = FloatVector.fromArray(F, w, b3 + c).fma(xe, e3);
+        o0 = FloatVector.fromArray(F, w, b0 + c + lanes).fma(xo, o0);
+        o1 = FloatVector.fromArray(F, w, b1 + c + lanes).fma(xo, o1);
+        o2 = FloatVector.fromArray(F, w, b2 + c + lanes).fma(xo, o2);
+        o3 = FloatVector.fromArray(F, w, b3 + c + lanes).fma(xo, o3);
+      }
+      e0.add(o0).intoArray(lanesOut, 0);
+      e1.add(o1).intoArray(lanesOut, lanes);
+      e2.add(o2).intoArray(lanesOut, 2 * lanes);
+      e3.add(o3).intoArray(lanesOut, 3 * lanes);
+      for (int q = 0; q < 4; q++) { // each row's lanes lane 0 first, then its columns left
+        final int base = b0 + q * quarter * cols;
+        float sum = 0;
+        for (int j = 0; j < lanes; j++) {
+          sum += lanesOut[q * lanes + j];
+        }
+        for (int c = whole2; c < cols; c++) {
+          sum += w[base + c] * x[c];
+        }
+        y[yOffset + from + i + q * quarter] = sum;
+      }
+    }
+    for (int r = from + 4 * quarter; r < to; r++) { // the rows left over: the same arithmetic, one row
+      final int base = r * cols;
+      FloatVector e0 = FloatVector.zero(F);
+      FloatVector o0 = e0;
+      for (int c = 0; c < whole2; c += 2 * lanes) {
+        e0 = FloatVector.fromArray(F, w, base + c).fma(FloatVector.fromArray(F, x, c), e0);
+        o0 = FloatVector.fromArray(F, w, base + c + lanes).fma(FloatVector.fromArray(F, x, c + lanes), o0);
+      }
+      e0.add(o0).intoArray(lanesOut, 0);
+      float sum = 0;
+      for (int j = 0; j < lanes; j++) {
+        sum += lanesOut[j];
+      }
+      for (int c = whole2; c < cols; c++) {
+        sum += w[base + c] * x[c];
+      }
+      y[yOffset + r] = sum;
+    }
+  }
+
+  /**
    * As {@link #multiply} for {@code W} stored as bf16 (native order, two bytes per element): each weight is
    * widened exactly to f32 in registers and the products accumulate in f32. A step loads one int vector of each of
    * the four rows, each int holding two neighbouring weights: the weight in an int's low half becomes an f32 by a
