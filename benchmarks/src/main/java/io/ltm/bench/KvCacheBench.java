@@ -54,6 +54,9 @@ public final class KvCacheBench {
     lines.add("| cached columns | KV bytes / token, f32 | f16 | bytes / token, f32 cache | f16 cache | decode ms/token, f32 cache (rounds) | f16 cache (rounds) | f16 / f32 time | max abs dlogprob (vocabulary / chosen token) |");
     lines.add("|---:|---:|---:|---:|---:|---|---|---:|---|");
     try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(ai.djl.Device.cpu()))) {
+      // the f16 cache's attention kernel compiled now, before any prefill: the first f16 cache comes after an f32
+      // round's prefill here, and compiled then it came out about twice as slow (Decoder#prepare)
+      d.prepare(TensorDType.F16);
       long weights = 0;
       for (var e : Files.newDirectoryStream(dir, "*.safetensors")) {
         weights += Files.size(e);
