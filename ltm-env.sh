@@ -1,6 +1,15 @@
 # The process environment for ltm's native code, sourced by ./ltm and benchmarks/run (not run on its own).
 # Each setting is a default: a value already in the environment wins. Figures: docs/engine.md "Memory pages".
 
+# The JVM options every launcher starts java with, before the user's own (LTM_JAVA_OPTS, LTM_BENCH_JAVA_OPTS),
+# which therefore win: DJL offline, UTF-8, the Vector API for the decode kernels, and a per-method trap limit
+# that keeps C2 compiling those kernels with their vectors in registers. With HotSpot's default (100), C2 adds up
+# the type-check traps of every Vector API method it inlines into a kernel (the JDK's own lanewise methods, which
+# any interpreted caller can make trap); past 100 it stops speculating and the kernel comes out with its vectors
+# boxed: the f16 attention kernel 12x to 190x slower per call (docs/engine.md, "A trap limit for the kernels").
+LTM_JAVA_DEFAULTS=(-Dai.djl.offline=true -Dfile.encoding=UTF-8 --add-modules jdk.incubator.vector
+  -XX:PerMethodTrapLimit=1000000)
+
 # Java reads file names in the locale's encoding: without UTF-8, Russian note names break.
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
   *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;;

@@ -16,7 +16,7 @@ for r in $(seq 1 "$rounds"); do
   for v in A B; do
     jar="$a"; [[ "$v" == B ]] && jar="$b"
     uptime | sed "s/^/[$v round $r] /"
-    OMP_NUM_THREADS="$threads" java -Dai.djl.offline=true --add-modules jdk.incubator.vector -Xmx1g \
+    OMP_NUM_THREADS="$threads" java "${LTM_JAVA_DEFAULTS[@]}" -Xmx1g \
       -Dai.djl.pytorch.num_threads="$threads" -cp "$jar:$cp" io.ltm.bench.MoeBench --layers 1 --vocab 16384 --prefill "$tokens" \
       --only "$mode" --new "$new" 2>&1 | grep -E "^\| |prefill [0-9]+ tokens:|decode:" | sed "s/^/[$v round $r] /"
   done

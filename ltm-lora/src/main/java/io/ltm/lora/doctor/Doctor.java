@@ -22,6 +22,7 @@ import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
 import io.ltm.lora.model.TorchKernels;
+import io.ltm.lora.model.TrapLimit;
 import io.ltm.lora.plan.ByteSize;
 import io.ltm.lora.plan.DeviceMemory;
 import io.ltm.lora.plan.MemoryPlan;
@@ -309,9 +310,13 @@ public final class Doctor {
     long weightBytes = (c.activeParameterCount() - (c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * c.hiddenSize()))
         * (f16 ? 2 : 4); // an untied embedding is read one row a token
     double floorMs = weightBytes / (readGBps * 1e9) * 1e3;
-    return Check.pass("decode", String.format(Locale.ROOT, "%.2f ms/token (%d tokens); floor %.2f ms to read %s of weights at "
-        + "the measured read bandwidth: %.0f%% of it", ms, decodeTokens - 1, floorMs, ByteSize.gib(weightBytes), 100 * floorMs / ms),
-        Map.of("ms_per_token", ms, "floor_ms", floorMs, "of_floor", floorMs / ms, "bytes_per_token", weightBytes));
+    String summary = String.format(Locale.ROOT, "%.2f ms/token (%d tokens); floor %.2f ms to read %s of weights at "
+        + "the measured read bandwidth: %.0f%% of it", ms, decodeTokens - 1, floorMs, ByteSize.gib(weightBytes), 100 * floorMs / ms);
+    Map<String, Object> figures = Map.of("ms_per_token", ms, "floor_ms", floorMs, "of_floor", floorMs / ms, "bytes_per_token",
+        weightBytes);
+    String trapAdvice = device.isGpu() ? null : TrapLimit.advice(); // the CPU decode's Java kernels
+    return trapAdvice == null ? Check.pass("decode", summary, figures)
+        : new Check("decode", Check.Status.WARN, summary, trapAdvice, figures);
   }
 
   private Check trainCheck(ModelConfig c, double[] losses, double[] ref, boolean f16, long[] stepNanos, double matmulGflops) {

@@ -217,7 +217,8 @@ public final class Decoder implements AutoCloseable {
   /**
    * Readies generation with KV caches of {@code kvCache} now rather than at the first such cache: on the CPU with
    * {@code F16}, the one-row decode's f16 attention kernel is compiled here (0.5-2 s, once per JVM), before any
-   * prefill (compiled after one, its code came out twice as slow; docs/engine.md).
+   * prefill (in a JVM without {@link TrapLimit#FLAG}, compiled after one, its code came out twice as slow;
+   * docs/engine.md).
    * {@link io.ltm.lora.generate.LocalModel} calls it when it is made; nothing else to do for {@code F32} or a GPU.
    */
   public void prepare(io.ltm.lora.io.TensorDType kvCache) {

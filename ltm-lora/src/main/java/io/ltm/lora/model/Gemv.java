@@ -301,6 +301,10 @@ final class Gemv {
           Runtime.version().feature());
       return false;
     }
+    String advice = TrapLimit.advice();
+    if (advice != null) {
+      LOG.info("decode kernels: {}", advice);
+    }
     return true;
   }
 

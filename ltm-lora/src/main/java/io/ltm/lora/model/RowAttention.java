@@ -69,19 +69,15 @@ final class RowAttention {
   private static volatile boolean warm = !Boolean.parseBoolean(System.getProperty("ltm.attention.warmup", "true"));
 
   /**
-   * Runs {@link #scoresHalf} on a small made-up f16 cache until C2 has compiled it (8 calls in a row under 20 us or
-   * 64 times faster than the first; at most 5 s), once per JVM: {@link RowDecoder#prepareHalfCache} calls it when an
-   * f16 cache is made on the CPU, and {@link Decoder#prepare} when a generating model is opened, before any prefill.
-   * Why: run after a prefill (even of 16 tokens, even with the prefill's Java kernels off,
-   * {@code -Dltm.prefill=libtorch}), this warm-up had C2 compile {@code scoresHalf} into 38-55 KB of machine code
-   * (vector objects allocated) in 8 JVMs of 8; run before any prefill, into 8.2-8.9 KB in 5 of 5, which later
-   * prefills and decodes left alone. Compiled inside a decode (the 300 calls at class load used until 2026-12-07
-   * were too few for C2 on a busy two-core machine), it came out large in about 2 JVMs of 7, and the decode after
-   * 2,048 tokens then took twice as long (Qwen3-0.6B bf16, f16 cache, two threads: 180-212 against 91-105 ms/token).
-   * What a prefill changes for C2 was not found (not the ByteBuffer classes the JDK's vector loads have seen;
-   * docs/engine.md). The made-up cache has 4k + 3 keys so the profile also
-   * covers the last keys' one-at-a-time path (a path never taken when C2 compiles is a trap that recompiles the method
-   * later). {@code -Dltm.attention.warmup=false} skips it.
+   * Runs {@link #scoresHalf} on a small made-up f16 cache until C2 has compiled it (8 calls in a row under 20 us; at
+   * most 5 s), once per JVM: {@link RowDecoder#prepareHalfCache} calls it when an f16 cache is made on the CPU, and
+   * {@link Decoder#prepare} when a generating model is opened, before any prefill. Compiled inside a decode instead,
+   * its first steps after a long prompt run interpreted and in C1's code (about 190 us a call against C2's 1.3-1.7).
+   * Run before any prefill, the compile also comes out well in a JVM started without {@link TrapLimit#FLAG}: the
+   * JDK's Vector API methods have not yet picked up the type-check traps that, summed over the kernel's inlined
+   * calls, make C2 box its vectors (38-55 KB of code, 2x slower decodes after 2,048 tokens; {@link TrapLimit}).
+   * The made-up cache has 4k + 3 keys so the profile also covers the last keys' one-at-a-time path (a path never
+   * taken when C2 compiles is a trap that recompiles the method later). {@code -Dltm.attention.warmup=false} skips it.
    */
   static void warmUpHalf() {
     if (warm) {
@@ -105,17 +101,12 @@ final class RowAttention {
       float[] pb = new float[n];
       final long deadline = System.nanoTime() + 5_000_000_000L;
       final long start = System.nanoTime();
-      long first = 0; // the first call: interpreted code (C1's code is ~100x slower than C2's here, the interpreter more)
-      int fast = 0; // consecutive calls under 20 us or 64x faster than the first: C2's code (1.3-1.7 us here)
+      int fast = 0; // consecutive calls under 20 us: C2's code (1.3-1.7 us here; C1's about 190, the interpreter more)
       int call = 0;
       for (; fast < 8 && System.nanoTime() < deadline; call++) {
         long t = System.nanoTime();
         scoresHalf(low, high, low, high, k, 0, d * 2, n, d, pa, pb);
-        t = System.nanoTime() - t;
-        if (call == 0) {
-          first = t;
-        }
-        fast = t < 20_000 || t * 64 < first ? fast + 1 : 0;
+        fast = System.nanoTime() - t < 20_000 ? fast + 1 : 0;
       }
       warm = true;
       LOG.debug("f16 attention warm-up: {} calls in {} ms, {}", call, (System.nanoTime() - start) / 1_000_000,
