@@ -1,4 +1,4 @@
-# The process environment for ltm's native code, sourced by ./ltm and benchmarks/run (not run on its own).
+# The process environment for ltm's JVM and native code, sourced by ./ltm and benchmarks/run (not run on its own).
 # Each setting is a default: a value already in the environment wins. Figures: docs/engine.md "Memory pages".
 
 # The JVM options every launcher starts java with, before the user's own (LTM_JAVA_OPTS, LTM_BENCH_JAVA_OPTS),
