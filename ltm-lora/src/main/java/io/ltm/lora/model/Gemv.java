@@ -48,6 +48,8 @@ final class Gemv {
   private static final int ROW_GRAIN = 16; // rows per unit of work: a cache line of outputs, no false sharing
   /** Whether kernels made now copy an f32 or bf16 weight onto the Java heap ({@code -Dltm.gemv.heap=true}). */
   private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
+  /** Whether one-thread f32 products go through libtorch's own GEMV ({@code -Dltm.gemv.f32=libtorch}). */
+  private static volatile boolean f32Libtorch = "libtorch".equals(System.getProperty("ltm.gemv.f32", "java"));
   private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -246,11 +248,37 @@ final class Gemv {
 
   private void multiply(float[] x, float[] y) {
     int out = y.length;
+    if (f32Libtorch && THREADS == 1 && format == WeightFormat.F32 && heapFloats == null) {
+      applyThroughLibtorch(x, y);
+      return;
+    }
     if (THREADS == 1 || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
       rows(x, y, 0, out);
       return;
     }
     pool().run(out, ROW_GRAIN, (from, to) -> rows(x, y, from, to));
+  }
+
+  /**
+   * {@code y = W x} through libtorch's {@code linear} on the weight tensor itself (MKL's f32 GEMV, on the calling
+   * thread's libtorch threads: one during a decode, {@link DecodeThreads}). {@code -Dltm.gemv.f32=libtorch} routes
+   * one-thread f32 products here: on the Intel VM of docs/engine.md MKL's single stream read the weights about 7%
+   * faster than the Java kernel, whose off-heap loads JDK 17 brackets with checks; on the AMD EPYC measured earlier
+   * libtorch's GEMV was the slower one, so the Java kernel stays the default. No bias (the caller adds it).
+   */
+  void applyThroughLibtorch(float[] x, float[] y) {
+    try (NDManager scope = weight.getManager().newSubManager()) {
+      NDArray row = scope.create(x, new Shape(1, cols)); // (1, in)
+      float[] r = ai.djl.nn.core.Linear.linear(row, weight).singletonOrThrow().toFloatArray(); // (1, out)
+      System.arraycopy(r, 0, y, 0, y.length);
+    }
+  }
+
+  /** Switches {@code ltm.gemv.f32=libtorch} on or off for later products (tests, benchmarks); returns the old value. */
+  static boolean useLibtorchForF32(boolean on) {
+    boolean old = f32Libtorch;
+    f32Libtorch = on;
+    return old;
   }
 
   /** {@code y[r] = W[r, :] . x} for rows {@code [from, to)}, chunk by chunk. */

@@ -91,6 +91,30 @@ class GemvTest {
   }
 
   @Test
+  void f32ProductsThroughLibtorchGiveLibtorchsLinearAndOnlyOnOneThread() {
+    boolean before = Gemv.useLibtorchForF32(false);
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (int[] s : new int[][] {{37, 1000}, {3, 33}, {513, 1024}}) {
+        NDArray w = m.randomUniform(-1, 1, new Shape(s[0], s[1]));
+        NDArray x = m.randomUniform(-1, 1, new Shape(s[1]));
+        float[] linear = Linear.linear(x.reshape(1, s[1]), w).singletonOrThrow().toFloatArray();
+        Gemv kernel = Gemv.of(w, null);
+        float[] java = kernel.apply(x).toFloatArray();
+        float[] direct = new float[s[0]];
+        kernel.applyThroughLibtorch(x.toFloatArray(), direct);
+        assertThat(direct).as("[%d, %d]", s[0], s[1]).containsExactly(linear);
+        assertClose(java, linear, s[1]);
+        Gemv.useLibtorchForF32(true);
+        // the switch routes one-thread kernels only: with several threads the Java kernel's pool keeps the product
+        assertThat(kernel.apply(x).toFloatArray()).containsExactly(Gemv.THREADS == 1 ? linear : java);
+        Gemv.useLibtorchForF32(false);
+      }
+    } finally {
+      Gemv.useLibtorchForF32(before);
+    }
+  }
+
+  @Test
   void theSameProductGivesTheSameBitsBeforeAndAfterTheJitCompilesTheKernel() {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int cols : new int[] {64, 72, 1000}) {
