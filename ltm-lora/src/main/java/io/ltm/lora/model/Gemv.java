@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * JDK 17 puts around off-heap vector loads). It costs the weights' bytes again, on the heap: a memory-for-speed
  * choice for one-thread CPU decoding (docs/engine.md), best with {@code -XX:+UseTransparentHugePages} so that the
  * copy sits on 2 MiB pages. A weight that does not fit on the heap stays on the tensor's memory, with a warning.
+ *
+ * <p>{@code -Dltm.gemv.f32=libtorch} (off by default) sends one-thread f32 products to libtorch's own GEMV instead
+ * ({@link #applyThroughLibtorch}), faster than this kernel on some CPUs and slower on others (docs/engine.md).
  */
 final class Gemv {
   private static final Logger LOG = LoggerFactory.getLogger(Gemv.class);
