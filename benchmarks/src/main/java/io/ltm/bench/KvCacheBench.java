@@ -55,7 +55,8 @@ public final class KvCacheBench {
     lines.add("|---:|---:|---:|---:|---:|---|---|---:|---|");
     try (Decoder d = DecoderLoader.load(dir, LoadOptions.forGeneration(ai.djl.Device.cpu()))) {
       // the f16 cache's attention kernel compiled now, before any prefill: the first f16 cache comes after an f32
-      // round's prefill here, and compiled then it came out about twice as slow (Decoder#prepare)
+      // round's prefill here, and compiled then, in a JVM without the trap limit, it came out about twice as slow
+      // (Decoder#prepare, TrapLimit)
       d.prepare(TensorDType.F16);
       long weights = 0;
       for (var e : Files.newDirectoryStream(dir, "*.safetensors")) {
