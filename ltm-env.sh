@@ -7,8 +7,10 @@
 # the type-check traps of every Vector API method it inlines into a kernel (the JDK's own lanewise methods, which
 # any interpreted caller can make trap); past 100 it stops speculating and the kernel comes out with its vectors
 # boxed: the f16 attention kernel 12x to 190x slower per call (docs/engine.md, "A trap limit for the kernels").
+# The export gives the kernels JDK 17's vector load intrinsic itself, so that their loads from the weights and the
+# KV cache compile without the barriers fromByteBuffer brings (docs/engine.md, "Loads without barriers").
 LTM_JAVA_DEFAULTS=(-Dai.djl.offline=true -Dfile.encoding=UTF-8 --add-modules jdk.incubator.vector
-  -XX:PerMethodTrapLimit=1000000)
+  -XX:PerMethodTrapLimit=1000000 --add-exports java.base/jdk.internal.vm.vector=ALL-UNNAMED)
 
 # Java reads file names in the locale's encoding: without UTF-8, Russian note names break.
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in

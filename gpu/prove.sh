@@ -25,7 +25,7 @@ if [[ -n "$cudart" ]]; then # pip ships libcudart.so.N only; JNA asks for libcud
   ln -sf "$(ls "$cudart"/libcudart.so.* | head -1)" "$jna_dir/libcudart.so"
   export LD_LIBRARY_PATH="$cudart:${LD_LIBRARY_PATH:-}"
 fi
-jopts=(-Xmx32g -Djna.library.path="$jna_dir" --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=1000000 -Dai.djl.offline=true -Dfile.encoding=UTF-8 -cp "$cp")
+jopts=(-Xmx32g -Djna.library.path="$jna_dir" --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=1000000 --add-exports java.base/jdk.internal.vm.vector=ALL-UNNAMED -Dai.djl.offline=true -Dfile.encoding=UTF-8 -cp "$cp")
 summary="$res/summary.txt"; : > "$summary"
 say() { echo "$*" | tee -a "$summary"; }
 

@@ -336,6 +336,10 @@ final class Gemv {
     if (advice != null) {
       LOG.info("decode kernels: {}", advice);
     }
+    String loads = OffHeapLoads.advice();
+    if (loads != null) {
+      LOG.info("decode kernels: {}", loads);
+    }
     return true;
   }
 

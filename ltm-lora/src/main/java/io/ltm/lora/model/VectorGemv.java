@@ -49,6 +49,8 @@ final class VectorGemv {
   static void multiply(ByteBuffer w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
     final int lanes = F.length();
     final int rowBytes = cols * Float.BYTES;
+    OffHeapLoads.checkRange(w, (long) from * rowBytes, (long) to * rowBytes); // the loads below check none
+    final long at = OffHeapLoads.address(w);
     final float[] lanesOut = new float[4 * lanes];
     final int quarter = (to - from) / 4;
     final int whole2 = cols - cols % (2 * lanes); // columns in whole pairs of vectors
@@ -69,14 +71,14 @@ final class VectorGemv {
         FloatVector xe = FloatVector.fromArray(F, x, c);
         FloatVector xo = FloatVector.fromArray(F, x, c + lanes);
         int o = c * Float.BYTES;
-        e0 = FloatVector.fromByteBuffer(F, w, b0 + o, NATIVE).fma(xe, e0);
-        e1 = FloatVector.fromByteBuffer(F, w, b1 + o, NATIVE).fma(xe, e1);
-        e2 = FloatVector.fromByteBuffer(F, w, b2 + o, NATIVE).fma(xe, e2);
-        e3 = FloatVector.fromByteBuffer(F, w, b3 + o, NATIVE).fma(xe, e3);
-        o0 = FloatVector.fromByteBuffer(F, w, b0 + o + lanes * 4, NATIVE).fma(xo, o0);
-        o1 = FloatVector.fromByteBuffer(F, w, b1 + o + lanes * 4, NATIVE).fma(xo, o1);
-        o2 = FloatVector.fromByteBuffer(F, w, b2 + o + lanes * 4, NATIVE).fma(xo, o2);
-        o3 = FloatVector.fromByteBuffer(F, w, b3 + o + lanes * 4, NATIVE).fma(xo, o3);
+        e0 = OffHeapLoads.floats(w, at, b0 + o).fma(xe, e0);
+        e1 = OffHeapLoads.floats(w, at, b1 + o).fma(xe, e1);
+        e2 = OffHeapLoads.floats(w, at, b2 + o).fma(xe, e2);
+        e3 = OffHeapLoads.floats(w, at, b3 + o).fma(xe, e3);
+        o0 = OffHeapLoads.floats(w, at, b0 + o + lanes * 4).fma(xo, o0);
+        o1 = OffHeapLoads.floats(w, at, b1 + o + lanes * 4).fma(xo, o1);
+        o2 = OffHeapLoads.floats(w, at, b2 + o + lanes * 4).fma(xo, o2);
+        o3 = OffHeapLoads.floats(w, at, b3 + o + lanes * 4).fma(xo, o3);
       }
       e0.add(o0).intoArray(lanesOut, 0);
       e1.add(o1).intoArray(lanesOut, lanes);
@@ -99,8 +101,8 @@ final class VectorGemv {
       FloatVector e0 = FloatVector.zero(F);
       FloatVector o0 = e0;
       for (int c = 0; c < whole2; c += 2 * lanes) {
-        e0 = FloatVector.fromByteBuffer(F, w, base + c * Float.BYTES, NATIVE).fma(FloatVector.fromArray(F, x, c), e0);
-        o0 = FloatVector.fromByteBuffer(F, w, base + (c + lanes) * Float.BYTES, NATIVE)
+        e0 = OffHeapLoads.floats(w, at, base + c * Float.BYTES).fma(FloatVector.fromArray(F, x, c), e0);
+        o0 = OffHeapLoads.floats(w, at, base + (c + lanes) * Float.BYTES)
             .fma(FloatVector.fromArray(F, x, c + lanes), o0);
       }
       e0.add(o0).intoArray(lanesOut, 0);
@@ -200,6 +202,8 @@ final class VectorGemv {
     final int lanes = I.length();
     final int pairs = cols / 2; // whole ints per row
     final int rowBytes = cols * 2;
+    OffHeapLoads.checkRange(w, (long) from * rowBytes, (long) to * rowBytes); // the loads below check none
+    final long at = OffHeapLoads.address(w);
     final float[] xLow = new float[pairs]; // xLow[k] / xHigh[k]: the x of the weight in the low / high half of int k
     final float[] xHigh = new float[pairs];
     RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
@@ -223,10 +227,10 @@ final class VectorGemv {
       for (int k = 0; k < whole; k += lanes) {
         FloatVector xl = FloatVector.fromArray(F, xLow, k);
         FloatVector xh = FloatVector.fromArray(F, xHigh, k);
-        IntVector v0 = IntVector.fromByteBuffer(I, w, b0 + k * 4, NATIVE);
-        IntVector v1 = IntVector.fromByteBuffer(I, w, b1 + k * 4, NATIVE);
-        IntVector v2 = IntVector.fromByteBuffer(I, w, b2 + k * 4, NATIVE);
-        IntVector v3 = IntVector.fromByteBuffer(I, w, b3 + k * 4, NATIVE);
+        IntVector v0 = OffHeapLoads.ints(w, at, b0 + k * 4);
+        IntVector v1 = OffHeapLoads.ints(w, at, b1 + k * 4);
+        IntVector v2 = OffHeapLoads.ints(w, at, b2 + k * 4);
+        IntVector v3 = OffHeapLoads.ints(w, at, b3 + k * 4);
         l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l0);
         h0 = v0.and(highHalf).reinterpretAsFloats().fma(xh, h0);
         l1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l1);
@@ -257,7 +261,7 @@ final class VectorGemv {
       FloatVector l0 = FloatVector.zero(F);
       FloatVector h0 = l0;
       for (int k = 0; k < whole; k += lanes) {
-        IntVector v0 = IntVector.fromByteBuffer(I, w, base + k * 4, NATIVE);
+        IntVector v0 = OffHeapLoads.ints(w, at, base + k * 4);
         l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), l0);
         h0 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), h0);
       }
