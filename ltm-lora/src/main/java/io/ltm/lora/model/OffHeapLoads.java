@@ -114,6 +114,16 @@ final class OffHeapLoads {
   }
 
   /**
+   * As {@link #checkRange} for {@code rows} rows of {@code usedBytes} bytes each, {@code rowBytes} apart, the
+   * first at byte {@code base} (a head's keys or values in a KV cache).
+   */
+  static void checkRows(ByteBuffer buffer, long base, int rows, int rowBytes, long usedBytes) {
+    if (rows > 0) {
+      checkRange(buffer, base, base + (long) (rows - 1) * rowBytes + usedBytes);
+    }
+  }
+
+  /**
    * The {@link FloatVector} of native-order f32 at byte {@code offset} of {@code buffer}, whose first byte is at
    * {@code address} ({@link #address}); the caller has checked the range ({@link #checkRange}).
    */

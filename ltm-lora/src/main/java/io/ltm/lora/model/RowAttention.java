@@ -129,6 +129,8 @@ final class RowAttention {
    */
   static void scores(float[] q, int qa, int qb, ByteBuffer k, int base, int rowBytes, int s, int d, float[] pa,
       float[] pb) {
+    OffHeapLoads.checkRows(k, base, s, rowBytes, d * Float.BYTES); // the loads below check none
+    final long at = OffHeapLoads.address(k);
     final int dv = d - d % L;
     int j = 0;
     for (; j <= s - 4; j += 4) {
@@ -146,22 +148,22 @@ final class RowAttention {
       FloatVector c3 = a0;
       // row by row in memory order (four rows interleaved defeat the prefetcher: 6 GB/s from DRAM here)
       for (int c = 0; c < dv; c += L) {
-        FloatVector kc = FloatVector.fromByteBuffer(F, k, b0 + c * 4, NATIVE);
+        FloatVector kc = OffHeapLoads.floats(k, at, b0 + c * 4);
         a0 = kc.fma(FloatVector.fromArray(F, q, qa + c), a0);
         c0 = kc.fma(FloatVector.fromArray(F, q, qb + c), c0);
       }
       for (int c = 0; c < dv; c += L) {
-        FloatVector kc = FloatVector.fromByteBuffer(F, k, b1 + c * 4, NATIVE);
+        FloatVector kc = OffHeapLoads.floats(k, at, b1 + c * 4);
         a1 = kc.fma(FloatVector.fromArray(F, q, qa + c), a1);
         c1 = kc.fma(FloatVector.fromArray(F, q, qb + c), c1);
       }
       for (int c = 0; c < dv; c += L) {
-        FloatVector kc = FloatVector.fromByteBuffer(F, k, b2 + c * 4, NATIVE);
+        FloatVector kc = OffHeapLoads.floats(k, at, b2 + c * 4);
         a2 = kc.fma(FloatVector.fromArray(F, q, qa + c), a2);
         c2 = kc.fma(FloatVector.fromArray(F, q, qb + c), c2);
       }
       for (int c = 0; c < dv; c += L) {
-        FloatVector kc = FloatVector.fromByteBuffer(F, k, b3 + c * 4, NATIVE);
+        FloatVector kc = OffHeapLoads.floats(k, at, b3 + c * 4);
         a3 = kc.fma(FloatVector.fromArray(F, q, qa + c), a3);
         c3 = kc.fma(FloatVector.fromArray(F, q, qb + c), c3);
       }
@@ -221,6 +223,8 @@ final class RowAttention {
    */
   static void scoresHalf(float[] la, float[] ha, float[] lb, float[] hb, ByteBuffer k, int base, int rowBytes,
       int s, int d, float[] pa, float[] pb) {
+    OffHeapLoads.checkRows(k, base, s, rowBytes, d * 2); // the loads below check none
+    final long at = OffHeapLoads.address(k);
     final int pairs = d / 2;
     final int pv = pairs - pairs % L;
     int j = 0;
@@ -239,7 +243,7 @@ final class RowAttention {
       FloatVector c3 = a0;
       // row by row in memory order, as scores
       for (int p = 0; p < pv; p += L) {
-        IntVector w = IntVector.fromByteBuffer(I, k, b0 + p * 4, NATIVE);
+        IntVector w = OffHeapLoads.ints(k, at, b0 + p * 4);
         IntVector lo = w.and(0xFFFF);
         IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
         FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
@@ -250,7 +254,7 @@ final class RowAttention {
         c0 = fh.fma(FloatVector.fromArray(F, hb, p), fl.fma(FloatVector.fromArray(F, lb, p), c0));
       }
       for (int p = 0; p < pv; p += L) {
-        IntVector w = IntVector.fromByteBuffer(I, k, b1 + p * 4, NATIVE);
+        IntVector w = OffHeapLoads.ints(k, at, b1 + p * 4);
         IntVector lo = w.and(0xFFFF);
         IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
         FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
@@ -261,7 +265,7 @@ final class RowAttention {
         c1 = fh.fma(FloatVector.fromArray(F, hb, p), fl.fma(FloatVector.fromArray(F, lb, p), c1));
       }
       for (int p = 0; p < pv; p += L) {
-        IntVector w = IntVector.fromByteBuffer(I, k, b2 + p * 4, NATIVE);
+        IntVector w = OffHeapLoads.ints(k, at, b2 + p * 4);
         IntVector lo = w.and(0xFFFF);
         IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
         FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
@@ -272,7 +276,7 @@ final class RowAttention {
         c2 = fh.fma(FloatVector.fromArray(F, hb, p), fl.fma(FloatVector.fromArray(F, lb, p), c2));
       }
       for (int p = 0; p < pv; p += L) {
-        IntVector w = IntVector.fromByteBuffer(I, k, b3 + p * 4, NATIVE);
+        IntVector w = OffHeapLoads.ints(k, at, b3 + p * 4);
         IntVector lo = w.and(0xFFFF);
         IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
         FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
@@ -409,6 +413,8 @@ final class RowAttention {
    */
   static void mix(float[] pa, float[] pb, ByteBuffer v, int base, int rowBytes, int s, int d, float[] out, int oa,
       int ob) {
+    OffHeapLoads.checkRows(v, base, s, rowBytes, d * Float.BYTES); // the loads below check none
+    final long at = OffHeapLoads.address(v);
     final int dv = d - d % L;
     java.util.Arrays.fill(out, oa, oa + d, 0f);
     java.util.Arrays.fill(out, ob, ob + d, 0f);
@@ -417,7 +423,7 @@ final class RowAttention {
       final FloatVector wa = FloatVector.broadcast(F, pa[j]);
       final FloatVector wb = FloatVector.broadcast(F, pb[j]);
       for (int c = 0; c < dv; c += L) {
-        FloatVector x = FloatVector.fromByteBuffer(F, v, b + c * 4, NATIVE);
+        FloatVector x = OffHeapLoads.floats(v, at, b + c * 4);
         x.fma(wa, FloatVector.fromArray(F, out, oa + c)).intoArray(out, oa + c);
         x.fma(wb, FloatVector.fromArray(F, out, ob + c)).intoArray(out, ob + c);
       }
@@ -436,6 +442,8 @@ final class RowAttention {
    */
   static void mixHalf(float[] pa, float[] pb, ByteBuffer v, int base, int rowBytes, int s, int d, float[] la,
       float[] ha, float[] lb, float[] hb) {
+    OffHeapLoads.checkRows(v, base, s, rowBytes, d * 2); // the loads below check none
+    final long at = OffHeapLoads.address(v);
     final int pairs = d / 2;
     final int pv = pairs - pairs % L;
     final int lowAt = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 2;
@@ -448,7 +456,7 @@ final class RowAttention {
       final FloatVector wa = FloatVector.broadcast(F, pa[j]);
       final FloatVector wb = FloatVector.broadcast(F, pb[j]);
       for (int p = 0; p < pv; p += L) {
-        IntVector w = IntVector.fromByteBuffer(I, v, b + p * 4, NATIVE);
+        IntVector w = OffHeapLoads.ints(v, at, b + p * 4);
         IntVector lo = w.and(0xFFFF);
         IntVector hi = w.lanewise(VectorOperators.LSHR, 16);
         FloatVector fl = lo.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(HALF_SCALE)
