@@ -449,7 +449,7 @@ public final class PeerBench {
         + "started %s, %.1f min. Shared machine: read the ratios and their spread, not the absolute figures.%n",
         Runtime.getRuntime().availableProcessors(), loads(reports), start.truncatedTo(ChronoUnit.SECONDS),
         (Instant.now().toEpochMilli() - start.toEpochMilli()) / 60000.0));
-    String javaOpts = System.getenv("LTM_BENCH_JAVA_OPTS"); // e.g. -Dltm.gemv.heap=true: part of what was measured
+    String javaOpts = System.getenv("LTM_BENCH_JAVA_OPTS"); // e.g. -Dltm.gemv.threads=1: part of what was measured
     md.append("- Command: `").append(javaOpts == null || javaOpts.isBlank() ? "" : "LTM_BENCH_JAVA_OPTS=\"" + javaOpts.trim() + "\" ")
         .append("benchmarks/run PeerBench ").append(String.join(" ", args)).append("`\n");
     return md.toString();

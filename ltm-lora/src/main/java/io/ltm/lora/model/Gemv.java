@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * One input row through a frozen f32 or bf16 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
  * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
  * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
- * memory; libtorch's CPU GEMV streams at 60-65% of a plain copy on the machines we measured, this
- * kernel at 85-95% (EngineBench, docs/engine.md). A bf16 weight ({@link WeightFormat#BF16}) is read in
+ * memory; libtorch's CPU GEMV streamed at 60-65% of a plain copy on the AMD EPYC we measured, this
+ * kernel at 85-95%, and on an Intel Xeon VM they decode about as fast (EngineBench, docs/engine.md). A bf16 weight ({@link WeightFormat#BF16}) is read in
  * its 16 bits and widened in registers (half the bytes of f32 per product), accumulating in f32.
  *
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
@@ -30,14 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>The direct buffers alias the weight tensor: {@link #apply} refuses to run once the weight is
  * closed, so a closed model gives DJL's error instead of reading freed memory.
  *
- * <p>{@code -Dltm.gemv.heap=true} (off by default) copies each f32 and bf16 weight onto the Java heap when its kernel
- * is made and reads the copy ({@link VectorGemv#multiplyHeap}, {@link VectorGemv#multiplyBf16Heap}: the same sums, without the per-load barriers
- * JDK 17 puts around off-heap vector loads). It costs the weights' bytes again, on the heap: a memory-for-speed
- * choice for one-thread CPU decoding (docs/engine.md), best with {@code -XX:+UseTransparentHugePages} so that the
- * copy sits on 2 MiB pages. A weight that does not fit on the heap stays on the tensor's memory, with a warning.
- *
- * <p>{@code -Dltm.gemv.f32=libtorch} (off by default) sends one-thread f32 products to libtorch's own GEMV instead
- * ({@link #applyThroughLibtorch}), faster than this kernel on some CPUs and slower on others (docs/engine.md).
+ * <p>The kernels read the weights through {@link OffHeapLoads}: plain vector loads from the tensor's address where
+ * the JVM exports JDK 17's load intrinsic to ltm ({@link OffHeapLoads#FLAG}, which {@code ./ltm} passes), else
+ * {@code fromByteBuffer} with JDK 17's barriers around every load (one-thread f32 decoding 13% slower).
  */
 final class Gemv {
   private static final Logger LOG = LoggerFactory.getLogger(Gemv.class);
@@ -49,12 +44,6 @@ final class Gemv {
   /** Products computed by the kernel since the JVM started: tests assert which path a projection took. */
   private static final java.util.concurrent.atomic.LongAdder CALLS = new java.util.concurrent.atomic.LongAdder();
   private static final int ROW_GRAIN = 16; // rows per unit of work: a cache line of outputs, no false sharing
-  /** Whether kernels made now copy an f32 or bf16 weight onto the Java heap ({@code -Dltm.gemv.heap=true}). */
-  private static volatile boolean heapCopies = Boolean.getBoolean("ltm.gemv.heap");
-  /** Whether one-thread f32 products go through libtorch's own GEMV ({@code -Dltm.gemv.f32=libtorch}). */
-  private static volatile boolean f32Libtorch = "libtorch".equals(System.getProperty("ltm.gemv.f32", "java"));
-  private static final java.util.concurrent.atomic.AtomicBoolean HEAP_ADVICE_GIVEN =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The pool that splits decode work over {@link #THREADS} threads, started on first use. */
   static RowPool pool() {
@@ -71,8 +60,6 @@ final class Gemv {
   private final int cols;
   private final float[] bias; // (out) or null
   private final WeightFormat format; // F32 or BF16
-  private final int[][] heapChunks; // the bf16 chunks copied onto the Java heap (ltm.gemv.heap), or null
-  private final float[][] heapFloats; // the f32 chunks copied onto the Java heap (ltm.gemv.heap), or null
 
   private Gemv(NDArray weight, WeightFormat format, ByteBuffer[] chunks, int[] chunkStart, float[] bias) {
     this.weight = weight;
@@ -81,67 +68,6 @@ final class Gemv {
     this.chunkStart = chunkStart;
     this.cols = Math.toIntExact(weight.getShape().get(1));
     this.bias = bias;
-    this.heapChunks = heapCopies && format == WeightFormat.BF16 && cols % 2 == 0 ? heapCopy(chunks) : null;
-    this.heapFloats = heapCopies && format == WeightFormat.F32 ? heapCopyF32(chunks) : null;
-  }
-
-  /** The chunks' bytes as native-order ints on the Java heap, or null (with a warning) where the heap has no room. */
-  private int[][] heapCopy(ByteBuffer[] chunks) {
-    adviseOnHeapCopies();
-    try {
-      int[][] copy = new int[chunks.length][];
-      for (int i = 0; i < chunks.length; i++) {
-        copy[i] = new int[chunks[i].capacity() / Integer.BYTES];
-        chunks[i].asIntBuffer().get(0, copy[i]); // the buffer's native order: the ints multiplyBf16 loads
-      }
-      return copy;
-    } catch (OutOfMemoryError e) {
-      warnNoRoom();
-      return null;
-    }
-  }
-
-  /** The f32 chunks as {@code float[]} on the Java heap, or null (with a warning) where the heap has no room. */
-  private float[][] heapCopyF32(ByteBuffer[] chunks) {
-    adviseOnHeapCopies();
-    try {
-      float[][] copy = new float[chunks.length][];
-      for (int i = 0; i < chunks.length; i++) {
-        copy[i] = new float[chunks[i].capacity() / Float.BYTES];
-        chunks[i].asFloatBuffer().get(0, copy[i]); // native order, as multiply reads the buffer
-      }
-      return copy;
-    } catch (OutOfMemoryError e) {
-      warnNoRoom();
-      return null;
-    }
-  }
-
-  /** Once per JVM: that weights are copied, and the huge-page flag when it is missing. */
-  private static void adviseOnHeapCopies() {
-    if (!HEAP_ADVICE_GIVEN.getAndSet(true)) {
-      boolean thp = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-          .contains("-XX:+UseTransparentHugePages");
-      LOG.info("ltm.gemv.heap: f32 and bf16 weights are copied onto the Java heap for the decode kernel{}", thp ? ""
-          : "; start the JVM with -XX:+UseTransparentHugePages too, or the copies sit on 4 KiB pages and read slower");
-    }
-  }
-
-  private void warnNoRoom() {
-    LOG.warn("ltm.gemv.heap: no room on the Java heap for a copy of the [{}, {}] weight; it is read from the "
-        + "tensor's memory (raise -Xmx to copy it)", rows(), cols);
-  }
-
-  /** Switches {@code ltm.gemv.heap} on or off for kernels made later (tests and benchmarks); returns the old value. */
-  static boolean useHeapCopies(boolean on) {
-    boolean old = heapCopies;
-    heapCopies = on;
-    return old;
-  }
-
-  /** Whether this kernel reads a copy of the weight on the Java heap. */
-  boolean readsHeapCopy() {
-    return heapChunks != null || heapFloats != null;
   }
 
   /**
@@ -251,10 +177,6 @@ final class Gemv {
 
   private void multiply(float[] x, float[] y) {
     int out = y.length;
-    if (f32Libtorch && THREADS == 1 && format == WeightFormat.F32 && heapFloats == null) {
-      applyThroughLibtorch(x, y);
-      return;
-    }
     if (THREADS == 1 || (long) out * cols < MIN_PARALLEL_ELEMENTS) {
       rows(x, y, 0, out);
       return;
@@ -262,38 +184,12 @@ final class Gemv {
     pool().run(out, ROW_GRAIN, (from, to) -> rows(x, y, from, to));
   }
 
-  /**
-   * {@code y = W x} through libtorch's {@code linear} on the weight tensor itself (MKL's f32 GEMV, on the calling
-   * thread's libtorch threads: one during a decode, {@link DecodeThreads}). {@code -Dltm.gemv.f32=libtorch} routes
-   * one-thread f32 products here: on the Intel VM of docs/engine.md MKL's single stream read the weights about 7%
-   * faster than the Java kernel, whose off-heap loads JDK 17 brackets with checks; on the AMD EPYC measured earlier
-   * libtorch's GEMV was the slower one, so the Java kernel stays the default. No bias (the caller adds it).
-   */
-  void applyThroughLibtorch(float[] x, float[] y) {
-    try (NDManager scope = weight.getManager().newSubManager()) {
-      NDArray row = scope.create(x, new Shape(1, cols)); // (1, in)
-      float[] r = ai.djl.nn.core.Linear.linear(row, weight).singletonOrThrow().toFloatArray(); // (1, out)
-      System.arraycopy(r, 0, y, 0, y.length);
-    }
-  }
-
-  /** Switches {@code ltm.gemv.f32=libtorch} on or off for later products (tests, benchmarks); returns the old value. */
-  static boolean useLibtorchForF32(boolean on) {
-    boolean old = f32Libtorch;
-    f32Libtorch = on;
-    return old;
-  }
-
   /** {@code y[r] = W[r, :] . x} for rows {@code [from, to)}, chunk by chunk. */
   private void rows(float[] x, float[] y, int from, int to) {
     for (int i = 0; i < chunks.length && from < to; i++) {
       int lo = Math.max(from, chunkStart[i]);
       int hi = Math.min(to, chunkStart[i + 1]);
-      if (lo < hi && heapFloats != null) {
-        VectorGemv.multiplyHeap(heapFloats[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
-      } else if (lo < hi && heapChunks != null) {
-        VectorGemv.multiplyBf16Heap(heapChunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
-      } else if (lo < hi && format == WeightFormat.BF16) {
+      if (lo < hi && format == WeightFormat.BF16) {
         VectorGemv.multiplyBf16(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);
       } else if (lo < hi) {
         VectorGemv.multiply(chunks[i], cols, x, y, chunkStart[i], lo - chunkStart[i], hi - chunkStart[i]);

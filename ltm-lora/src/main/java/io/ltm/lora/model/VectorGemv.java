@@ -27,8 +27,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each kernel sums a row's lanes itself (lane 0 first, as {@link #sumLanes} does) rather than calling a helper:
  * a helper that C2 does not inline (it will not inline a callee whose own compiled code is large) costs a call per
  * row, and a boxed vector when it takes one: {@code finishBf16(FloatVector, ...)} took 13% of a decode at 1024
- * cached columns on 2026-12-06, and 9% when it took the lanes as an array. For the same reason the heap and the
- * buffer kernels, and the f32 and bf16 ones, are separate method bodies of the same shape.
+ * cached columns on 2026-12-06, and 9% when it took the lanes as an array. For the same reason the f32 and bf16
+ * kernels are separate method bodies of the same shape.
+ *
+ * <p>The weights' loads go through {@link OffHeapLoads} (plain loads from the tensor's address where the JVM allows
+ * it, which made one-thread f32 decoding 13% faster); each kernel checks its whole row range once, before its loops.
  */
 final class VectorGemv {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -112,77 +115,6 @@ final class VectorGemv {
       }
       for (int c = whole2; c < cols; c++) {
         sum += w.getFloat(base + c * Float.BYTES) * x[c];
-      }
-      y[yOffset + r] = sum;
-    }
-  }
-
-  /**
-   * As {@link #multiply} for an f32 {@code W} copied onto the Java heap ({@code w}, row-major): the same loads at
-   * the same places and the same sums in the same order, so every output has the same bits; array loads carry none
-   * of the barriers JDK 17 puts around off-heap vector loads (docs/engine.md, the heap copy).
-   */
-  static void multiplyHeap(float[] w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
-    final int lanes = F.length();
-    final float[] lanesOut = new float[4 * lanes];
-    final int quarter = (to - from) / 4;
-    final int whole2 = cols - cols % (2 * lanes); // columns in whole pairs of vectors
-    for (int i = 0; i < quarter; i++) {
-      final int b0 = (from + i) * cols;
-      final int b1 = b0 + quarter * cols;
-      final int b2 = b1 + quarter * cols;
-      final int b3 = b2 + quarter * cols;
-      FloatVector e0 = FloatVector.zero(F);
-      FloatVector o0 = e0;
-      FloatVector e1 = e0;
-      FloatVector o1 = e0;
-      FloatVector e2 = e0;
-      FloatVector o2 = e0;
-      FloatVector e3 = e0;
-      FloatVector o3 = e0;
-      for (int c = 0; c < whole2; c += 2 * lanes) {
-        FloatVector xe = FloatVector.fromArray(F, x, c);
-        FloatVector xo = FloatVector.fromArray(F, x, c + lanes);
-        e0 = FloatVector.fromArray(F, w, b0 + c).fma(xe, e0);
-        e1 = FloatVector.fromArray(F, w, b1 + c).fma(xe, e1);
-        e2 = FloatVector.fromArray(F, w, b2 + c).fma(xe, e2);
-        e3 = FloatVector.fromArray(F, w, b3 + c).fma(xe, e3);
-        o0 = FloatVector.fromArray(F, w, b0 + c + lanes).fma(xo, o0);
-        o1 = FloatVector.fromArray(F, w, b1 + c + lanes).fma(xo, o1);
-        o2 = FloatVector.fromArray(F, w, b2 + c + lanes).fma(xo, o2);
-        o3 = FloatVector.fromArray(F, w, b3 + c + lanes).fma(xo, o3);
-      }
-      e0.add(o0).intoArray(lanesOut, 0);
-      e1.add(o1).intoArray(lanesOut, lanes);
-      e2.add(o2).intoArray(lanesOut, 2 * lanes);
-      e3.add(o3).intoArray(lanesOut, 3 * lanes);
-      for (int q = 0; q < 4; q++) { // each row's lanes lane 0 first, then its columns left
-        final int base = b0 + q * quarter * cols;
-        float sum = 0;
-        for (int j = 0; j < lanes; j++) {
-          sum += lanesOut[q * lanes + j];
-        }
-        for (int c = whole2; c < cols; c++) {
-          sum += w[base + c] * x[c];
-        }
-        y[yOffset + from + i + q * quarter] = sum;
-      }
-    }
-    for (int r = from + 4 * quarter; r < to; r++) { // the rows left over: the same arithmetic, one row
-      final int base = r * cols;
-      FloatVector e0 = FloatVector.zero(F);
-      FloatVector o0 = e0;
-      for (int c = 0; c < whole2; c += 2 * lanes) {
-        e0 = FloatVector.fromArray(F, w, base + c).fma(FloatVector.fromArray(F, x, c), e0);
-        o0 = FloatVector.fromArray(F, w, base + c + lanes).fma(FloatVector.fromArray(F, x, c + lanes), o0);
-      }
-      e0.add(o0).intoArray(lanesOut, 0);
-      float sum = 0;
-      for (int j = 0; j < lanes; j++) {
-        sum += lanesOut[j];
-      }
-      for (int c = whole2; c < cols; c++) {
-        sum += w[base + c] * x[c];
       }
       y[yOffset + r] = sum;
     }
@@ -275,103 +207,6 @@ final class VectorGemv {
       }
       y[yOffset + r] = sum;
     }
-  }
-
-  /**
-   * As {@link #multiplyBf16} for a bf16 {@code W} copied onto the Java heap: {@code w} holds the matrix's bytes
-   * read as native-order ints (two weights each; {@code cols} even), so an int is the one {@link #multiplyBf16}
-   * loads from the buffer at the same place, and every row's sum is computed in the same order (the same bits).
-   *
-   * <p>Why a second copy of the kernel: JDK 17's C2 brackets each vector load from off-heap memory with a CPU
-   * order barrier ({@code vectorIntrinsics.cpp}: {@code can_access_non_heap}), so the buffer's address, limit
-   * and bounds are loaded and checked again for every 64-byte load of {@link #multiplyBf16}; loads from a heap
-   * array carry none of that. One thread over a 192 MiB bf16 matrix on huge pages (a probe, 2026-12-06, three
-   * JVMs, one row at a time): 2048 columns 25.7-29.4 GB/s from the heap against 20.9-26.1 from a libtorch tensor's
-   * buffer, 3072 columns 28.1-30.7 against 23.8-25.4, 4096 columns 25.1-26.4 against 19.0-19.7; 1024 columns
-   * alike. {@link Gemv} uses it where {@code ltm.gemv.heap} asks for the copy (docs/engine.md).
-   */
-  static void multiplyBf16Heap(int[] w, int cols, float[] x, float[] y, int yOffset, int from, int to) {
-    final int lanes = I.length();
-    final int pairs = cols / 2; // whole ints per row
-    final int rowInts = pairs;
-    final float[] xLow = new float[pairs]; // as in multiplyBf16
-    final float[] xHigh = new float[pairs];
-    RowOps.splitPairs(x, 0, xLow, xHigh, 2 * pairs);
-    final IntVector highHalf = IntVector.broadcast(I, 0xFFFF0000);
-    final float[] lanesOut = new float[4 * lanes];
-    final int quarter = (to - from) / 4;
-    final int whole = pairs - pairs % lanes; // ints in whole vectors
-    for (int i = 0; i < quarter; i++) {
-      final int b0 = (from + i) * rowInts;
-      final int b1 = b0 + quarter * rowInts;
-      final int b2 = b1 + quarter * rowInts;
-      final int b3 = b2 + quarter * rowInts;
-      FloatVector l0 = FloatVector.zero(F);
-      FloatVector h0 = l0;
-      FloatVector l1 = l0;
-      FloatVector h1 = l0;
-      FloatVector l2 = l0;
-      FloatVector h2 = l0;
-      FloatVector l3 = l0;
-      FloatVector h3 = l0;
-      for (int k = 0; k < whole; k += lanes) {
-        FloatVector xl = FloatVector.fromArray(F, xLow, k);
-        FloatVector xh = FloatVector.fromArray(F, xHigh, k);
-        IntVector v0 = IntVector.fromArray(I, w, b0 + k);
-        IntVector v1 = IntVector.fromArray(I, w, b1 + k);
-        IntVector v2 = IntVector.fromArray(I, w, b2 + k);
-        IntVector v3 = IntVector.fromArray(I, w, b3 + k);
-        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l0);
-        h0 = v0.and(highHalf).reinterpretAsFloats().fma(xh, h0);
-        l1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l1);
-        h1 = v1.and(highHalf).reinterpretAsFloats().fma(xh, h1);
-        l2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l2);
-        h2 = v2.and(highHalf).reinterpretAsFloats().fma(xh, h2);
-        l3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xl, l3);
-        h3 = v3.and(highHalf).reinterpretAsFloats().fma(xh, h3);
-      }
-      l0.add(h0).intoArray(lanesOut, 0);
-      l1.add(h1).intoArray(lanesOut, lanes);
-      l2.add(h2).intoArray(lanesOut, 2 * lanes);
-      l3.add(h3).intoArray(lanesOut, 3 * lanes);
-      for (int q = 0; q < 4; q++) { // each row's lanes lane 0 first, then its columns left
-        final int base = b0 + q * quarter * rowInts;
-        float sum = 0;
-        for (int j = 0; j < lanes; j++) {
-          sum += lanesOut[q * lanes + j];
-        }
-        for (int c = 2 * whole; c < cols; c++) {
-          sum += bf16At(w, base, c) * x[c];
-        }
-        y[yOffset + from + i + q * quarter] = sum;
-      }
-    }
-    for (int r = from + 4 * quarter; r < to; r++) { // the rows left over: the same arithmetic, one row
-      final int base = r * rowInts;
-      FloatVector l0 = FloatVector.zero(F);
-      FloatVector h0 = l0;
-      for (int k = 0; k < whole; k += lanes) {
-        IntVector v0 = IntVector.fromArray(I, w, base + k);
-        l0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xLow, k), l0);
-        h0 = v0.and(highHalf).reinterpretAsFloats().fma(FloatVector.fromArray(F, xHigh, k), h0);
-      }
-      l0.add(h0).intoArray(lanesOut, 0);
-      float sum = 0;
-      for (int j = 0; j < lanes; j++) {
-        sum += lanesOut[j];
-      }
-      for (int c = 2 * whole; c < cols; c++) {
-        sum += bf16At(w, base, c) * x[c];
-      }
-      y[yOffset + r] = sum;
-    }
-  }
-
-  /** The bf16 weight of column {@code c} in the row of ints starting at {@code base}, widened to f32. */
-  private static float bf16At(int[] w, int base, int c) {
-    int v = w[base + c / 2];
-    boolean lowHalf = (c % 2 == 0) == (NATIVE == ByteOrder.LITTLE_ENDIAN); // the earlier of an int's two shorts
-    return Float.intBitsToFloat(lowHalf ? v << 16 : v & 0xFFFF0000);
   }
 
   /** {@code lanes} (a vector's lanes, stored by the caller) summed lane 0 first. */

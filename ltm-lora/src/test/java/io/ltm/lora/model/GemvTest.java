@@ -65,56 +65,6 @@ class GemvTest {
   }
 
   @Test
-  void heapCopiesOfF32WeightsGiveTheBitsOfTheTensorMemoryKernel() {
-    boolean before = Gemv.useHeapCopies(false);
-    try (NDManager m = NDManager.newBaseManager()) {
-      // whole pairs of vectors and columns left; 4 quarters and rows left over (37 = 4 x 9 + 1, 3 < 4)
-      for (int[] s : new int[][] {{37, 1000}, {64, 96}, {3, 33}, {41, 2048}}) {
-        NDArray w = m.randomUniform(-1, 1, new Shape(s[0], s[1]));
-        NDArray x = m.randomUniform(-1, 1, new Shape(s[1]));
-        Gemv.useHeapCopies(false);
-        Gemv tensor = Gemv.of(w, null);
-        float[] want = tensor.apply(x).toFloatArray();
-        assertClose(want, Linear.linear(x.reshape(1, s[1]), w).singletonOrThrow().toFloatArray(), s[1]);
-        Gemv.useHeapCopies(true);
-        for (long chunk : new long[] {Long.MAX_VALUE, s[1] * 4L * 3}) { // one buffer; three rows per buffer
-          Gemv heap = Gemv.of(w, null, chunk);
-          assertThat(tensor.readsHeapCopy()).isFalse();
-          assertThat(heap.readsHeapCopy()).as("a heap copy of %s", w.getShape()).isTrue();
-          assertThat(heap.apply(x).toFloatArray()).as("[%d, %d], %d bytes per buffer", s[0], s[1], chunk)
-              .containsExactly(want);
-        }
-      }
-    } finally {
-      Gemv.useHeapCopies(before);
-    }
-  }
-
-  @Test
-  void f32ProductsThroughLibtorchGiveLibtorchsLinearAndOnlyOnOneThread() {
-    boolean before = Gemv.useLibtorchForF32(false);
-    try (NDManager m = NDManager.newBaseManager()) {
-      for (int[] s : new int[][] {{37, 1000}, {3, 33}, {513, 1024}}) {
-        NDArray w = m.randomUniform(-1, 1, new Shape(s[0], s[1]));
-        NDArray x = m.randomUniform(-1, 1, new Shape(s[1]));
-        float[] linear = Linear.linear(x.reshape(1, s[1]), w).singletonOrThrow().toFloatArray();
-        Gemv kernel = Gemv.of(w, null);
-        float[] java = kernel.apply(x).toFloatArray();
-        float[] direct = new float[s[0]];
-        kernel.applyThroughLibtorch(x.toFloatArray(), direct);
-        assertThat(direct).as("[%d, %d]", s[0], s[1]).containsExactly(linear);
-        assertClose(java, linear, s[1]);
-        Gemv.useLibtorchForF32(true);
-        // the switch routes one-thread kernels only: with several threads the Java kernel's pool keeps the product
-        assertThat(kernel.apply(x).toFloatArray()).containsExactly(Gemv.THREADS == 1 ? linear : java);
-        Gemv.useLibtorchForF32(false);
-      }
-    } finally {
-      Gemv.useLibtorchForF32(before);
-    }
-  }
-
-  @Test
   void theSameProductGivesTheSameBitsBeforeAndAfterTheJitCompilesTheKernel() {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int cols : new int[] {64, 72, 1000}) {
