@@ -21,8 +21,8 @@ import io.ltm.lora.lora.TargetModules;
 import io.ltm.lora.model.Decoder;
 import io.ltm.lora.model.DecoderInput;
 import io.ltm.lora.model.KvCache;
+import io.ltm.lora.model.LinearProjection;
 import io.ltm.lora.model.TorchKernels;
-import io.ltm.lora.model.TrapLimit;
 import io.ltm.lora.plan.ByteSize;
 import io.ltm.lora.plan.DeviceMemory;
 import io.ltm.lora.plan.MemoryPlan;
@@ -314,9 +314,10 @@ public final class Doctor {
         + "the measured read bandwidth: %.0f%% of it", ms, decodeTokens - 1, floorMs, ByteSize.gib(weightBytes), 100 * floorMs / ms);
     Map<String, Object> figures = Map.of("ms_per_token", ms, "floor_ms", floorMs, "of_floor", floorMs / ms, "bytes_per_token",
         weightBytes);
-    String trapAdvice = device.isGpu() ? null : TrapLimit.advice(); // the CPU decode's Java kernels
-    return trapAdvice == null ? Check.pass("decode", summary, figures)
-        : new Check("decode", Check.Status.WARN, summary, trapAdvice, figures);
+    // the CPU decode's Java kernels: the JVM options they want
+    java.util.List<String> advice = device.isGpu() ? java.util.List.of() : LinearProjection.jvmAdvice();
+    return advice.isEmpty() ? Check.pass("decode", summary, figures)
+        : new Check("decode", Check.Status.WARN, summary, String.join("; ", advice), figures);
   }
 
   private Check trainCheck(ModelConfig c, double[] losses, double[] ref, boolean f16, long[] stepNanos, double matmulGflops) {

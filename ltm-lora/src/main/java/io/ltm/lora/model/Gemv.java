@@ -202,6 +202,11 @@ final class Gemv {
     return CALLS.sum();
   }
 
+  /** {@link OffHeapLoads#advice()} where the kernels run (without the Vector API there is nothing to load), else null. */
+  static String loadsAdvice() {
+    return AVAILABLE ? OffHeapLoads.advice() : null;
+  }
+
   /** Whether {@link LinearProjection} uses the kernel now. */
   static boolean enabled() {
     return enabled;

@@ -173,6 +173,25 @@ public final class LinearProjection implements Projection {
     return Gemv.setEnabled(on);
   }
 
+  /**
+   * What this JVM lacks for the Java decode kernels to run at their speed, one line each (empty when nothing):
+   * {@link TrapLimit#FLAG}, and the export that lets the kernels load the weights and the KV cache without JDK 17's
+   * per-load barriers ({@code --add-exports java.base/jdk.internal.vm.vector=ALL-UNNAMED}). {@code ./ltm} passes
+   * both; {@code ltm doctor} shows what is missing.
+   */
+  public static java.util.List<String> jvmAdvice() {
+    java.util.List<String> advice = new java.util.ArrayList<>();
+    String trap = TrapLimit.advice();
+    if (trap != null) {
+      advice.add(trap);
+    }
+    String loads = Gemv.loadsAdvice();
+    if (loads != null) {
+      advice.add(loads);
+    }
+    return java.util.List.copyOf(advice);
+  }
+
   /** The Java kernel over this weight (f32 or bf16 on the CPU, Vector API present), or null; for the one-row decoder. */
   Gemv kernel() {
     return gemv();
