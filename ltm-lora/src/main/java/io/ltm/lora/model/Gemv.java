@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * One input row through a frozen f32 or bf16 projection on the CPU, {@code y [out] = W [out, in] x [in] + b},
  * computed in Java with SIMD over the weight's own native memory (no copy of the weights). A decode
  * step is a chain of such matrix-vector products and is bound by how fast the weights stream from
- * memory; libtorch's CPU GEMV streamed at 60-65% of a plain copy on the AMD EPYC we measured, this
- * kernel at 85-95%, and on an Intel Xeon VM they decode about as fast (EngineBench, docs/engine.md). A bf16 weight ({@link WeightFormat#BF16}) is read in
- * its 16 bits and widened in registers (half the bytes of f32 per product), accumulating in f32.
+ * memory; libtorch's CPU GEMV streamed at 60-65% of a plain copy on the AMD EPYC we measured, this kernel at
+ * 85-95%; on an Intel Xeon VM this kernel read 15.2 GB/s where libtorch's read 14.3 (EngineBench, docs/engine.md).
+ * A bf16 weight ({@link WeightFormat#BF16}) is read in its 16 bits and widened in registers (half the bytes of f32
+ * per product), accumulating in f32.
  *
  * <p>Used by {@link LinearProjection} for single-row inputs that need no gradient. It needs the
  * {@code jdk.incubator.vector} module ({@code --add-modules jdk.incubator.vector}, which {@code ./ltm},

@@ -48,7 +48,6 @@ final class OffHeapLoads {
   private static final MethodHandle LOAD_INTS;
   /** (ByteBuffer) long: a direct buffer's address. */
   private static final MethodHandle ADDRESS;
-  private static Object UNSAFE; // sun.misc.Unsafe, set once while this class loads
   /** Whether loads go straight to the memory's address (see the class comment). */
   static final boolean DIRECT;
   /** Why not {@link #DIRECT}, or null. */
@@ -60,11 +59,11 @@ final class OffHeapLoads {
     MethodHandle address = null;
     String whyNot = null;
     try {
-      UNSAFE = unsafe();
-      address = addressHandle();
+      Object unsafe = unsafe();
+      address = addressHandle(unsafe);
       floats = loadHandle(F, float.class, "floatsFallback");
       ints = loadHandle(I, int.class, "intsFallback");
-      whyNot = selfCheck(floats, ints, address);
+      whyNot = selfCheck(floats, ints, address, unsafe);
     } catch (IllegalAccessException e) {
       whyNot = "start the JVM with " + FLAG + " (./ltm does): without it every vector load from the weights "
           + "and the KV cache carries JDK 17's barriers (one-thread f32 decoding 13% slower; docs/engine.md)";
@@ -183,11 +182,11 @@ final class OffHeapLoads {
   }
 
   /** (ByteBuffer) long through {@code sun.misc.Unsafe} (module jdk.unsupported), asked by reflection. */
-  private static MethodHandle addressHandle() throws ReflectiveOperationException {
-    long field = (long) UNSAFE.getClass().getMethod("objectFieldOffset", java.lang.reflect.Field.class)
-        .invoke(UNSAFE, java.nio.Buffer.class.getDeclaredField("address"));
-    MethodHandle getLong = MethodHandles.publicLookup().findVirtual(UNSAFE.getClass(), "getLong",
-        MethodType.methodType(long.class, Object.class, long.class)).bindTo(UNSAFE);
+  private static MethodHandle addressHandle(Object unsafe) throws ReflectiveOperationException {
+    long field = (long) unsafe.getClass().getMethod("objectFieldOffset", java.lang.reflect.Field.class)
+        .invoke(unsafe, java.nio.Buffer.class.getDeclaredField("address"));
+    MethodHandle getLong = MethodHandles.publicLookup().findVirtual(unsafe.getClass(), "getLong",
+        MethodType.methodType(long.class, Object.class, long.class)).bindTo(unsafe);
     return MethodHandles.insertArguments(getLong, 1, field)
         .asType(MethodType.methodType(long.class, ByteBuffer.class));
   }
@@ -200,15 +199,16 @@ final class OffHeapLoads {
   }
 
   /** Null when the handles read what {@code fromByteBuffer} reads from a direct buffer, else why not. */
-  private static String selfCheck(MethodHandle floats, MethodHandle ints, MethodHandle address) throws Throwable {
+  private static String selfCheck(MethodHandle floats, MethodHandle ints, MethodHandle address, Object unsafe)
+      throws Throwable {
     int bytes = 4 * F.vectorByteSize();
     ByteBuffer probe = ByteBuffer.allocateDirect(bytes).order(NATIVE);
     for (int i = 0; i < bytes / 4; i++) {
       probe.putInt(4 * i, 0x3F80_0000 + 7919 * i);
     }
     long at = (long) address.invokeExact(probe);
-    MethodHandle getInt = MethodHandles.publicLookup().findVirtual(UNSAFE.getClass(), "getInt",
-        MethodType.methodType(int.class, Object.class, long.class)).bindTo(UNSAFE);
+    MethodHandle getInt = MethodHandles.publicLookup().findVirtual(unsafe.getClass(), "getInt",
+        MethodType.methodType(int.class, Object.class, long.class)).bindTo(unsafe);
     for (int i = 0; i < bytes / 4; i++) { // the address the compiled loads use holds the buffer's bytes
       if ((int) getInt.invokeExact((Object) null, at + 4 * i) != probe.getInt(4 * i)) {
         return "a direct buffer's address read back other bytes; the kernels load through fromByteBuffer";
