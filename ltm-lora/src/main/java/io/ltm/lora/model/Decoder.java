@@ -246,11 +246,16 @@ public final class Decoder implements AutoCloseable {
         }
       }
     }
-    NDArray h = hidden(scope, input, cache); // (B, T, H)
-    if (lastOnly) {
-      h = h.get(":, -1:, :"); // (B, 1, H)
+    // a CPU prefill keeps its freed activations in malloc's arenas for its length (PrefillMalloc); not training's
+    long prefillPositions = cache != null && !Autograd.recording() && device().equals(Device.cpu())
+        ? (long) input.batch() * input.length() : 0;
+    try (PrefillMalloc.Scope arenas = PrefillMalloc.forPrefill(prefillPositions)) {
+      NDArray h = hidden(scope, input, cache); // (B, T, H)
+      if (lastOnly) {
+        h = h.get(":, -1:, :"); // (B, 1, H)
+      }
+      return logits(h);
     }
-    return logits(h);
   }
 
   /**
