@@ -29,7 +29,7 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # own (mmap_threshold), so that a freed tensor goes back to the kernel instead of staying, on huge pages,
 # in malloc's arenas: without it the weights' peak memory at load grew from 1.2x to 1.5x. Measured on
 # Qwen3-0.6B in f32, one thread: decode 1.2x faster, load peak 1.17x the weights, prefill unchanged.
-# Under this threshold a CPU prefill raises it to 64 MiB for its own length and puts it back (PrefillMalloc:
+# Under this threshold a CPU prefill raises it to 32 MiB for its own length and puts it back (PrefillMalloc:
 # its activations then stay in malloc's arenas from layer to layer instead of being faulted in again).
 # Skipped where the kernel has transparent huge pages off ([never]) or does not say (not Linux).
 if [[ -r /sys/kernel/mm/transparent_hugepage/enabled ]] \

@@ -15,25 +15,28 @@ import org.slf4j.LoggerFactory;
  * tensor of 4 MiB or more goes back to the kernel (the load's and a training step's peaks were measured so). In a
  * prefill of hundreds of positions most activations are that large: each one then gets a fresh mapping, which the
  * kernel faults in and zeroes page by page, on every op of every layer (perf of a two-thread bf16 prefill of
- * Qwen3-1.7B's shape: 11% of the time in the kernel, 7-8% page faults and zeroing). Raised to 64 MiB, the first
+ * Qwen3-1.7B's shape: 11% of the time in the kernel, 7-8% page faults and zeroing). Raised to 32 MiB, the first
  * layer's activations stay in malloc's arenas when freed and every later layer reuses them: the prefill of 512
- * positions of that shape took 3.8-3.9 s against 4.5-5.1 s on two threads, 7.3-7.4 against 8.0-9.5 on one
- * (2026-12-07, AMD EPYC; docs/engine.md, "Memory pages"). When the last open scope closes, the threshold goes back
- * to the process's own and {@code malloc_trim(0)} returns the arenas' free pages, so generation after the
- * prefill, training and the memory plan see the process as before.
+ * positions of that shape took 4.0-4.6 s against 4.7-5.4 s on two threads (2026-12-07, AMD EPYC; docs/engine.md,
+ * "Memory pages"). Not higher: at 64 MiB that prefill was no faster, and a prompt of about 1,200 tokens peaked
+ * 0.5-0.7 GB above the threshold left alone (0.1-0.5 GB at 32 MiB), the arenas holding the larger freed activations.
+ * When the last open scope closes, the threshold goes back to the process's own and {@code malloc_trim(0)}
+ * returns the arenas' free pages, so generation after the prefill, training and the memory plan see the process
+ * as before.
  *
  * <p>Only where it was measured: Linux with glibc (reached through JNA, already on DJL's class path), a process
  * started with an explicit {@code mmap_threshold} of at most 4 MiB ({@link AllocatorEnvironment}; glibc's dynamic
  * default, or a threshold a user chose, is left alone), and {@code -Dltm.prefill.mmap-threshold} not {@code 0}
- * (its value in bytes replaces 64 MiB). Elsewhere {@link #raise} does nothing: {@link #advice} says why.
+ * (its value in bytes replaces 32 MiB). Elsewhere {@link #forPrefill} does nothing; why is logged at DEBUG (a
+ * malformed property at WARN).
  * Thread-safe: scopes nest and may overlap across threads; the threshold is raised while any is open.
  */
 final class PrefillMalloc {
   private static final Logger LOG = LoggerFactory.getLogger(PrefillMalloc.class);
   /** System property: the raised threshold in bytes, {@code 0} to leave the threshold alone. */
   static final String PROPERTY = "ltm.prefill.mmap-threshold";
-  /** The threshold during a prefill unless {@link #PROPERTY} says otherwise: 64 MiB. */
-  static final int RAISED = 64 << 20;
+  /** The threshold during a prefill unless {@link #PROPERTY} says otherwise: 32 MiB. */
+  static final int RAISED = 32 << 20;
   /** A forward of fewer new positions (batch times length) than this is left alone: its activations are small. */
   static final int MIN_POSITIONS = 64;
   /** glibc's {@code M_MMAP_THRESHOLD} parameter of {@code mallopt}. */
@@ -41,7 +44,6 @@ final class PrefillMalloc {
 
   /** The process's own: null when {@link #raise} does nothing. */
   private static final PrefillMalloc PROCESS;
-  private static final String WHY_NOT;
 
   static {
     PrefillMalloc process = null;
@@ -60,7 +62,6 @@ final class PrefillMalloc {
       whyNot = "glibc's mallopt and malloc_trim are not reachable here (" + e + ")";
     }
     PROCESS = process;
-    WHY_NOT = whyNot;
     if (whyNot == null) {
       LOG.debug("a prefill raises glibc's mmap_threshold from {} to {} bytes for its length", process.base,
           process.raised);
@@ -109,16 +110,11 @@ final class PrefillMalloc {
 
   /**
    * The threshold raised until the returned scope closes, for a forward of {@code positions} new positions (batch
-   * times length) on the CPU; a scope that does nothing where this process does not raise it ({@link #advice}) or
+   * times length) on the CPU; a scope that does nothing where this process does not raise it (see the class) or
    * for fewer than {@link #MIN_POSITIONS}.
    */
   static Scope forPrefill(long positions) {
     return PROCESS == null || positions < MIN_POSITIONS ? NOTHING : PROCESS.raise();
-  }
-
-  /** Why a prefill leaves the threshold alone in this process, or null when it raises it. */
-  static String advice() {
-    return WHY_NOT;
   }
 
   /** Raises the threshold (if no scope is open yet) until the returned scope closes. */
