@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Qwen3-1.7B's shape: 11% of the time in the kernel, 7-8% page faults and zeroing). Raised to 32 MiB, the first
  * layer's activations stay in malloc's arenas when freed and every later layer reuses them: the prefill of 512
  * positions of that shape took 4.0-4.6 s against 4.7-5.4 s on two threads (2026-12-07, AMD EPYC; docs/engine.md,
- * "Memory pages"). Not higher: at 64 MiB that prefill was no faster, and a prompt of about 1,200 tokens peaked
- * 0.5-0.7 GB above the threshold left alone (0.1-0.5 GB at 32 MiB), the arenas holding the larger freed activations.
+ * "Memory pages"). Not higher: at 64 MiB that prefill was no faster, and a prompt of about 1,500 tokens peaked
+ * 0.5-0.7 GiB above the threshold left alone (0.1-0.5 GiB at 32 MiB, within the memory plan's prediction), the
+ * arenas holding the larger freed activations.
  * When the last open scope closes, the threshold goes back to the process's own and {@code malloc_trim(0)}
  * returns the arenas' free pages, so generation after the prefill, training and the memory plan see the process
  * as before.
