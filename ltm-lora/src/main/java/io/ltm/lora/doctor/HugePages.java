@@ -1,5 +1,6 @@
 package io.ltm.lora.doctor;
 
+import io.ltm.lora.model.Decoder;
 import io.ltm.lora.plan.AllocatorEnvironment;
 import io.ltm.lora.plan.ByteSize;
 import java.io.IOException;
@@ -21,12 +22,16 @@ import java.util.Map;
  * @param allocator this process's {@code THP_MEM_ALLOC_ENABLE} and glibc {@code mmap_threshold}
  * @param anonHugeBytes the process's anonymous memory on huge pages ({@code AnonHugePages} in
  *     {@code /proc/self/smaps_rollup}), or -1 where unreadable
+ * @param prefill what a CPU prefill does with {@code mmap_threshold} here ({@link Decoder#prefillAllocator}), or
+ *     empty
  */
-record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHugeBytes) {
+record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHugeBytes, String prefill) {
 
   /** Reads this process's state. */
   static HugePages current() {
-    return of(read(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")), System.getenv(), read(Path.of("/proc/self/smaps_rollup")));
+    HugePages read = of(read(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")), System.getenv(),
+        read(Path.of("/proc/self/smaps_rollup")));
+    return new HugePages(read.kernelMode, read.allocator, read.anonHugeBytes, Decoder.prefillAllocator());
   }
 
   /**
@@ -50,7 +55,7 @@ record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHug
         }
       }
     }
-    return new HugePages(mode, AllocatorEnvironment.of(env), huge);
+    return new HugePages(mode, AllocatorEnvironment.of(env), huge, "");
   }
 
   /** The doctor's check, read while a model loaded on the CPU is open. */
@@ -62,8 +67,8 @@ record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHug
           : "transparent huge pages are off in this kernel ([never]): weights sit on 4 KiB pages", "", figs);
     }
     String onHuge = anonHugeBytes < 0 ? "unknown" : ByteSize.gib(anonHugeBytes);
-    String summary = String.format(Locale.ROOT, "kernel mode %s, %s; %s of the process on 2 MiB pages with the model loaded",
-        kernelMode, allocator.describe(), onHuge);
+    String summary = String.format(Locale.ROOT, "kernel mode %s, %s%s; %s of the process on 2 MiB pages with the model loaded",
+        kernelMode, allocator.describe(), prefill.isEmpty() ? "" : " (" + prefill + ")", onHuge);
     String fix = "start through ./ltm (ltm-env.sh sets both), or export THP_MEM_ALLOC_ENABLE=1 "
         + "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=" + AllocatorEnvironment.LTM_MMAP_THRESHOLD
         + " before the JVM starts: CPU decoding was 1.2x faster on "

@@ -259,6 +259,14 @@ public final class Decoder implements AutoCloseable {
   }
 
   /**
+   * What a CPU prefill does with glibc's {@code mmap_threshold} in this process: raises it for its own length (as
+   * {@code ./ltm} runs, docs/engine.md "Memory pages") or leaves it alone, and why; one line for {@code ltm doctor}.
+   */
+  public static String prefillAllocator() {
+    return PrefillMalloc.describe();
+  }
+
+  /**
    * Switches the one-row decode path on or off for every decoder (on by default when the JVM has
    * {@code jdk.incubator.vector}; {@code -Dltm.decode=libtorch} starts with it off). With it on, a
    * {@link #forward} of one token of one row over a CPU {@link KvCache} runs in Java

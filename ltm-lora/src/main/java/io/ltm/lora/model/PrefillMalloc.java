@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Only where it was measured: Linux with glibc (reached through JNA, already on DJL's class path), a process
  * started with an explicit {@code mmap_threshold} of at most 4 MiB ({@link AllocatorEnvironment}; glibc's dynamic
  * default, or a threshold a user chose, is left alone), and {@code -Dltm.prefill.mmap-threshold} not {@code 0}
- * (its value in bytes replaces 32 MiB). Elsewhere {@link #forPrefill} does nothing; why is logged at DEBUG (a
- * malformed property at WARN).
+ * (its value in bytes replaces 32 MiB). Elsewhere {@link #forPrefill} does nothing; {@link #describe} says why
+ * (a malformed property is logged at WARN).
  * Thread-safe: scopes nest and may overlap across threads; the threshold is raised while any is open.
  */
 final class PrefillMalloc {
@@ -45,6 +45,8 @@ final class PrefillMalloc {
 
   /** The process's own: null when {@link #raise} does nothing. */
   private static final PrefillMalloc PROCESS;
+  /** What a prefill does with the threshold in this process, as {@link #describe} says it. */
+  private static final String DESCRIPTION;
 
   static {
     PrefillMalloc process = null;
@@ -63,12 +65,17 @@ final class PrefillMalloc {
       whyNot = "glibc's mallopt and malloc_trim are not reachable here (" + e + ")";
     }
     PROCESS = process;
-    if (whyNot == null) {
-      LOG.debug("a prefill raises glibc's mmap_threshold from {} to {} bytes for its length", process.base,
-          process.raised);
-    } else {
-      LOG.debug("prefill leaves glibc's mmap_threshold alone: {}", whyNot);
-    }
+    DESCRIPTION = whyNot == null ? "a CPU prefill raises it to " + process.raised + " for its length"
+        : "a CPU prefill leaves it as it is: " + whyNot;
+    LOG.debug("glibc's mmap_threshold: {}", DESCRIPTION);
+  }
+
+  /**
+   * What a CPU prefill does with glibc's {@code mmap_threshold} in this process, e.g. {@code a CPU prefill raises
+   * it to 33554432 for its length}, or why it leaves it alone (shown by {@code ltm doctor}'s {@code pages} check).
+   */
+  static String describe() {
+    return DESCRIPTION;
   }
 
   /** glibc's allocator entry points used here. */

@@ -24,6 +24,15 @@ class HugePagesTest {
   }
 
   @Test
+  void saysWhatAPrefillDoesWithTheThreshold() {
+    HugePages read = HugePages.of("always [madvise] never\n", LAUNCHER, ROLLUP);
+    HugePages p = new HugePages(read.kernelMode(), read.allocator(), read.anonHugeBytes(),
+        "a CPU prefill raises it to 33554432 for its length");
+    assertThat(p.check().summary()).contains("mmap_threshold 4194304 (a CPU prefill raises it to 33554432 for its length)");
+    assertThat(read.check().summary()).doesNotContain("prefill");
+  }
+
+  @Test
   void warnsWhenTheKernelWouldGrantThemButNothingAsks() {
     Check c = HugePages.of("always [madvise] never", Map.of(), ROLLUP.replace("2459648", "0")).check();
     assertThat(c.status()).isEqualTo(Check.Status.WARN);

@@ -100,6 +100,18 @@ class PrefillMallocTest {
   }
 
   @Test
+  void thisProcessSaysWhatAPrefillDoes() {
+    AllocatorEnvironment env = AllocatorEnvironment.current();
+    String expected = PrefillMalloc.whyNot(System.getProperty("os.name", ""), env,
+        System.getProperty(PrefillMalloc.PROPERTY));
+    if (expected == null) { // a JVM started as ./ltm starts it
+      assertThat(Decoder.prefillAllocator()).startsWith("a CPU prefill raises it to ");
+    } else {
+      assertThat(Decoder.prefillAllocator()).isEqualTo("a CPU prefill leaves it as it is: " + expected);
+    }
+  }
+
+  @Test
   void aMalformedPropertyNamesItselfAndTheRange() {
     assertThat(PrefillMalloc.raisedThreshold(null)).isEqualTo(PrefillMalloc.RAISED);
     assertThat(PrefillMalloc.raisedThreshold(" 134217728 ")).isEqualTo(128 << 20);
