@@ -29,16 +29,21 @@ record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHug
 
   /** Reads this process's state. */
   static HugePages current() {
-    HugePages read = of(read(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")), System.getenv(),
-        read(Path.of("/proc/self/smaps_rollup")));
-    return new HugePages(read.kernelMode, read.allocator, read.anonHugeBytes, Decoder.prefillAllocator());
+    return of(read(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")), System.getenv(),
+        read(Path.of("/proc/self/smaps_rollup")), Decoder.prefillAllocator());
+  }
+
+  /** As {@link #of(String, Map, String, String)} with nothing said of the prefill. */
+  static HugePages of(String enabledFile, Map<String, String> env, String smapsRollup) {
+    return of(enabledFile, env, smapsRollup, "");
   }
 
   /**
    * From the text of {@code transparent_hugepage/enabled} (e.g. {@code always [madvise] never}; null when
-   * absent), an environment, and the text of {@code smaps_rollup} (null when absent).
+   * absent), an environment, the text of {@code smaps_rollup} (null when absent) and what a CPU prefill does with
+   * the threshold ({@link Decoder#prefillAllocator}; empty for nothing).
    */
-  static HugePages of(String enabledFile, Map<String, String> env, String smapsRollup) {
+  static HugePages of(String enabledFile, Map<String, String> env, String smapsRollup, String prefill) {
     String mode = "";
     if (enabledFile != null) {
       int open = enabledFile.indexOf('[');
@@ -55,7 +60,7 @@ record HugePages(String kernelMode, AllocatorEnvironment allocator, long anonHug
         }
       }
     }
-    return new HugePages(mode, AllocatorEnvironment.of(env), huge, "");
+    return new HugePages(mode, AllocatorEnvironment.of(env), huge, prefill);
   }
 
   /** The doctor's check, read while a model loaded on the CPU is open. */

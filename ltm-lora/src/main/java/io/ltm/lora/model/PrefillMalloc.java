@@ -52,11 +52,11 @@ final class PrefillMalloc {
     PrefillMalloc process = null;
     String whyNot;
     try {
-      whyNot = whyNot(System.getProperty("os.name", ""), AllocatorEnvironment.current(),
-          System.getProperty(PROPERTY));
+      AllocatorEnvironment env = AllocatorEnvironment.current();
+      String value = System.getProperty(PROPERTY);
+      whyNot = whyNot(System.getProperty("os.name", ""), env, value);
       if (whyNot == null) {
-        process = new PrefillMalloc(LibC.load(), (int) AllocatorEnvironment.current().mmapThreshold(),
-            raisedThreshold(System.getProperty(PROPERTY)));
+        process = new PrefillMalloc(LibC.load(), (int) env.mmapThreshold(), raisedThreshold(value));
       }
     } catch (IllegalArgumentException e) { // a malformed -Dltm.prefill.mmap-threshold
       whyNot = e.getMessage();

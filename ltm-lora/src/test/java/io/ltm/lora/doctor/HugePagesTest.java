@@ -26,7 +26,7 @@ class HugePagesTest {
   @Test
   void saysWhatAPrefillDoesWithTheThreshold() {
     HugePages read = HugePages.of("always [madvise] never\n", LAUNCHER, ROLLUP);
-    HugePages p = new HugePages(read.kernelMode(), read.allocator(), read.anonHugeBytes(),
+    HugePages p = HugePages.of("always [madvise] never\n", LAUNCHER, ROLLUP,
         "a CPU prefill raises it to 33554432 for its length");
     assertThat(p.check().summary()).contains("mmap_threshold 4194304 (a CPU prefill raises it to 33554432 for its length)");
     assertThat(read.check().summary()).doesNotContain("prefill");
